@@ -1,0 +1,128 @@
+/* VM profiles: one JSON file per VM, parsed, validated and defaulted from one field table. */
+#ifndef QT_PROFILE_H
+#define QT_PROFILE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdio.h>
+
+#include "util.h"
+
+enum net_mode {
+	NET_USER,
+	NET_TAP,
+	NET_VMNET_SHARED,
+	NET_VMNET_HOST,
+	NET_VMNET_BRIDGED,
+	NET_NONE,
+};
+
+struct forward {
+	char *proto;	 /* "tcp" (default) or "udp" */
+	char *host_addr; /* default "127.0.0.1" */
+	int host_port;	 /* 1..65535 */
+	int guest_port;	 /* 1..65535 */
+};
+
+struct drive {
+	char *file;	/* absolute after load (relative ones resolved against the profile dir) */
+	char *format;	/* "qcow2", "raw", ...; NULL = let QEMU probe (raw warns) */
+	char *iface;	/* "virtio" "ide" "floppy" "scsi" "nvme" "virtio-mmio" "none" "pflash" "sd"; default per arch */
+	char *media;	/* "disk" or "cdrom"; NULL = QEMU's default */
+	char *id;	/* optional drive id (for devices[] that refer to it) */
+	bool readonly;
+	bool snapshot;
+};
+
+struct net_config {
+	enum net_mode mode;	/* default NET_USER */
+	char *model;		/* NIC device; default per arch */
+	char *mac;		/* "52:54:00:12:34:56"; NULL = QEMU's */
+	char *ifname;		/* tap device name (mode tap) */
+	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
+	struct forward *forwards;
+	size_t nforwards;
+};
+
+struct ssh_config {
+	char *user;		/* default "root" */
+	char *host;		/* NULL = 127.0.0.1 with user networking */
+	int port;		/* 0 = choose: forwarded free port (user) or 22 */
+	char *identity;		/* private key file, absolute after load; NULL = defaults */
+	char *host_key_check;	/* "ask" (default), "accept-new", "off" */
+	bool auto_open;		/* open an SSH pane once sshd answers */
+	int connect_timeout;	/* seconds to keep retrying; default 60 */
+};
+
+struct profile {
+	char *path;		/* the file it came from */
+	char *dir;		/* the file's directory (base for relative paths) */
+	char *broken;		/* non-NULL: why this profile cannot be used ("file:line:col: ...") */
+
+	char *name;		/* unique; no '/', no control characters; default: file name sans .json */
+	char *description;
+	char *arch;		/* default: the host's arch */
+	char *qemu;		/* binary override (absolute or in PATH); default per arch */
+	char *machine;		/* default per arch */
+	char *cpu;		/* NULL = per arch and accelerator */
+	char *memory;		/* "512M", "8G"; default "1G" */
+	int smp;		/* default 1 */
+	char *accel;		/* "auto" (default), "kvm", "hvf", "whpx", "tcg" */
+	char *bios;		/* -bios file */
+	char *firmware;		/* EFI code as read-only pflash */
+	char *kernel;
+	char *initrd;
+	char *append;		/* default "console=<arch console>" when kernel is set */
+	struct drive *drives;
+	size_t ndrives;
+	char **devices;		/* raw -device values */
+	size_t ndevices;
+	struct net_config net;
+	struct ssh_config ssh;
+	bool snapshot;		/* -snapshot */
+	char *display;		/* NULL = "none" */
+	char **extra_args;	/* appended verbatim, never through a shell */
+	size_t nextra_args;
+	bool no_shutdown;	/* keep QEMU alive after guest poweroff */
+};
+
+struct profile_list {
+	struct profile **items;
+	size_t n;
+};
+
+/*
+ * Load one file. Always returns a profile unless out of memory: a file that
+ * fails to parse or validate comes back with ->broken set (and ->name from the
+ * file name), so it can still be listed.
+ */
+struct profile *profile_load(const char *path);
+/* Parse from memory (path is used for messages and relative paths). */
+struct profile *profile_parse(const char *path, const char *text, size_t len);
+void profile_free(struct profile *p);
+
+/*
+ * Directories searched, in order: cli_dir, $QEMU_TUI_PROFILES,
+ * $XDG_CONFIG_HOME/qemu-tui/profiles (~/.config/...), the installed examples.
+ * The first existing one is used (a user directory replaces the examples).
+ * Returns a NULL-terminated malloc'd array of malloc'd strings.
+ */
+char **profile_search_dirs(const char *cli_dir);
+/* The directory profile_load_dir would use, or NULL if none exists. */
+char *profile_dir_pick(const char *cli_dir);
+/* Every *.json in dir, sorted by name; duplicates after the first are broken. */
+int profile_load_dir(const char *dir, struct profile_list *out, qt_error *err);
+void profile_list_free(struct profile_list *l);
+struct profile *profile_list_find(const struct profile_list *l, const char *name);
+
+/* Apply "key=value" (memory=2G, smp=4, arch=aarch64, ssh.port=2223, network.mode=user, ...). */
+int profile_set(struct profile *p, const char *assignment, qt_error *err);
+/* Re-check the cross-field rules after --set (disk files exist, tap has ifname, ...). */
+int profile_validate(struct profile *p, qt_error *err);
+
+/* The field reference, printed by `qemu-tui profile-help`. */
+void profile_help(FILE *out);
+
+const char *net_mode_name(enum net_mode m);
+
+#endif

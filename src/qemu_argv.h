@@ -1,0 +1,27 @@
+/* Profile -> QEMU argv. Pure: no I/O, no environment. */
+#ifndef QT_QEMU_ARGV_H
+#define QT_QEMU_ARGV_H
+
+#include "profile.h"
+#include "strvec.h"
+
+/* What the run adds to the profile: where the sockets go and what was chosen. */
+struct argv_runtime {
+	const char *rundir;	/* absolute */
+	const char *accel;	/* chosen accelerator: "kvm" "tcg" ... */
+	int ssh_host_port;	/* user net: host port forwarded to guest 22, 0 = none */
+	int start_paused;	/* add -S (the supervisor attaches, then sends cont) */
+};
+
+/*
+ * Append the full command line (binary first) to out. Paths in the run
+ * directory: qemu-qmp.sock, qemu-serial.sock, serial.log, qemu.pid.
+ * Returns 0, or -1 with err (an unknown arch, an unknown drive interface).
+ */
+int qemu_argv_build(const struct profile *p, const struct argv_runtime *rt,
+    struct strvec *out, qt_error *err);
+
+/* Print argv shell-quoted, one option (with its value) per line, '\' continued. */
+void qemu_argv_print(FILE *out, char *const *argv);
+
+#endif

@@ -1,0 +1,81 @@
+/* QMP: a stream parser and a non-blocking client (one fd, driven by the poll loop). */
+#ifndef QT_QMP_H
+#define QT_QMP_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <json-c/json.h>
+
+#include "util.h"
+
+/* ---- stream parser: bytes in, whole JSON objects out ---- */
+
+struct qmp_parser;
+typedef void (*qmp_msg_cb)(struct json_object *msg, void *arg);
+
+/* max_message: a message longer than this is an error (0 = 1 MiB). */
+struct qmp_parser *qmp_parser_new(size_t max_message);
+void qmp_parser_free(struct qmp_parser *p);
+/*
+ * Feed any slice of the stream (partial messages, several at once, CRLF or
+ * not). cb gets each complete top-level object (borrowed: valid during the
+ * call; json_object_get it to keep it). Garbage is skipped up to the next
+ * line break and counted; returns -1 with err only for an oversize message,
+ * after which the stream cannot be trusted (close it).
+ */
+int qmp_parser_feed(struct qmp_parser *p, const char *buf, size_t len,
+    qmp_msg_cb cb, void *arg, qt_error *err);
+/* How many garbage chunks were skipped so far. */
+unsigned qmp_parser_garbage(const struct qmp_parser *p);
+
+/* ---- client ---- */
+
+struct qmp_client;
+
+/* ret: the "return" member (NULL on error); error: the "error" member (NULL on success). Borrowed. */
+typedef void (*qmp_reply_cb)(struct qmp_client *c, struct json_object *ret,
+    struct json_object *error, void *arg);
+
+struct qmp_callbacks {
+	/* capabilities negotiated: commands may be sent (they may also be queued earlier) */
+	void (*ready)(struct qmp_client *c, void *arg);
+	/* an event; data may be NULL; seconds/micros from "timestamp" */
+	void (*event)(struct qmp_client *c, const char *name,
+	    struct json_object *data, long long seconds, long micros, void *arg);
+	/* EOF or error: the fd is closed, pending replies were called with an error */
+	void (*closed)(struct qmp_client *c, const char *why, void *arg);
+};
+
+/* Connect to a unix socket; returns a non-blocking, close-on-exec fd or -1. */
+int qmp_connect_unix(const char *path, qt_error *err);
+
+/* Takes ownership of fd. Sends qmp_capabilities after the greeting by itself. */
+struct qmp_client *qmp_new(int fd, const struct qmp_callbacks *cb, void *arg);
+void qmp_free(struct qmp_client *c);	/* closes the fd; pending callbacks are not called */
+int qmp_fd(const struct qmp_client *c);
+bool qmp_is_ready(const struct qmp_client *c);
+/* The greeting's QMP.version.qemu as "7.2.0" (after ready), else "". */
+const char *qmp_qemu_version(const struct qmp_client *c);
+/* poll() events the client wants now (POLLIN, plus POLLOUT while output is queued). */
+short qmp_want(const struct qmp_client *c);
+/* Handle poll() results. Returns -1 once the connection is gone (closed cb already called). */
+int qmp_io(struct qmp_client *c, short revents);
+/*
+ * Queue a command. args is consumed (may be NULL). cb may be NULL. Returns
+ * the id used, or -1. Commands sent before ready are held until then.
+ */
+long qmp_send(struct qmp_client *c, const char *command,
+    struct json_object *args, qmp_reply_cb cb, void *arg);
+
+/* ---- blocking helpers for the CLI (never used inside the dashboard loop) ---- */
+
+/* Connect and wait until capabilities are negotiated. */
+struct qmp_client *qmp_open_sync(const char *path, int timeout_ms,
+    const struct qmp_callbacks *cb, void *arg, qt_error *err);
+/* Run a command and wait for its reply: returns the "return" value (new ref) or NULL + err. */
+struct json_object *qmp_call_sync(struct qmp_client *c, const char *command,
+    struct json_object *args, int timeout_ms, qt_error *err);
+/* Pump I/O (events to callbacks) for up to timeout_ms; -1 when the connection closed. */
+int qmp_pump_sync(struct qmp_client *c, int timeout_ms);
+
+#endif

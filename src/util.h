@@ -1,0 +1,56 @@
+/* Small shared helpers: error messages, checked allocation, strings, files. */
+#ifndef QT_UTIL_H
+#define QT_UTIL_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+/* Filled by a failing function; the caller shows it (status line or stderr). */
+typedef struct qt_error {
+	char msg[1024];
+} qt_error;
+
+void err_set(qt_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* Like err_set, with ": strerror(errno)" appended. */
+void err_errno(qt_error *e, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
+/* Checked allocation: on failure call the fatal hook (restores the terminal) and exit. */
+void *xmalloc(size_t n);
+void *xcalloc(size_t n, size_t size);
+void *xrealloc(void *p, size_t n);
+void *xreallocarray(void *p, size_t n, size_t size);
+char *xstrdup(const char *s);
+char *xstrndup(const char *s, size_t n);
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+char *xvasprintf(const char *fmt, va_list ap);
+
+/* Called before exiting on a fatal error; the UI installs one that ends curses. */
+void fatal_set_hook(void (*hook)(void));
+void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
+
+/* Quote for a POSIX shell so the string can be pasted (single quotes, only when needed). */
+char *shell_quote(const char *s);
+/* Escape for a QEMU option value: ',' becomes ",,". */
+char *qemu_opt_escape(const char *s);
+
+/* Whole file into a NUL-terminated buffer; NULL + err on failure. */
+char *file_read(const char *path, size_t *len, qt_error *err);
+/* Write atomically (temp file in the same directory + rename). */
+int file_write_atomic(const char *path, const char *data, size_t len, int mode,
+    qt_error *err);
+/* The last n lines of a file (for qemu.log tails); NULL when unreadable. */
+char *file_tail_lines(const char *path, int n);
+
+/* Join dir and a relative path; absolute paths are returned as copies. */
+char *path_join(const char *dir, const char *rel);
+
+/* Monotonic milliseconds. */
+long long now_ms(void);
+
+int set_nonblock(int fd);
+int set_cloexec(int fd);
+
+#endif
