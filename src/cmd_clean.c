@@ -1,0 +1,32 @@
+/* qemu-tui clean NAME: remove a stopped VM's run directory, never a disk image. */
+#include <stdio.h>
+
+#include "cmd.h"
+#include "vm.h"
+
+static int
+cmd_clean_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct cmd_opts o;
+	qt_error err;
+	int i;
+
+	if ((i = cmd_parse(ctx, &cmd_clean_entry, argc, argv, &o)) == -1)
+		return 2;
+	if (i != argc - 1) {
+		fprintf(stderr, "usage: qemu-tui clean %s\n", cmd_clean_entry.usage);
+		return 2;
+	}
+	if (vm_clean(argv[i], &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		return 1;
+	}
+	printf("%s: run directory removed\n", argv[i]);
+	return 0;
+}
+
+const struct cmd_entry cmd_clean_entry = {
+	"clean", "NAME",
+	"remove the run directory (sockets, logs) of a stopped VM; disks are kept",
+	cmd_clean_exec
+};

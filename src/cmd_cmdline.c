@@ -1,0 +1,75 @@
+/* qemu-tui cmdline NAME and profile-help: show what a profile means. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "accel.h"
+#include "cmd.h"
+#include "qemu_argv.h"
+#include "rundir.h"
+
+static int
+cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct profile_list list;
+	struct argv_runtime rt = { 0 };
+	struct accel_host host;
+	struct accel_choice acc;
+	struct strvec av = STRVEC_INIT;
+	struct cmd_opts o;
+	struct profile *p;
+	qt_error err;
+	char *dir;
+	int i, rc = 1;
+
+	if ((i = cmd_parse(ctx, &cmd_cmdline_entry, argc, argv, &o)) == -1)
+		return 2;
+	if (i != argc - 1) {
+		fprintf(stderr, "usage: qemu-tui cmdline %s\n", cmd_cmdline_entry.usage);
+		return 2;
+	}
+	/* Missing disk files should not hide the command line: warn and show it. */
+	if ((p = cmd_profile(ctx, argv[i], &list, 1)) == NULL)
+		goto out;
+	if ((dir = rundir_path(p->name, &err)) == NULL) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		goto out;
+	}
+	accel_probe_host(&host);
+	accel_choose(p->accel, p->arch, &host, &acc);
+	rt.rundir = dir;
+	rt.accel = acc.name;
+	rt.ssh_host_port = p->net.mode == NET_USER && p->ssh.host == NULL ?
+	    p->ssh.port : 0;
+	if (qemu_argv_build(p, &rt, &av, &err) == -1)
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+	else {
+		qemu_argv_print(stdout, av.v);
+		if (p->net.mode == NET_USER && p->ssh.host == NULL && p->ssh.port == 0)
+			fprintf(stderr, "note: `start` also forwards a free host port to "
+			    "the guest's ssh (port 22)\n");
+		fprintf(stderr, "note: accel %s: %s\n", acc.name, acc.reason);
+		rc = 0;
+	}
+	strvec_free(&av);
+	free(dir);
+out:
+	profile_list_free(&list);
+	return rc;
+}
+
+static int
+cmd_profile_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	profile_help(stdout);
+	return 0;
+}
+
+const struct cmd_entry cmd_cmdline_entry = {
+	"cmdline", "NAME [--set K=V]...",
+	"print the QEMU command line, shell-quoted, one option per line",
+	cmd_cmdline_exec
+};
+const struct cmd_entry cmd_profile_help_entry = {
+	"profile-help", "", "every profile field with its type, default and meaning",
+	cmd_profile_help_exec
+};

@@ -1,0 +1,59 @@
+/* qemu-tui start NAME: launch detached and supervised, wait until QMP answers. */
+#include <stdio.h>
+#include <stdlib.h>
+
+#include "cmd.h"
+#include "vm.h"
+
+static int
+cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct profile_list list;
+	struct cmd_opts o;
+	struct profile *p;
+	struct vm_run run;
+	qt_error err;
+	int i, rc = 1;
+
+	if ((i = cmd_parse(ctx, &cmd_start_entry, argc, argv, &o)) == -1)
+		return 2;
+	if (i != argc - 1) {
+		fprintf(stderr, "usage: qemu-tui start %s\n", cmd_start_entry.usage);
+		return 2;
+	}
+	if ((p = cmd_profile(ctx, argv[i], &list, 0)) == NULL)
+		goto out;
+	if (vm_run_read(p->name, &run, &err) == 0) {
+		enum vm_state st = vm_run_state(&run);
+
+		vm_run_free(&run);
+		if (st != VM_STOPPED && st != VM_CRASHED) {
+			printf("%s is already %s; nothing to do\n", p->name,
+			    vm_state_name(st));
+			rc = 0;
+			goto out;
+		}
+	}
+	if (vm_start_sync(p, (o.timeout > 0 ? o.timeout : 60) * 1000, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		goto out;
+	}
+	if (vm_run_read(p->name, &run, &err) == 0) {
+		printf("%s started (QEMU pid %ld, accel %s", p->name,
+		    (long)run.qemu_pid, run.accel);
+		if (run.ssh_port > 0)
+			printf(", ssh on 127.0.0.1:%d", run.ssh_port);
+		printf(")\n");
+		vm_run_free(&run);
+	}
+	rc = 0;
+out:
+	profile_list_free(&list);
+	return rc;
+}
+
+const struct cmd_entry cmd_start_entry = {
+	"start", "NAME [--set K=V]... [--timeout S]",
+	"start a VM detached; it keeps running after qemu-tui exits",
+	cmd_start_exec
+};

@@ -1,0 +1,386 @@
+/* qemu-tui status [NAME] and list: state from the run directory, facts from QMP and /proc. */
+#include <json-c/json.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "qmp.h"
+#include "vm.h"
+
+struct proc_sample {
+	unsigned long long ticks;	/* utime + stime */
+	long rss_pages;
+};
+
+static int
+proc_sample(pid_t pid, struct proc_sample *s)
+{
+	char path[64], buf[1024], *p;
+	unsigned long long ut, st;
+	FILE *f;
+	size_t n;
+
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	if ((f = fopen(path, "r")) == NULL)
+		return -1;
+	n = fread(buf, 1, sizeof buf - 1, f);
+	fclose(f);
+	buf[n] = '\0';
+	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
+	if ((p = strrchr(buf, ')')) == NULL)
+		return -1;
+	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
+	    "%*d %*d %*d %*d %*d %*d %*u %*u %ld", &ut, &st, &s->rss_pages) != 3)
+		return -1;
+	s->ticks = ut + st;
+	return 0;
+}
+
+static void
+add_qmp_facts(struct json_object *o, const struct vm_run *run, int want_cpu,
+    enum vm_state *state)
+{
+	struct json_object *r, *v, *arr;
+	struct qmp_client *c;
+	qt_error err;
+	char *path = vm_qmp_path(run);
+	size_t i;
+
+	c = qmp_open_sync(path, 3000, NULL, NULL, &err);
+	free(path);
+	if (c == NULL) {
+		json_object_object_add(o, "qmp_error", json_object_new_string(err.msg));
+		return;
+	}
+	json_object_object_add(o, "qemu_version",
+	    json_object_new_string(qmp_qemu_version(c)));
+	if ((r = qmp_call_sync(c, "query-status", NULL, 3000, &err)) != NULL) {
+		if (json_object_object_get_ex(r, "status", &v)) {
+			const char *s = json_object_get_string(v);
+
+			json_object_object_add(o, "qmp_status", json_object_new_string(s));
+			if (*state == VM_RUNNING && strcmp(s, "running") != 0)
+				*state = strcmp(s, "shutdown") == 0 ?
+				    VM_SHUTTING_DOWN : VM_PAUSED;
+		}
+		json_object_put(r);
+	}
+	if (!want_cpu)
+		goto out;
+	if ((r = qmp_call_sync(c, "query-cpus-fast", NULL, 3000, &err)) != NULL) {
+		json_object_object_add(o, "vcpus",
+		    json_object_new_int((int)json_object_array_length(r)));
+		json_object_put(r);
+	}
+	if ((r = qmp_call_sync(c, "query-block", NULL, 3000, &err)) != NULL) {
+		arr = json_object_new_array();
+		for (i = 0; i < json_object_array_length(r); i++) {
+			struct json_object *b = json_object_array_get_idx(r, i);
+			struct json_object *d = json_object_new_object(), *ins, *x;
+			const char *dev = "";
+
+			if (json_object_object_get_ex(b, "device", &x))
+				dev = json_object_get_string(x);
+			if (*dev == '\0' && json_object_object_get_ex(b, "qdev", &x))
+				dev = json_object_get_string(x);
+			json_object_object_add(d, "device", json_object_new_string(dev));
+			if (json_object_object_get_ex(b, "inserted", &ins)) {
+				if (json_object_object_get_ex(ins, "file", &x))
+					json_object_object_add(d, "file", json_object_get(x));
+				if (json_object_object_get_ex(ins, "drv", &x))
+					json_object_object_add(d, "format", json_object_get(x));
+				if (json_object_object_get_ex(ins, "ro", &x))
+					json_object_object_add(d, "readonly", json_object_get(x));
+			}
+			json_object_array_add(arr, d);
+		}
+		json_object_object_add(o, "block", arr);
+		json_object_put(r);
+	}
+out:
+	qmp_free(c);
+}
+
+static struct json_object *
+vm_facts(const char *name, const struct profile *p, int full)
+{
+	struct json_object *o = json_object_new_object(), *ports;
+	struct proc_sample a, b;
+	struct vm_run run;
+	enum vm_state st;
+	qt_error err;
+	char desc[96];
+	size_t i;
+
+	json_object_object_add(o, "name", json_object_new_string(name));
+	if (p != NULL) {
+		json_object_object_add(o, "arch", json_object_new_string(p->arch));
+		json_object_object_add(o, "memory", json_object_new_string(p->memory));
+		json_object_object_add(o, "network",
+		    json_object_new_string(net_mode_name(p->net.mode)));
+		if (p->broken != NULL)
+			json_object_object_add(o, "broken", json_object_new_string(p->broken));
+	}
+	if (vm_run_read(name, &run, &err) == -1) {
+		json_object_object_add(o, "state", json_object_new_string("unknown"));
+		json_object_object_add(o, "error", json_object_new_string(err.msg));
+		return o;
+	}
+	st = vm_run_state(&run);
+	if (st == VM_RUNNING || st == VM_SHUTTING_DOWN || st == VM_STARTING) {
+		json_object_object_add(o, "pid", json_object_new_int(run.qemu_pid));
+		json_object_object_add(o, "supervisor_pid", json_object_new_int(run.super_pid));
+		if (run.started > 0)
+			json_object_object_add(o, "uptime_s",
+			    json_object_new_int64((long long)time(NULL) - run.started));
+		json_object_object_add(o, "accel", json_object_new_string(run.accel));
+		json_object_object_add(o, "accel_reason",
+		    json_object_new_string(run.accel_reason));
+		if (run.serving || !run.alive)
+			add_qmp_facts(o, &run, full, &st);
+		if (full && proc_sample(run.qemu_pid, &a) == 0) {
+			long hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
+
+			/* A short sample: the lifetime average hides what the VM does now. */
+			usleep(250000);
+			if (proc_sample(run.qemu_pid, &b) == 0) {
+				double pct = (double)(b.ticks - a.ticks) * 100.0 /
+				    ((double)hz * 0.25);
+
+				json_object_object_add(o, "cpu_percent",
+				    json_object_new_double((double)(long)(pct * 10) / 10));
+				json_object_object_add(o, "rss_bytes",
+				    json_object_new_int64((long long)b.rss_pages * page));
+			}
+		}
+		ports = json_object_new_array();
+		if (run.ssh_port > 0) {
+			struct json_object *f = json_object_new_object();
+
+			json_object_object_add(f, "proto", json_object_new_string("tcp"));
+			json_object_object_add(f, "host", json_object_new_string("127.0.0.1"));
+			json_object_object_add(f, "host_port", json_object_new_int(run.ssh_port));
+			json_object_object_add(f, "guest_port", json_object_new_int(22));
+			json_object_object_add(f, "ssh", json_object_new_boolean(1));
+			json_object_array_add(ports, f);
+		}
+		for (i = 0; p != NULL && p->net.mode == NET_USER && i < p->net.nforwards; i++) {
+			const struct forward *fw = &p->net.forwards[i];
+			struct json_object *f = json_object_new_object();
+
+			json_object_object_add(f, "proto", json_object_new_string(fw->proto));
+			json_object_object_add(f, "host", json_object_new_string(fw->host_addr));
+			json_object_object_add(f, "host_port", json_object_new_int(fw->host_port));
+			json_object_object_add(f, "guest_port", json_object_new_int(fw->guest_port));
+			json_object_array_add(ports, f);
+		}
+		json_object_object_add(o, "forwards", ports);
+	} else if (run.have_exit) {
+		if (run.exit_signal)
+			json_object_object_add(o, "exit_signal", json_object_new_int(run.exit_signal));
+		else
+			json_object_object_add(o, "exit_code", json_object_new_int(run.exit_code));
+		if (run.stop_step[0])
+			json_object_object_add(o, "stopped_by", json_object_new_string(run.stop_step));
+		if (st == VM_CRASHED) {
+			char *log = xasprintf("%s/qemu.log", run.dir);
+			char *tail = file_tail_lines(log, 8);
+
+			if (tail != NULL)
+				json_object_object_add(o, "log_tail", json_object_new_string(tail));
+			free(tail);
+			free(log);
+		}
+	}
+	vm_state_describe(&run, st, desc, sizeof desc);
+	json_object_object_add(o, "state", json_object_new_string(vm_state_name(st)));
+	json_object_object_add(o, "state_detail", json_object_new_string(desc));
+	json_object_object_add(o, "rundir", json_object_new_string(run.dir));
+	vm_run_free(&run);
+	return o;
+}
+
+static const char *
+jstr(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? json_object_get_string(v) : NULL;
+}
+
+static void
+print_status(struct json_object *o)
+{
+	struct json_object *v;
+	const char *s;
+	size_t i;
+
+	printf("%s: %s\n", jstr(o, "name"), jstr(o, "state_detail"));
+	if ((s = jstr(o, "broken")) != NULL)
+		printf("  profile    broken: %s\n", s);
+	if (json_object_object_get_ex(o, "pid", &v))
+		printf("  pid        %s (supervisor %s)\n", json_object_get_string(v),
+		    jstr(o, "supervisor_pid"));
+	if (json_object_object_get_ex(o, "uptime_s", &v)) {
+		long long up = json_object_get_int64(v);
+
+		printf("  uptime     %lldh %02lldm %02llds\n", up / 3600, up / 60 % 60, up % 60);
+	}
+	if ((s = jstr(o, "accel")) != NULL)
+		printf("  accel      %s (%s)\n", s, jstr(o, "accel_reason"));
+	if ((s = jstr(o, "qmp_status")) != NULL)
+		printf("  qmp        %s, QEMU %s\n", s, jstr(o, "qemu_version"));
+	if ((s = jstr(o, "qmp_error")) != NULL)
+		printf("  qmp        unreachable: %s\n", s);
+	if ((s = jstr(o, "vcpus")) != NULL)
+		printf("  vcpus      %s\n", s);
+	if (json_object_object_get_ex(o, "rss_bytes", &v))
+		printf("  host       cpu %s%%, rss %.1f MiB\n", jstr(o, "cpu_percent"),
+		    (double)json_object_get_int64(v) / (1024 * 1024));
+	if (json_object_object_get_ex(o, "block", &v)) {
+		for (i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *b = json_object_array_get_idx(v, i);
+
+			if (jstr(b, "file") == NULL)
+				continue;
+			printf("  disk       %s: %s (%s)\n", jstr(b, "device"),
+			    jstr(b, "file"), jstr(b, "format"));
+		}
+	}
+	if (json_object_object_get_ex(o, "forwards", &v)) {
+		for (i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *f = json_object_array_get_idx(v, i);
+
+			printf("  forward    %s %s:%s -> guest %s%s\n", jstr(f, "proto"),
+			    jstr(f, "host"), jstr(f, "host_port"), jstr(f, "guest_port"),
+			    json_object_object_get_ex(f, "ssh", NULL) ? " (ssh)" : "");
+		}
+	}
+	if ((s = jstr(o, "log_tail")) != NULL)
+		printf("  qemu.log (last lines):\n%s\n", s);
+	printf("  rundir     %s\n", jstr(o, "rundir"));
+}
+
+static int
+load_all(struct cmd_ctx *ctx, struct profile_list *list)
+{
+	qt_error err;
+	char *dir;
+
+	memset(list, 0, sizeof *list);
+	if ((dir = profile_dir_pick(ctx->profiles_dir)) == NULL) {
+		fprintf(stderr, "qemu-tui: no profile directory: create "
+		    "~/.config/qemu-tui/profiles or pass --profiles DIR\n");
+		return -1;
+	}
+	if (profile_load_dir(dir, list, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return 0;
+}
+
+static int
+cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct profile_list list;
+	struct json_object *all, *o;
+	struct cmd_opts o2;
+	struct profile *p;
+	size_t i;
+	int idx;
+
+	if ((idx = cmd_parse(ctx, &cmd_status_entry, argc, argv, &o2)) == -1)
+		return 2;
+	if (idx < argc - 1) {
+		fprintf(stderr, "usage: qemu-tui status %s\n", cmd_status_entry.usage);
+		return 2;
+	}
+	if (load_all(ctx, &list) == -1)
+		return 1;
+	if (idx == argc - 1) {
+		p = profile_list_find(&list, argv[idx]);
+		if (p == NULL) {
+			fprintf(stderr, "qemu-tui: no profile named \"%s\" (see `qemu-tui list`)\n",
+			    argv[idx]);
+			profile_list_free(&list);
+			return 1;
+		}
+		o = vm_facts(p->name, p, 1);
+		if (o2.json)
+			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+		else
+			print_status(o);
+		json_object_put(o);
+		profile_list_free(&list);
+		return 0;
+	}
+	all = json_object_new_array();
+	for (i = 0; i < list.n; i++) {
+		o = vm_facts(list.items[i]->name, list.items[i], 1);
+		if (!o2.json)
+			print_status(o);
+		json_object_array_add(all, o);
+	}
+	if (o2.json)
+		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+	json_object_put(all);
+	profile_list_free(&list);
+	return 0;
+}
+
+static int
+cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct profile_list list;
+	struct json_object *all, *o;
+	struct cmd_opts o2;
+	size_t i;
+
+	if (cmd_parse(ctx, &cmd_list_entry, argc, argv, &o2) != argc) {
+		fprintf(stderr, "usage: qemu-tui list %s\n", cmd_list_entry.usage);
+		return 2;
+	}
+	if (load_all(ctx, &list) == -1)
+		return 1;
+	all = json_object_new_array();
+	if (!o2.json)
+		printf("%-24s %-22s %-8s %-6s %-13s %s\n", "NAME", "STATE", "ARCH",
+		    "MEMORY", "NETWORK", "PID");
+	for (i = 0; i < list.n; i++) {
+		struct profile *p = list.items[i];
+
+		o = vm_facts(p->name, p, 0);
+		if (!o2.json) {
+			printf("%-24s %-22s %-8s %-6s %-13s %s\n", p->name,
+			    p->broken ? "broken" : jstr(o, "state_detail"),
+			    p->arch ? p->arch : "-", p->memory ? p->memory : "-",
+			    net_mode_name(p->net.mode),
+			    jstr(o, "pid") ? jstr(o, "pid") : "-");
+			if (p->broken)
+				printf("  ! %s\n", p->broken);
+		}
+		json_object_array_add(all, o);
+	}
+	if (o2.json)
+		printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+	json_object_put(all);
+	profile_list_free(&list);
+	return 0;
+}
+
+const struct cmd_entry cmd_status_entry = {
+	"status", "[NAME] [--json]",
+	"state, pid, uptime, accelerator, vCPUs, disks, host CPU/RSS, forwards",
+	cmd_status_exec
+};
+
+const struct cmd_entry cmd_list_entry = {
+	"list", "[--json]", "every profile with its state, one line each",
+	cmd_list_exec
+};

@@ -1,0 +1,59 @@
+/* qemu-tui: argument parsing and subcommand dispatch. */
+#include <getopt.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "cmd.h"
+#include "util.h"
+
+int
+main(int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "profiles", required_argument, NULL, 'p' },
+		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ "version", no_argument, NULL, 'V' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct cmd_ctx ctx = { NULL, STRVEC_INIT };
+	const struct cmd_entry *e;
+	int c, rc;
+
+	setlocale(LC_ALL, "");
+	while ((c = getopt_long(argc, argv, "+p:s:hV", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'p':
+			ctx.profiles_dir = optarg;
+			break;
+		case 's':
+			strvec_push(&ctx.sets, optarg);
+			break;
+		case 'h':
+			cmd_usage(stdout);
+			return 0;
+		case 'V':
+			printf("qemu-tui %s\n", PACKAGE_VERSION);
+			return 0;
+		default:
+			cmd_usage(stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fprintf(stderr, "qemu-tui: the dashboard is not built yet; use a "
+		    "command:\n");
+		cmd_usage(stderr);
+		return 2;
+	}
+	if ((e = cmd_find(argv[optind])) == NULL) {
+		fprintf(stderr, "qemu-tui: unknown command \"%s\"\n", argv[optind]);
+		cmd_usage(stderr);
+		return 2;
+	}
+	rc = e->exec(&ctx, argc - optind, argv + optind);
+	strvec_free(&ctx.sets);
+	return rc;
+}

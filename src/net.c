@@ -1,0 +1,131 @@
+/* Host-side networking facts. */
+#include "net.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+static int
+bind_probe(const char *addr, int port, int *out_port)
+{
+	struct sockaddr_in sin;
+	socklen_t len = sizeof sin;
+	int fd, one = 1, rc = -1;
+
+	memset(&sin, 0, sizeof sin);
+	sin.sin_family = AF_INET;
+	sin.sin_port = htons((unsigned short)port);
+	if (inet_pton(AF_INET, addr, &sin.sin_addr) != 1) {
+		errno = EINVAL;
+		return -1;
+	}
+	if ((fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
+		return -1;
+	/* QEMU sets SO_REUSEADDR too, so TIME_WAIT leftovers do not count as busy. */
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+	if (bind(fd, (struct sockaddr *)&sin, sizeof sin) == 0 &&
+	    getsockname(fd, (struct sockaddr *)&sin, &len) == 0) {
+		if (out_port != NULL)
+			*out_port = ntohs(sin.sin_port);
+		rc = 0;
+	}
+	close(fd);
+	return rc;
+}
+
+int
+net_free_port(const char *addr, qt_error *err)
+{
+	int port;
+
+	if (bind_probe(addr, 0, &port) == -1) {
+		err_errno(err, "cannot find a free port on %s", addr);
+		return -1;
+	}
+	return port;
+}
+
+int
+net_port_available(const char *addr, int port, const char *what, qt_error *err)
+{
+	if (bind_probe(addr, port, NULL) == 0)
+		return 0;
+	if (errno == EADDRINUSE)
+		err_set(err, "%s: port %s:%d is busy (another VM or program uses it: "
+		    "see `ss -ltnp 'sport = %d'`); pick another port or stop that one",
+		    what, addr, port, port);
+	else
+		err_errno(err, "%s: cannot use %s:%d", what, addr, port);
+	return -1;
+}
+
+static int
+tap_check(const char *ifname, qt_error *err)
+{
+	char path[128], owner[32] = "";
+	FILE *f;
+	long uid;
+
+	snprintf(path, sizeof path, "/sys/class/net/%s", ifname);
+	if (access(path, F_OK) == -1) {
+		err_set(err, "network.ifname: TAP device %s does not exist; create it "
+		    "once as root: ip tuntap add dev %s mode tap user %s && ip link "
+		    "set %s up", ifname, ifname,
+		    getenv("USER") ? getenv("USER") : "$USER", ifname);
+		return -1;
+	}
+	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", ifname);
+	if (access(path, F_OK) == -1) {
+		err_set(err, "network.ifname: %s exists but is not a TAP device", ifname);
+		return -1;
+	}
+	snprintf(path, sizeof path, "/sys/class/net/%s/owner", ifname);
+	if ((f = fopen(path, "r")) != NULL) {
+		if (fgets(owner, sizeof owner, f) == NULL)
+			owner[0] = '\0';
+		fclose(f);
+	}
+	uid = strtol(owner, NULL, 10);
+	if (owner[0] != '\0' && uid != -1 && geteuid() != 0 && uid != (long)geteuid()) {
+		err_set(err, "network.ifname: TAP device %s belongs to uid %ld, so QEMU "
+		    "cannot open it as you (uid %ld); recreate it as root with "
+		    "`ip tuntap del dev %s mode tap && ip tuntap add dev %s mode tap user %s`",
+		    ifname, uid, (long)geteuid(), ifname, ifname,
+		    getenv("USER") ? getenv("USER") : "$USER");
+		return -1;
+	}
+	return 0;
+}
+
+int
+net_check(const struct profile *p, int ssh_port, qt_error *err)
+{
+	size_t i;
+
+	switch (p->net.mode) {
+	case NET_TAP:
+		return tap_check(p->net.ifname, err);
+	case NET_USER:
+		if (ssh_port > 0 && net_port_available("127.0.0.1", ssh_port,
+		    "ssh.port", err) == -1)
+			return -1;
+		for (i = 0; i < p->net.nforwards; i++) {
+			const struct forward *f = &p->net.forwards[i];
+			char what[64];
+
+			if (strcmp(f->proto, "tcp") != 0)
+				continue;
+			snprintf(what, sizeof what, "network.forwards[%zu]", i);
+			if (net_port_available(f->host_addr, f->host_port, what, err) == -1)
+				return -1;
+		}
+		return 0;
+	default:
+		return 0;
+	}
+}

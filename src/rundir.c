@@ -1,0 +1,137 @@
+/* The run directory of a VM. */
+#include "rundir.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+/* mkdir -p for one level, then insist on our ownership and 0700: the QMP socket is full control. */
+static int
+ensure_private_dir(const char *dir, qt_error *err)
+{
+	struct stat st;
+
+	if (mkdir(dir, 0700) == -1 && errno != EEXIST) {
+		err_errno(err, "cannot create %s", dir);
+		return -1;
+	}
+	if (lstat(dir, &st) == -1) {
+		err_errno(err, "%s", dir);
+		return -1;
+	}
+	if (!S_ISDIR(st.st_mode)) {
+		err_set(err, "%s exists and is not a directory: remove it", dir);
+		return -1;
+	}
+	if (st.st_uid != geteuid()) {
+		err_set(err, "%s belongs to uid %u, not to you: remove it or set "
+		    "XDG_RUNTIME_DIR", dir, (unsigned)st.st_uid);
+		return -1;
+	}
+	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) == -1) {
+		err_errno(err, "cannot make %s private", dir);
+		return -1;
+	}
+	return 0;
+}
+
+char *
+rundir_base(qt_error *err)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+	char *base;
+
+	if (getenv("QEMU_TUI_RUNDIR") != NULL && *getenv("QEMU_TUI_RUNDIR") != '\0')
+		base = xstrdup(getenv("QEMU_TUI_RUNDIR"));
+	else if (xdg != NULL && xdg[0] == '/')
+		base = xasprintf("%s/qemu-tui", xdg);
+	else
+		base = xasprintf("/tmp/qemu-tui-%u", (unsigned)geteuid());
+	if (ensure_private_dir(base, err) == -1) {
+		free(base);
+		return NULL;
+	}
+	return base;
+}
+
+char *
+rundir_path(const char *name, qt_error *err)
+{
+	char *base, *dir;
+
+	if ((base = rundir_base(err)) == NULL)
+		return NULL;
+	dir = xasprintf("%s/%s", base, name);
+	free(base);
+	return dir;
+}
+
+int
+rundir_create(const char *dir, qt_error *err)
+{
+	return ensure_private_dir(dir, err);
+}
+
+char *
+rundir_file(const char *dir, const char *file)
+{
+	return xasprintf("%s/%s", dir, file);
+}
+
+static const char *const stale_files[] = {
+	RUN_QMP_SOCK, RUN_SERIAL_SOCK, RUN_QEMU_QMP, RUN_QEMU_SERIAL,
+	RUN_QEMU_PID, RUN_SUPER_PID, NULL
+};
+
+void
+rundir_clear_stale(const char *dir)
+{
+	size_t i;
+
+	for (i = 0; stale_files[i] != NULL; i++) {
+		char *p = rundir_file(dir, stale_files[i]);
+
+		unlink(p);
+		free(p);
+	}
+}
+
+int
+rundir_remove(const char *dir, qt_error *err)
+{
+	struct dirent *de;
+	DIR *d;
+	int rc = 0;
+
+	if ((d = opendir(dir)) == NULL) {
+		if (errno == ENOENT)
+			return 0;
+		err_errno(err, "%s", dir);
+		return -1;
+	}
+	/* Only plain files and sockets we made live here; never follow anything else. */
+	while ((de = readdir(d)) != NULL) {
+		struct stat st;
+		char *p;
+
+		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0)
+			continue;
+		p = rundir_file(dir, de->d_name);
+		if (lstat(p, &st) == 0 && !S_ISDIR(st.st_mode) &&
+		    unlink(p) == -1 && rc == 0) {
+			err_errno(err, "cannot remove %s", p);
+			rc = -1;
+		}
+		free(p);
+	}
+	closedir(d);
+	if (rc == 0 && rmdir(dir) == -1) {
+		err_errno(err, "cannot remove %s", dir);
+		rc = -1;
+	}
+	return rc;
+}

@@ -1,0 +1,21 @@
+/*
+ * The supervisor: one small process per running VM (dtach/abduco model). It
+ * starts QEMU as its child, is the one client of QEMU's QMP and serial
+ * sockets, and serves any number of clients on its own sockets in the run
+ * directory. It keeps the QMP event log and the serial history, and records
+ * how QEMU ended.
+ */
+#ifndef QT_SUPERVISOR_H
+#define QT_SUPERVISOR_H
+
+/* Serial bytes kept for clients that attach later (history replayed first). */
+#define SUPERVISOR_HISTORY (1024 * 1024)
+
+/*
+ * Runs in a freshly forked, setsid'd child and never returns. notify_fd gets
+ * one line: "ok\n" once QEMU runs and the sockets serve, or "error MSG\n".
+ */
+void supervisor_main(const char *rundir, char *const *qemu_argv,
+    int start_paused, int notify_fd) __attribute__((noreturn));
+
+#endif

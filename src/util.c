@@ -1,0 +1,336 @@
+/* Small shared helpers: error messages, checked allocation, strings, files. */
+#include "util.h"
+
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+#include <unistd.h>
+
+static void (*fatal_hook)(void);
+
+void
+err_set(qt_error *e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+}
+
+void
+err_errno(qt_error *e, const char *fmt, ...)
+{
+	int saved = errno;
+	size_t len;
+	va_list ap;
+
+	if (e == NULL)
+		return;
+	va_start(ap, fmt);
+	vsnprintf(e->msg, sizeof e->msg, fmt, ap);
+	va_end(ap);
+	len = strlen(e->msg);
+	snprintf(e->msg + len, sizeof e->msg - len, ": %s", strerror(saved));
+	errno = saved;
+}
+
+void
+fatal_set_hook(void (*hook)(void))
+{
+	fatal_hook = hook;
+}
+
+void
+fatal(const char *fmt, ...)
+{
+	va_list ap;
+
+	/* The hook ends curses first so the message lands on a sane terminal. */
+	if (fatal_hook != NULL)
+		fatal_hook();
+	fputs("qemu-tui: ", stderr);
+	va_start(ap, fmt);
+	vfprintf(stderr, fmt, ap);
+	va_end(ap);
+	fputc('\n', stderr);
+	exit(70);
+}
+
+void *
+xmalloc(size_t n)
+{
+	void *p = malloc(n ? n : 1);
+
+	if (p == NULL)
+		fatal("out of memory (%zu bytes)", n);
+	return p;
+}
+
+void *
+xcalloc(size_t n, size_t size)
+{
+	void *p = calloc(n ? n : 1, size ? size : 1);
+
+	if (p == NULL)
+		fatal("out of memory (%zu x %zu bytes)", n, size);
+	return p;
+}
+
+void *
+xrealloc(void *p, size_t n)
+{
+	void *q = realloc(p, n ? n : 1);
+
+	if (q == NULL)
+		fatal("out of memory (%zu bytes)", n);
+	return q;
+}
+
+void *
+xreallocarray(void *p, size_t n, size_t size)
+{
+	if (size != 0 && n > (size_t)-1 / size)
+		fatal("allocation overflow (%zu x %zu)", n, size);
+	return xrealloc(p, n * size);
+}
+
+char *
+xstrdup(const char *s)
+{
+	char *d = strdup(s);
+
+	if (d == NULL)
+		fatal("out of memory");
+	return d;
+}
+
+char *
+xstrndup(const char *s, size_t n)
+{
+	char *d = strndup(s, n);
+
+	if (d == NULL)
+		fatal("out of memory");
+	return d;
+}
+
+char *
+xvasprintf(const char *fmt, va_list ap)
+{
+	char *s;
+
+	if (vasprintf(&s, fmt, ap) < 0)
+		fatal("out of memory");
+	return s;
+}
+
+char *
+xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s;
+
+	va_start(ap, fmt);
+	s = xvasprintf(fmt, ap);
+	va_end(ap);
+	return s;
+}
+
+char *
+shell_quote(const char *s)
+{
+	static const char safe[] =
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+	    "@%+=:,./-_";
+	size_t n = 0;
+	const char *p;
+	char *out, *o;
+
+	if (*s != '\0' && strspn(s, safe) == strlen(s))
+		return xstrdup(s);
+	for (p = s; *p; p++)
+		n += (*p == '\'') ? 4 : 1;
+	out = o = xmalloc(n + 3);
+	*o++ = '\'';
+	for (p = s; *p; p++) {
+		if (*p == '\'') {
+			memcpy(o, "'\\''", 4);
+			o += 4;
+		} else
+			*o++ = *p;
+	}
+	*o++ = '\'';
+	*o = '\0';
+	return out;
+}
+
+char *
+qemu_opt_escape(const char *s)
+{
+	size_t n = strlen(s), extra = 0, i;
+	char *out, *o;
+
+	for (i = 0; i < n; i++)
+		extra += s[i] == ',';
+	out = o = xmalloc(n + extra + 1);
+	for (i = 0; i < n; i++) {
+		*o++ = s[i];
+		if (s[i] == ',')
+			*o++ = ',';
+	}
+	*o = '\0';
+	return out;
+}
+
+char *
+file_read(const char *path, size_t *lenp, qt_error *err)
+{
+	size_t len = 0, cap = 4096;
+	char *buf;
+	ssize_t r;
+	int fd;
+
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+		err_errno(err, "%s", path);
+		return NULL;
+	}
+	buf = xmalloc(cap);
+	for (;;) {
+		if (len + 1 >= cap)
+			buf = xrealloc(buf, cap *= 2);
+		r = read(fd, buf + len, cap - len - 1);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			err_errno(err, "%s", path);
+			close(fd);
+			free(buf);
+			return NULL;
+		}
+		if (r == 0)
+			break;
+		len += (size_t)r;
+	}
+	close(fd);
+	buf[len] = '\0';
+	if (lenp != NULL)
+		*lenp = len;
+	return buf;
+}
+
+int
+file_write_atomic(const char *path, const char *data, size_t len, int mode,
+    qt_error *err)
+{
+	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
+	size_t off = 0;
+	ssize_t w;
+	int fd;
+
+	if ((fd = mkstemp(tmp)) == -1) {
+		err_errno(err, "cannot create a temporary file beside %s", path);
+		free(tmp);
+		return -1;
+	}
+	while (off < len) {
+		w = write(fd, data + off, len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w == -1) {
+			err_errno(err, "%s", tmp);
+			goto fail;
+		}
+		off += (size_t)w;
+	}
+	if (fchmod(fd, (mode_t)mode) == -1 || fsync(fd) == -1) {
+		err_errno(err, "%s", tmp);
+		goto fail;
+	}
+	if (close(fd) == -1) {
+		fd = -1;
+		err_errno(err, "%s", tmp);
+		goto fail;
+	}
+	fd = -1;
+	if (rename(tmp, path) == -1) {
+		err_errno(err, "cannot rename %s to %s", tmp, path);
+		goto fail;
+	}
+	free(tmp);
+	return 0;
+fail:
+	if (fd != -1)
+		close(fd);
+	unlink(tmp);
+	free(tmp);
+	return -1;
+}
+
+char *
+file_tail_lines(const char *path, int n)
+{
+	size_t len;
+	char *buf, *p, *out;
+	int seen = 0;
+
+	if ((buf = file_read(path, &len, NULL)) == NULL)
+		return NULL;
+	p = buf + len;
+	if (p > buf && p[-1] == '\n')
+		p--;
+	while (p > buf) {
+		if (p[-1] == '\n' && ++seen == n)
+			break;
+		p--;
+	}
+	out = xstrdup(p);
+	free(buf);
+	return out;
+}
+
+char *
+path_join(const char *dir, const char *rel)
+{
+	if (rel[0] == '/' || dir == NULL || dir[0] == '\0')
+		return xstrdup(rel);
+	if (rel[0] == '~' && rel[1] == '/' && getenv("HOME") != NULL)
+		return xasprintf("%s/%s", getenv("HOME"), rel + 2);
+	return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
+	    rel);
+}
+
+long long
+now_ms(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
+}
+
+int
+set_nonblock(int fd)
+{
+	int fl = fcntl(fd, F_GETFL);
+
+	if (fl == -1)
+		return -1;
+	return fcntl(fd, F_SETFL, fl | O_NONBLOCK);
+}
+
+int
+set_cloexec(int fd)
+{
+	int fl = fcntl(fd, F_GETFD);
+
+	if (fl == -1)
+		return -1;
+	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}

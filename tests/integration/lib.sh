@@ -1,0 +1,81 @@
+# Shared by the integration tests: a private profile dir and run dir, the real test
+# guest, and a cleanup that never leaves a QEMU behind. Sourced, not run.
+set -euo pipefail
+: "${top_srcdir:=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)}"
+: "${QEMU_TUI:=$top_srcdir/build/qemu-tui}"
+GUEST=${GUEST_OUT:-$top_srcdir/tests/guest/out}
+
+# A skip is allowed for a user without QEMU or root; under CI it is a failure.
+skip() {
+	if [ "${CI:-}" = true ]; then
+		echo "FAIL: would skip under CI: $*"
+		exit 1
+	fi
+	echo "SKIP: $*"
+	exit 77
+}
+fail() { echo "FAIL: $*"; exit 1; }
+ok() { echo "ok - $*"; }
+
+need_guest() {	# arch...
+	local a
+	for a in "$@"; do
+		command -v "qemu-system-$a" >/dev/null || skip "qemu-system-$a is not installed"
+		[ -f "$GUEST/$a/initrd.img" ] || skip "test guest not built: run tests/guest/build.sh"
+	done
+}
+
+T=$(mktemp -d /tmp/qtt.XXXXXX)
+export QEMU_TUI_RUNDIR=$T/run
+mkdir -p "$T/profiles"
+
+qt() { "$QEMU_TUI" --profiles "$T/profiles" "$@"; }
+
+cleanup() {
+	local d pid
+	for d in "$T"/run/*/; do
+		[ -d "$d" ] || continue
+		pid=$(cat "$d/supervisor.pid" 2>/dev/null || true)
+		[ -n "$pid" ] && kill -TERM "$pid" 2>/dev/null || true
+		pid=$(cat "$d/qemu.pid" 2>/dev/null || true)
+		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
+	done
+	sleep 0.2
+	rm -rf "$T"
+}
+trap cleanup EXIT
+
+# guest_profile NAME ARCH [extra JSON members]: the test guest, TCG, user networking.
+guest_profile() {
+	local name=$1 arch=$2 extra=${3:-} console=ttyS0
+	[ "$arch" = aarch64 ] && console=ttyAMA0
+	cat > "$T/profiles/$name.json" <<JSON
+{
+  // written by tests/integration/lib.sh
+  "name": "$name",
+  "arch": "$arch",
+  "accel": "tcg",
+  "memory": "256M",
+  "kernel": "$GUEST/$arch/vmlinuz",
+  "initrd": "$GUEST/$arch/initrd.img",
+  "append": "console=$console quiet",
+  "ssh": { "user": "root", "identity": "$GUEST/id_ed25519", "host_key_check": "off" },
+  $extra
+}
+JSON
+}
+
+# wait_for SECONDS CMD...: until CMD succeeds.
+wait_for() {
+	local until=$((SECONDS + $1))
+	shift
+	while ! "$@" >/dev/null 2>&1; do
+		[ $SECONDS -lt $until ] || return 1
+		sleep 0.2
+	done
+}
+
+rundir() { echo "$QEMU_TUI_RUNDIR/$1"; }
+guest_ready() { grep -q 'qemu-tui-guest: ready' "$(rundir "$1")/serial.log"; }
+state_is() { qt status "$1" --json | python3 -c 'import json,sys; o=json.load(sys.stdin); sys.exit(0 if o["state"]==sys.argv[1] else 1)' "$2"; }
+json_field() { qt status "$1" --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o.get(sys.argv[1], ""))' "$2"; }
