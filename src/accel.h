@@ -6,6 +6,7 @@ struct accel_host {
 	const char *os;		/* "linux", "darwin", "windows" */
 	const char *arch;	/* host arch in our spelling ("x86_64") */
 	int kvm_usable;		/* /dev/kvm opens read-write */
+	int kvm_errno;		/* why it did not (ENOENT, EACCES, ...); 0 when usable */
 };
 
 struct accel_choice {

@@ -54,7 +54,7 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	memset(o, 0, sizeof *o);
 	o->timeout = -1;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "+s:jt:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "s:jt:fh", longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			strvec_push(&ctx->sets, optarg);

@@ -44,6 +44,7 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 	else {
 		qemu_argv_print(stdout, av.v);
+		fflush(stdout);
 		if (p->net.mode == NET_USER && p->ssh.host == NULL && p->ssh.port == 0)
 			fprintf(stderr, "note: `start` also forwards a free host port to "
 			    "the guest's ssh (port 22)\n");
