@@ -84,6 +84,14 @@ struct profile {
 	char **extra_args;	/* appended verbatim, never through a shell */
 	size_t nextra_args;
 	bool no_shutdown;	/* keep QEMU alive after guest poweroff */
+
+	/*
+	 * Added for profile.c: the first problem parsing or loading found
+	 * (syntax, unknown key, wrong type, duplicate name). Kept apart from
+	 * ->broken because --set can fix a validation problem but never
+	 * this one, so profile_validate() must not clear it.
+	 */
+	char *load_error;
 };
 
 struct profile_list {
