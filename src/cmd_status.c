@@ -7,37 +7,9 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "procstat.h"
 #include "qmp.h"
 #include "vm.h"
-
-struct proc_sample {
-	unsigned long long ticks;	/* utime + stime */
-	long rss_pages;
-};
-
-static int
-proc_sample(pid_t pid, struct proc_sample *s)
-{
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st;
-	FILE *f;
-	size_t n;
-
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) == NULL)
-		return -1;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
-	buf[n] = '\0';
-	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
-	if ((p = strrchr(buf, ')')) == NULL)
-		return -1;
-	if (sscanf(p + 2, "%*c %*d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu "
-	    "%*d %*d %*d %*d %*d %*d %*u %*u %ld", &ut, &st, &s->rss_pages) != 3)
-		return -1;
-	s->ticks = ut + st;
-	return 0;
-}
 
 static void
 add_qmp_facts(struct json_object *o, const struct vm_run *run, int want_cpu,
@@ -142,18 +114,15 @@ vm_facts(const char *name, const struct profile *p, int full)
 		if (run.serving || !run.alive)
 			add_qmp_facts(o, &run, full, &st);
 		if (full && proc_sample(run.qemu_pid, &a) == 0) {
-			long hz = sysconf(_SC_CLK_TCK), page = sysconf(_SC_PAGESIZE);
-
 			/* A short sample: the lifetime average hides what the VM does now. */
 			usleep(250000);
 			if (proc_sample(run.qemu_pid, &b) == 0) {
-				double pct = (double)(b.ticks - a.ticks) * 100.0 /
-				    ((double)hz * 0.25);
+				double pct = proc_cpu_percent(&a, &b);
 
 				json_object_object_add(o, "cpu_percent",
 				    json_object_new_double((double)(long)(pct * 10) / 10));
 				json_object_object_add(o, "rss_bytes",
-				    json_object_new_int64((long long)b.rss_pages * page));
+				    json_object_new_int64(b.rss_bytes));
 			}
 		}
 		ports = json_object_new_array();

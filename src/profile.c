@@ -1719,6 +1719,11 @@ dir_of(const char *path)
 		return xstrdup("/");
 	else
 		d = xstrndup(path, (size_t)(slash - path));
+	/* A canonical directory keeps "dir/../x" out of command lines and messages. */
+	if ((abs = realpath(d[0] ? d : ".", NULL)) != NULL) {
+		free(d);
+		return abs;
+	}
 	if (d[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
 		return d;
 	if (d[0] == '\0' || strcmp(d, ".") == 0)

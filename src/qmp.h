@@ -42,16 +42,28 @@ struct qmp_callbacks {
 	/* an event; data may be NULL; seconds/micros from "timestamp" */
 	void (*event)(struct qmp_client *c, const char *name,
 	    struct json_object *data, long long seconds, long micros, void *arg);
-	/* EOF or error: the fd is closed, pending replies were called with an error */
+	/*
+	 * EOF or error, called once, after every pending reply got an error
+	 * {"class": "Disconnected", "desc": why}. qmp_fd() still returns the fd
+	 * here (drop it from the poll set); it is closed right after.
+	 */
 	void (*closed)(struct qmp_client *c, const char *why, void *arg);
 };
 
 /* Connect to a unix socket; returns a non-blocking, close-on-exec fd or -1. */
 int qmp_connect_unix(const char *path, qt_error *err);
 
-/* Takes ownership of fd. Sends qmp_capabilities after the greeting by itself. */
+/*
+ * Takes ownership of fd (made non-blocking). Sends qmp_capabilities after the
+ * greeting by itself. cb (copied) and any of its members may be NULL.
+ * Callbacks may call qmp_send. A callback may also call qmp_free on its own
+ * client: the free is deferred until qmp_io (or the sync helper) returns,
+ * which then returns -1/NULL, and no further callback is made.
+ */
 struct qmp_client *qmp_new(int fd, const struct qmp_callbacks *cb, void *arg);
-void qmp_free(struct qmp_client *c);	/* closes the fd; pending callbacks are not called */
+/* Closes the fd; pending reply callbacks are not called (their args leak unless the caller tracks them). */
+void qmp_free(struct qmp_client *c);
+/* -1 once closed. */
 int qmp_fd(const struct qmp_client *c);
 bool qmp_is_ready(const struct qmp_client *c);
 /* The greeting's QMP.version.qemu as "7.2.0" (after ready), else "". */
@@ -61,18 +73,25 @@ short qmp_want(const struct qmp_client *c);
 /* Handle poll() results. Returns -1 once the connection is gone (closed cb already called). */
 int qmp_io(struct qmp_client *c, short revents);
 /*
- * Queue a command. args is consumed (may be NULL). cb may be NULL. Returns
- * the id used, or -1. Commands sent before ready are held until then.
+ * Queue a command and write what the socket takes now (never blocks). args
+ * is consumed (may be NULL). cb may be NULL. Returns the id used, or -1
+ * when the connection is closed (cb is then never called). Commands sent
+ * before ready are held until then. Every accepted command gets exactly
+ * one cb call: its reply, or a Disconnected error.
  */
 long qmp_send(struct qmp_client *c, const char *command,
     struct json_object *args, qmp_reply_cb cb, void *arg);
 
 /* ---- blocking helpers for the CLI (never used inside the dashboard loop) ---- */
+/* timeout_ms < 0: no limit. They poll() the client's fd and call qmp_io. */
 
 /* Connect and wait until capabilities are negotiated. */
 struct qmp_client *qmp_open_sync(const char *path, int timeout_ms,
     const struct qmp_callbacks *cb, void *arg, qt_error *err);
-/* Run a command and wait for its reply: returns the "return" value (new ref) or NULL + err. */
+/*
+ * Run a command and wait for its reply: returns the "return" value (new ref;
+ * a JSON null becomes {}) or NULL + err "QMP command X failed: class: desc".
+ */
 struct json_object *qmp_call_sync(struct qmp_client *c, const char *command,
     struct json_object *args, int timeout_ms, qt_error *err);
 /* Pump I/O (events to callbacks) for up to timeout_ms; -1 when the connection closed. */

@@ -295,15 +295,47 @@ file_tail_lines(const char *path, int n)
 	return out;
 }
 
+/* Collapse "//", "/./" and "/x/../" in an absolute path, in place, without asking the disk. */
+static char *
+path_normalize(char *path)
+{
+	char *out = path, *p = path;
+
+	if (*path != '/')
+		return path;
+	while (*p != '\0') {
+		while (*p == '/')
+			p++;
+		if (*p == '\0')
+			break;
+		if (p[0] == '.' && (p[1] == '/' || p[1] == '\0')) {
+			p++;
+			continue;
+		}
+		if (p[0] == '.' && p[1] == '.' && (p[2] == '/' || p[2] == '\0')) {
+			while (out > path && *--out != '/')
+				;
+			p += 2;
+			continue;
+		}
+		*out++ = '/';
+		while (*p != '\0' && *p != '/')
+			*out++ = *p++;
+	}
+	if (out == path)
+		*out++ = '/';
+	*out = '\0';
+	return path;
+}
+
 char *
 path_join(const char *dir, const char *rel)
 {
 	if (rel[0] == '/' || dir == NULL || dir[0] == '\0')
-		return xstrdup(rel);
+		return path_normalize(xstrdup(rel));
 	if (rel[0] == '~' && rel[1] == '/' && getenv("HOME") != NULL)
-		return xasprintf("%s/%s", getenv("HOME"), rel + 2);
-	return xasprintf("%s%s%s", dir, dir[strlen(dir) - 1] == '/' ? "" : "/",
-	    rel);
+		return path_normalize(xasprintf("%s/%s", getenv("HOME"), rel + 2));
+	return path_normalize(xasprintf("%s/%s", dir, rel));
 }
 
 long long

@@ -169,7 +169,9 @@ vm_run_free(struct vm_run *r)
 enum vm_state
 vm_run_state(const struct vm_run *r)
 {
-	if (r->alive) {
+	/* exit-status is removed at start: when present, this run has ended (the
+	 * supervisor may still be tidying up for a moment). */
+	if (r->alive && !r->have_exit) {
 		if (!r->serving)
 			return VM_STARTING;
 		return r->stopping ? VM_SHUTTING_DOWN : VM_RUNNING;
