@@ -204,10 +204,19 @@ subst_dir(const char *s, const char *dir)
 	const char *p;
 
 	while ((p = strstr(s, "{D}")) != NULL) {
-		n = xasprintf("%s%.*s%s", out, (int)(p - s), s, dir);
+		/* The loader collapses "dir/../x" to the parent's "x". */
+		if (strncmp(p, "{D}/../", 7) == 0) {
+			const char *slash = strrchr(dir, '/');
+
+			n = xasprintf("%s%.*s%.*s", out, (int)(p - s), s,
+			    (int)(slash - dir), dir);
+			s = p + 6;
+		} else {
+			n = xasprintf("%s%.*s%s", out, (int)(p - s), s, dir);
+			s = p + 3;
+		}
 		free(out);
 		out = n;
-		s = p + 3;
 	}
 	n = xasprintf("%s%s", out, s);
 	free(out);
