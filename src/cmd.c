@@ -30,7 +30,8 @@ cmd_usage(FILE *out)
 	size_t i;
 
 	fprintf(out, "usage: qemu-tui [--profiles DIR] [--set KEY=VALUE]... [COMMAND [ARGS]]\n"
-	    "\nWithout a command, opens the dashboard.\n\nCommands:\n");
+	    "       qemu-tui [--profiles DIR] [--theme NAME] [--config FILE]\n"
+	    "\nWithout a command, opens the dashboard (? there lists its keys).\n\nCommands:\n");
 	for (i = 0; cmd_table[i] != NULL; i++)
 		fprintf(out, "  %-13s %-28s %s\n", cmd_table[i]->name,
 		    cmd_table[i]->usage, cmd_table[i]->help);

@@ -110,6 +110,12 @@ reap_children(int sig, void *arg)
 	}
 }
 
+void
+loop_forget_inherited(void)
+{
+	self_pipe[0] = self_pipe[1] = -1;
+}
+
 struct loop *
 loop_new(void)
 {

@@ -13,6 +13,8 @@ typedef void (*loop_child_cb)(pid_t pid, int status, void *arg);
 typedef void (*loop_hook_cb)(void *arg);
 
 struct loop *loop_new(void);
+/* In a forked child that closed its inherited fds: make the next loop_new build its own self-pipe. */
+void loop_forget_inherited(void);
 void loop_free(struct loop *l);
 
 /* One watcher per fd; adding an fd again replaces its watcher. Safe inside callbacks. */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "cmd.h"
+#include "ui.h"
 #include "util.h"
 
 int
@@ -14,22 +15,31 @@ main(int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "profiles", required_argument, NULL, 'p' },
 		{ "set", required_argument, NULL, 's' },
+		{ "theme", required_argument, NULL, 't' },
+		{ "config", required_argument, NULL, 'c' },
 		{ "help", no_argument, NULL, 'h' },
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
 	struct cmd_ctx ctx = { NULL, STRVEC_INIT };
+	struct ui_options uo = { NULL, NULL, NULL };
 	const struct cmd_entry *e;
 	int c, rc;
 
 	setlocale(LC_ALL, "");
-	while ((c = getopt_long(argc, argv, "+p:s:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+p:s:t:c:hV", longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ctx.profiles_dir = optarg;
 			break;
 		case 's':
 			strvec_push(&ctx.sets, optarg);
+			break;
+		case 't':
+			uo.theme = optarg;
+			break;
+		case 'c':
+			uo.config = optarg;
 			break;
 		case 'h':
 			cmd_usage(stdout);
@@ -43,10 +53,10 @@ main(int argc, char **argv)
 		}
 	}
 	if (optind >= argc) {
-		fprintf(stderr, "qemu-tui: the dashboard is not built yet; use a "
-		    "command:\n");
-		cmd_usage(stderr);
-		return 2;
+		uo.profiles_dir = ctx.profiles_dir;
+		rc = ui_run(&uo);
+		strvec_free(&ctx.sets);
+		return rc;
 	}
 	if ((e = cmd_find(argv[optind])) == NULL) {
 		fprintf(stderr, "qemu-tui: unknown command \"%s\"\n", argv[optind]);

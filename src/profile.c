@@ -1819,7 +1819,7 @@ profile_validate(struct profile *p, qt_error *err)
 char **
 profile_search_dirs(const char *cli_dir)
 {
-	char **v = xcalloc(5, sizeof *v);
+	char **v = xcalloc(6, sizeof *v), *beside;
 	const char *e;
 	size_t n = 0;
 
@@ -1833,6 +1833,9 @@ profile_search_dirs(const char *cli_dir)
 	else if ((e = getenv("HOME")) != NULL && *e != '\0')
 		v[n++] = xasprintf("%s/.config/qemu-tui/profiles", e);
 	v[n++] = xstrdup(QT_PROFILES_DIR);
+	/* An uninstalled build (build/qemu-tui) uses the source tree's examples. */
+	if ((beside = exe_relative("../profiles")) != NULL)
+		v[n++] = beside;
 	v[n] = NULL;
 	return v;
 }

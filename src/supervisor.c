@@ -727,6 +727,9 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	for (fd = 3; fd < 1024; fd++)
 		if (fd != notify_fd)
 			close(fd);
+	umask(077);
+	/* The parent's self-pipe numbers are now free and would be handed to our files. */
+	loop_forget_inherited();
 	signal(SIGPIPE, SIG_IGN);
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);

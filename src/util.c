@@ -338,6 +338,21 @@ path_join(const char *dir, const char *rel)
 	return path_normalize(xasprintf("%s/%s", dir, rel));
 }
 
+char *
+exe_relative(const char *rel)
+{
+	char exe[4096], *slash;
+	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
+
+	if (n <= 0)
+		return NULL;
+	exe[n] = '\0';
+	if ((slash = strrchr(exe, '/')) == NULL)
+		return NULL;
+	*slash = '\0';
+	return path_join(exe, rel);
+}
+
 long long
 now_ms(void)
 {

@@ -47,6 +47,10 @@ char *file_tail_lines(const char *path, int n);
 /* Join dir and a relative path; absolute paths are returned as copies. */
 char *path_join(const char *dir, const char *rel);
 
+/* rel resolved against the running binary's directory (an uninstalled build finds
+ * its source tree's themes/ and profiles/); NULL when /proc/self/exe is unreadable. */
+char *exe_relative(const char *rel);
+
 /* Monotonic milliseconds. */
 long long now_ms(void);
 

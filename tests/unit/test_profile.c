@@ -914,7 +914,10 @@ START_TEST(test_search_dirs)
 #else
 	ck_assert_str_eq(installed, "/usr/local/share/qemu-tui/profiles");
 #endif
-	ck_assert_ptr_null(v[4]);
+	/* Last, the examples beside an uninstalled binary: <exe dir>/../profiles. */
+	ck_assert_ptr_nonnull(v[4]);
+	ck_assert_str_eq(v[4] + strlen(v[4]) - strlen("/profiles"), "/profiles");
+	ck_assert_ptr_null(v[5]);
 	free_dirs(v);
 
 	unsetenv("QEMU_TUI_PROFILES");
@@ -922,7 +925,8 @@ START_TEST(test_search_dirs)
 	v = profile_search_dirs(NULL);
 	ck_assert_str_eq(v[0], "/home/u/.config/qemu-tui/profiles");
 	ck_assert_ptr_nonnull(v[1]);
-	ck_assert_ptr_null(v[2]);
+	ck_assert_ptr_nonnull(v[2]);
+	ck_assert_ptr_null(v[3]);
 	free_dirs(v);
 
 	/* A relative XDG_CONFIG_HOME is ignored, as the spec says. */

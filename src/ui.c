@@ -1,0 +1,865 @@
+/* The dashboard: screen set-up, the loop's hooks, keys, layout, frames. */
+#include "ui.h"
+#include "ui_priv.h"
+
+#include <errno.h>
+#include <langinfo.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "theme.h"
+#include "util.h"
+
+#define FRAME_MS 16
+
+/* For the fatal and crash paths, which cannot be handed a pointer. */
+static bool curses_active;
+
+static void
+curses_end(void)
+{
+	if (curses_active) {
+		curses_active = false;
+		endwin();
+	}
+}
+
+static void
+crash_signal(int sig)
+{
+	/* Give the user a sane terminal back before dying. */
+	curses_end();
+	signal(sig, SIG_DFL);
+	raise(sig);
+}
+
+void
+ui_mark(struct ui *ui)
+{
+	ui->dirty_all = true;
+}
+
+void
+ui_message(struct ui *ui, bool error, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->status, sizeof ui->status, fmt, ap);
+	va_end(ap);
+	ui->status_error = error;
+	ui->dirty_status = true;
+}
+
+bool
+ui_focused(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+
+	return c != NULL && layout_cell_pane(c) == p;
+}
+
+static bool
+filter_match(struct ui *ui, struct vmwatch *w)
+{
+	return ui->filter[0] == '\0' || strcasestr(w->name, ui->filter) != NULL;
+}
+
+size_t
+ui_visible(struct ui *ui, size_t *idx)
+{
+	size_t i, n = 0;
+
+	for (i = 0; i < ui->nvms; i++)
+		if (filter_match(ui, ui->vms[i]))
+			idx[n++] = i;
+	return n;
+}
+
+struct vmwatch *
+ui_selected(struct ui *ui)
+{
+	if (ui->nvms == 0 || ui->sel >= ui->nvms ||
+	    !filter_match(ui, ui->vms[ui->sel]))
+		return NULL;
+	return ui->vms[ui->sel];
+}
+
+/* Keep the selection on a visible VM after the filter changed. */
+static void
+fix_selection(struct ui *ui)
+{
+	size_t *idx = xcalloc(ui->nvms + 1, sizeof *idx), n, i;
+
+	n = ui_visible(ui, idx);
+	for (i = 0; i < n; i++)
+		if (idx[i] == ui->sel)
+			break;
+	if (i == n && n > 0)
+		ui->sel = idx[0];
+	free(idx);
+}
+
+static void
+move_selection(struct ui *ui, int delta)
+{
+	size_t *idx = xcalloc(ui->nvms + 1, sizeof *idx), n, i;
+	long pos;
+
+	n = ui_visible(ui, idx);
+	if (n == 0) {
+		free(idx);
+		return;
+	}
+	for (i = 0; i < n && idx[i] != ui->sel; i++)
+		;
+	pos = (long)(i == n ? 0 : i) + delta;
+	if (pos < 0)
+		pos = 0;
+	if (pos >= (long)n)
+		pos = (long)n - 1;
+	ui->sel = idx[pos];
+	ui->events->scroll = 0;
+	free(idx);
+	ui_mark(ui);
+}
+
+/* ---- VMs and profiles ---- */
+
+static void
+vm_changed(struct vmwatch *w, void *arg)
+{
+	ui_mark(arg);
+}
+
+static void
+vm_message(struct vmwatch *w, bool error, const char *text, void *arg)
+{
+	ui_message(arg, error, "%s", text);
+}
+
+static struct vmwatch *
+find_vm(struct ui *ui, const char *name)
+{
+	size_t i;
+
+	for (i = 0; i < ui->nvms; i++)
+		if (strcmp(ui->vms[i]->name, name) == 0)
+			return ui->vms[i];
+	return NULL;
+}
+
+static void
+load_profiles(struct ui *ui)
+{
+	static const struct vmwatch_hooks hooks_tmpl = { vm_changed, vm_message, NULL };
+	struct vmwatch_hooks hooks = hooks_tmpl;
+	struct profile_list fresh = { NULL, 0 };
+	struct vmwatch **vms, *w;
+	char *sel_name = NULL, *dir;
+	qt_error err;
+	size_t i, j;
+
+	hooks.arg = ui;
+	if (ui_selected(ui) != NULL)
+		sel_name = xstrdup(ui_selected(ui)->name);
+	if ((dir = profile_dir_pick(ui->profiles_dir)) == NULL)
+		ui_message(ui, true, "no profile directory: create "
+		    "~/.config/qemu-tui/profiles or pass --profiles DIR");
+	else if (profile_load_dir(dir, &fresh, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+	free(dir);
+
+	/* Watchers survive a reload (their QMP connection, events, history); profiles do not. */
+	vms = xcalloc(fresh.n + 1, sizeof *vms);
+	for (i = 0; i < fresh.n; i++) {
+		if ((w = find_vm(ui, fresh.items[i]->name)) != NULL) {
+			vmwatch_set_profile(w, fresh.items[i]);
+			for (j = 0; j < ui->nvms; j++)
+				if (ui->vms[j] == w)
+					ui->vms[j] = NULL;
+		} else
+			w = vmwatch_new(ui->loop, fresh.items[i], &hooks);
+		vms[i] = w;
+	}
+	for (j = 0; j < ui->nvms; j++)
+		vmwatch_free(ui->vms[j]);
+	free(ui->vms);
+	profile_list_free(&ui->profiles);
+	ui->profiles = fresh;
+	ui->vms = vms;
+	ui->nvms = fresh.n;
+	ui->sel = 0;
+	for (i = 0; sel_name != NULL && i < ui->nvms; i++)
+		if (strcmp(ui->vms[i]->name, sel_name) == 0)
+			ui->sel = i;
+	free(sel_name);
+	fix_selection(ui);
+	ui_mark(ui);
+}
+
+static void
+refresh_tick(void *arg)
+{
+	struct ui *ui = arg;
+	size_t i;
+
+	for (i = 0; i < ui->nvms; i++)
+		vmwatch_refresh(ui->vms[i]);
+}
+
+/* ---- layout ---- */
+
+static struct pane *
+pane_new(struct ui *ui, const struct pane_ops *ops)
+{
+	struct pane *p = xcalloc(1, sizeof *p);
+
+	p->ops = ops;
+	p->ui = ui;
+	p->dirty = true;
+	return p;
+}
+
+static void
+pane_free(void *arg)
+{
+	struct pane *p = arg;
+
+	if (p->ops->free != NULL)
+		p->ops->free(p);
+	if (p->win != NULL)
+		delwin(p->win);
+	free(p);
+}
+
+static void
+place_panes(struct ui *ui)
+{
+	struct layout_cell *c;
+
+	getmaxyx(stdscr, ui->rows, ui->cols);
+	layout_resize(ui->layout, ui->cols, ui->rows > 2 ? ui->rows - 2 : 0);
+	for (c = layout_first(ui->layout); c != NULL; c = layout_next(c)) {
+		struct pane *p = layout_cell_pane(c);
+
+		if (p->win != NULL) {
+			delwin(p->win);
+			p->win = NULL;
+		}
+		p->r = layout_cell_rect(c);
+		if (layout_cell_visible(c) && p->r.w > 0 && p->r.h > 0)
+			p->win = newwin(p->r.h, p->r.w, p->r.y, p->r.x);
+	}
+	if (ui->statuswin != NULL)
+		delwin(ui->statuswin);
+	if (ui->keywin != NULL)
+		delwin(ui->keywin);
+	ui->statuswin = ui->keywin = NULL;
+	if (ui->rows >= 2) {
+		ui->statuswin = newwin(1, ui->cols, ui->rows - 2, 0);
+		ui->keywin = newwin(1, ui->cols, ui->rows - 1, 0);
+	} else if (ui->rows == 1)
+		ui->statuswin = newwin(1, ui->cols, 0, 0);
+	clearok(curscr, TRUE);
+	ui_mark(ui);
+}
+
+static void
+toggle_events(struct ui *ui)
+{
+	struct layout_cell *c = layout_find(ui->layout, ui->events);
+
+	if (c != NULL) {
+		layout_close(ui->layout, c);
+		if (ui->events->win != NULL) {
+			delwin(ui->events->win);
+			ui->events->win = NULL;
+		}
+		ui->events_shown = false;
+	} else {
+		layout_split(ui->layout, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, ui->events);
+		ui->events_shown = true;
+	}
+	place_panes(ui);
+}
+
+static void
+on_resize(int sig, void *arg)
+{
+	struct ui *ui = arg;
+	struct winsize ws;
+
+	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
+		resize_term(ws.ws_row, ws.ws_col);
+	place_panes(ui);
+}
+
+/* ---- drawing ---- */
+
+static void
+draw_status(struct ui *ui)
+{
+	WINDOW *w = ui->statuswin;
+
+	if (w == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_STATUS_INFO));
+	werase(w);
+	if (ui->filtering || ui->filter[0] != '\0') {
+		char text[128];
+
+		wattrset(w, ui_attr(ui, EL_FILTER));
+		snprintf(text, sizeof text, "/%s%s", ui->filter,
+		    ui->filtering ? "_  (Enter: keep, Esc: clear)" : "");
+		ui_put(w, 0, 0, ui->cols, text);
+	} else if (ui->status[0] != '\0') {
+		wattrset(w, ui_attr(ui, ui->status_error ? EL_STATUS_ERROR : EL_STATUS_INFO));
+		ui_put(w, 0, 0, ui->cols, ui->status);
+	}
+	wnoutrefresh(w);
+}
+
+static void
+draw_keybar(struct ui *ui)
+{
+	static const enum action shown[] = {
+		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_EDIT, ACT_FILTER,
+		ACT_EVENTS, ACT_HELP, ACT_QUIT
+	};
+	static const char *const labels[] = {
+		"start", "stop", "pause", "reset", "edit", "filter", "events",
+		"help", "quit"
+	};
+	WINDOW *w = ui->keywin;
+	char key[16];
+	size_t i;
+	int x = 0;
+
+	if (w == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_KEYBAR));
+	werase(w);
+	for (i = 0; i < sizeof shown / sizeof shown[0] && x < ui->cols; i++) {
+		settings_key_for(&ui->settings, shown[i], key, sizeof key);
+		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
+		ui_put(w, 0, x + 1, ui->cols - x - 1, key);
+		x += 1 + (int)strlen(key);
+		wattrset(w, ui_attr(ui, EL_KEYBAR));
+		ui_put(w, 0, x + 1, ui->cols - x - 1, labels[i]);
+		x += 2 + (int)strlen(labels[i]);
+	}
+	wnoutrefresh(w);
+}
+
+void ui_dialog_draw(struct ui *ui);
+
+static void
+draw_frame(struct ui *ui)
+{
+	struct layout_cell *c;
+
+	for (c = layout_first(ui->layout); c != NULL; c = layout_next(c)) {
+		struct pane *p = layout_cell_pane(c);
+
+		if (p->win == NULL || !layout_cell_visible(c))
+			continue;
+		p->ops->draw(p);
+		wnoutrefresh(p->win);
+	}
+	draw_status(ui);
+	draw_keybar(ui);
+	if (ui->dialog != DIALOG_NONE)
+		ui_dialog_draw(ui);
+	doupdate();
+	ui->dirty_all = ui->dirty_status = false;
+	ui->last_frame = now_ms();
+}
+
+static void
+frame_due(void *arg)
+{
+	struct ui *ui = arg;
+
+	ui->frame_timer = 0;
+}
+
+/* Once per loop turn: at most one frame, at most one every FRAME_MS. */
+static void
+idle(void *arg)
+{
+	struct ui *ui = arg;
+	long long wait;
+
+	if (!ui->dirty_all && !ui->dirty_status)
+		return;
+	wait = ui->last_frame + FRAME_MS - now_ms();
+	if (wait > 0) {
+		if (ui->frame_timer == 0)
+			ui->frame_timer = loop_timer_add(ui->loop, (long)wait, 0,
+			    frame_due, ui);
+		return;
+	}
+	if (ui->dirty_all)
+		draw_frame(ui);
+	else {
+		draw_status(ui);
+		if (ui->dialog != DIALOG_NONE)
+			ui_dialog_draw(ui);
+		doupdate();
+		ui->dirty_status = false;
+	}
+}
+
+/* ---- actions ---- */
+
+static size_t
+running_count(struct ui *ui, char *names, size_t len)
+{
+	size_t i, n = 0, off = 0;
+
+	if (len > 0)
+		names[0] = '\0';
+	for (i = 0; i < ui->nvms; i++) {
+		enum vm_state s = ui->vms[i]->state;
+
+		if (s == VM_STOPPED || s == VM_CRASHED)
+			continue;
+		n++;
+		if (off < len)
+			off += (size_t)snprintf(names + off, len - off, "%s%s",
+			    off ? ", " : "", ui->vms[i]->name);
+	}
+	return n;
+}
+
+static void
+edit_profile(struct ui *ui, struct vmwatch *w)
+{
+	const char *editor = getenv("VISUAL");
+	char *path = xstrdup(w->profile->path), *name = xstrdup(w->name);
+	int status = 0;
+	pid_t pid;
+
+	if (editor == NULL || *editor == '\0')
+		editor = getenv("EDITOR");
+	if (editor == NULL || *editor == '\0')
+		editor = "vi";
+	def_prog_mode();
+	endwin();
+	/* The editor owns the terminal until it exits; the VMs run on under their supervisors. */
+	if ((pid = fork()) == 0) {
+		execlp(editor, editor, path, (char *)NULL);
+		fprintf(stderr, "qemu-tui: cannot run %s: %s\n", editor, strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	load_profiles(ui);
+	w = find_vm(ui, name);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
+		ui_message(ui, true, "could not run the editor \"%s\": set $EDITOR", editor);
+	else if (w != NULL && w->profile->broken != NULL)
+		ui_message(ui, true, "%s", w->profile->broken);
+	else
+		ui_message(ui, false, "%s reloaded", path);
+	free(path);
+	free(name);
+	place_panes(ui);
+}
+
+void ui_dialog_confirm(struct ui *ui, enum action a, const char *fmt, ...);
+
+static void
+do_action(struct ui *ui, enum action a)
+{
+	struct vmwatch *w = ui_selected(ui);
+	qt_error err;
+	char names[256];
+	size_t n;
+
+	switch (a) {
+	case ACT_START:
+	case ACT_STOP:
+	case ACT_FORCE_STOP:
+	case ACT_PAUSE:
+	case ACT_RESET:
+	case ACT_EDIT:
+		if (w == NULL) {
+			ui_message(ui, true, "no VM selected");
+			return;
+		}
+		break;
+	default:
+		break;
+	}
+	switch (a) {
+	case ACT_START:
+		if (w->profile->broken != NULL)
+			ui_message(ui, true, "%s", w->profile->broken);
+		else if (vmwatch_start(w, &err) == -1)
+			ui_message(ui, true, "%s", err.msg);
+		else
+			ui_message(ui, false, "starting %s…", w->name);
+		break;
+	case ACT_STOP:
+		if (vmwatch_stop(w, false, &err) == -1)
+			ui_message(ui, true, "%s", err.msg);
+		break;
+	case ACT_FORCE_STOP:
+		ui_dialog_confirm(ui, ACT_FORCE_STOP, "Force stop %s now (QMP quit, no "
+		    "clean shutdown of the guest)?", w->name);
+		break;
+	case ACT_RESET:
+		ui_dialog_confirm(ui, ACT_RESET, "Hard reset %s (like the reset "
+		    "button; unsaved guest data is lost)?", w->name);
+		break;
+	case ACT_PAUSE:
+		if (vmwatch_pause_toggle(w, &err) == -1)
+			ui_message(ui, true, "%s", err.msg);
+		break;
+	case ACT_EDIT:
+		edit_profile(ui, w);
+		break;
+	case ACT_RELOAD:
+		load_profiles(ui);
+		ui_message(ui, false, "profiles reloaded (%zu)", ui->nvms);
+		break;
+	case ACT_FILTER:
+		ui->filtering = true;
+		ui->filter[0] = '\0';
+		ui->dirty_status = true;
+		break;
+	case ACT_HELP:
+		ui->dialog = DIALOG_HELP;
+		ui_mark(ui);
+		break;
+	case ACT_QUIT:
+		if ((n = running_count(ui, names, sizeof names)) > 0)
+			ui_dialog_confirm(ui, ACT_QUIT, "Quit? %zu VM%s keep%s running (%s); "
+			    "the next qemu-tui shows %s again.", n, n == 1 ? "" : "s",
+			    n == 1 ? "s" : "", names, n == 1 ? "it" : "them");
+		else
+			ui->quit = true;
+		break;
+	case ACT_NEXT_PANE:
+		layout_focus_next(ui->layout);
+		ui_mark(ui);
+		break;
+	case ACT_PREV_PANE:
+		layout_focus_prev(ui->layout);
+		ui_mark(ui);
+		break;
+	case ACT_ZOOM:
+		layout_zoom(ui->layout, layout_zoomed(ui->layout) ? NULL :
+		    layout_focus(ui->layout));
+		place_panes(ui);
+		break;
+	case ACT_EVENTS:
+		toggle_events(ui);
+		break;
+	case ACT_UP:
+		move_selection(ui, -1);
+		break;
+	case ACT_DOWN:
+		move_selection(ui, 1);
+		break;
+	case ACT_TOP:
+		move_selection(ui, -100000);
+		break;
+	case ACT_BOTTOM:
+		move_selection(ui, 100000);
+		break;
+	default:
+		break;
+	}
+}
+
+/* The confirmation dialog said yes. */
+void
+ui_confirmed(struct ui *ui, enum action a)
+{
+	struct vmwatch *w = ui->confirm_vm < ui->nvms ? ui->vms[ui->confirm_vm] : NULL;
+	qt_error err;
+
+	switch (a) {
+	case ACT_QUIT:
+		ui->quit = true;
+		break;
+	case ACT_FORCE_STOP:
+		if (w != NULL && vmwatch_stop(w, true, &err) == -1)
+			ui_message(ui, true, "%s", err.msg);
+		break;
+	case ACT_RESET:
+		if (w != NULL && vmwatch_reset(w, &err) == -1)
+			ui_message(ui, true, "%s", err.msg);
+		else if (w != NULL)
+			ui_message(ui, false, "%s reset", w->name);
+		break;
+	default:
+		break;
+	}
+}
+
+bool ui_dialog_key(struct ui *ui, int key);
+
+static void
+filter_key(struct ui *ui, int key)
+{
+	size_t len = strlen(ui->filter);
+
+	if (key == 27) {
+		ui->filter[0] = '\0';
+		ui->filtering = false;
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER)
+		ui->filtering = false;
+	else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len > 0)
+			ui->filter[len - 1] = '\0';
+	} else if (key >= 32 && key < 127 && len + 1 < sizeof ui->filter) {
+		ui->filter[len] = (char)key;
+		ui->filter[len + 1] = '\0';
+	}
+	fix_selection(ui);
+	ui_mark(ui);
+}
+
+static void
+mouse_event(struct ui *ui)
+{
+	struct layout_cell *c;
+	MEVENT ev;
+	struct pane *p;
+
+	if (getmouse(&ev) != OK)
+		return;
+	if ((c = layout_leaf_at(ui->layout, ev.x, ev.y)) == NULL)
+		return;
+	p = layout_cell_pane(c);
+	layout_set_focus(ui->layout, c);
+	if (p->ops->click != NULL) {
+		int button = ev.bstate & BUTTON4_PRESSED ? 4 :
+		    ev.bstate & BUTTON5_PRESSED ? 5 : 1;
+
+		p->ops->click(p, ev.x - p->r.x, ev.y - p->r.y, button);
+	}
+	ui_mark(ui);
+}
+
+static void
+key_event(struct ui *ui, int key)
+{
+	struct layout_cell *c;
+	struct pane *p;
+
+	if (ui->dialog != DIALOG_NONE) {
+		ui_dialog_key(ui, key);
+		return;
+	}
+	if (ui->filtering) {
+		filter_key(ui, key);
+		return;
+	}
+	if (key == KEY_MOUSE) {
+		mouse_event(ui);
+		return;
+	}
+	if ((c = layout_focus(ui->layout)) != NULL) {
+		p = layout_cell_pane(c);
+		if (p->ops->key != NULL && p->ops->key(p, key))
+			return;
+	}
+	if (key == 27 && ui->filter[0] != '\0') {
+		ui->filter[0] = '\0';
+		ui_mark(ui);
+		return;
+	}
+	do_action(ui, settings_action(&ui->settings, key));
+}
+
+static void
+stdin_ready(int fd, short revents, void *arg)
+{
+	struct ui *ui = arg;
+	wint_t wc;
+	int r;
+
+	if (revents & (POLLHUP | POLLERR)) {
+		ui->quit = true;
+		loop_stop(ui->loop);
+		return;
+	}
+	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
+			on_resize(SIGWINCH, ui);
+		else
+			key_event(ui, (int)wc);
+		if (ui->quit) {
+			loop_stop(ui->loop);
+			return;
+		}
+	}
+}
+
+static void
+on_term(int sig, void *arg)
+{
+	struct ui *ui = arg;
+
+	ui->quit = true;
+	loop_stop(ui->loop);
+}
+
+/* ---- theme ---- */
+
+static const char *const el_names[EL_COUNT] = {
+	"default", "border", "border.focus", "title", "title.focus",
+	"list.normal", "list.selected", "list.selected.unfocused",
+	"state.running", "state.paused", "state.stopped", "state.starting",
+	"state.shutting_down", "state.crashed", "state.broken",
+	"status.info", "status.error", "keybar", "keybar.key", "help",
+	"dialog", "dialog.button", "details.label", "details.value",
+	"sparkline", "event.time", "event.name", "filter",
+};
+
+attr_t
+ui_attr(struct ui *ui, enum ui_el el)
+{
+	return el < EL_COUNT ? ui->attrs[el] : A_NORMAL;
+}
+
+static void
+apply_theme(struct ui *ui, const char *name)
+{
+	qt_error err;
+	size_t i;
+
+	if ((ui->theme = theme_load(name, &err)) == NULL) {
+		ui_message(ui, true, "theme: %s; using the built-in one", err.msg);
+		ui->theme = theme_builtin();
+	} else if (theme_error_count(ui->theme) > 0)
+		ui_message(ui, true, "theme: %s", theme_error(ui->theme, 0));
+	/* caps NULL: COLORS, $COLORTERM and $NO_COLOR decide. */
+	theme_apply(ui->theme, NULL);
+	for (i = 0; i < EL_COUNT; i++) {
+		int e = theme_element_find(el_names[i]), pair;
+
+		if (e < 0)
+			continue;
+		pair = theme_pair(ui->theme, (enum theme_element)e);
+		ui->attrs[i] = theme_attr(ui->theme, (enum theme_element)e) |
+		    (pair > 0 && pair < 256 ? COLOR_PAIR(pair) : 0);
+	}
+}
+
+/* ---- run ---- */
+
+int
+ui_run(const struct ui_options *opts)
+{
+	struct ui ui;
+	char *cfg;
+	size_t n, i;
+	char names[512];
+
+	memset(&ui, 0, sizeof ui);
+	if (!isatty(STDIN_FILENO) || !isatty(STDOUT_FILENO)) {
+		fprintf(stderr, "qemu-tui: the dashboard needs a terminal; use a "
+		    "command (qemu-tui --help) in scripts\n");
+		return 2;
+	}
+	settings_defaults(&ui.settings);
+	cfg = opts->config ? xstrdup(opts->config) : settings_path();
+	settings_load(&ui.settings, cfg);
+	free(cfg);
+	ui.profiles_dir = opts->profiles_dir ? xstrdup(opts->profiles_dir) : NULL;
+	ui.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;
+
+	if ((ui.screen = newterm(NULL, stdout, stdin)) == NULL) {
+		fprintf(stderr, "qemu-tui: cannot use terminal type \"%s\": set TERM\n",
+		    getenv("TERM") ? getenv("TERM") : "");
+		return 1;
+	}
+	curses_active = true;
+	fatal_set_hook(curses_end);
+	signal(SIGSEGV, crash_signal);
+	signal(SIGBUS, crash_signal);
+	signal(SIGABRT, crash_signal);
+	raw();
+	noecho();
+	nonl();
+	keypad(stdscr, TRUE);
+	nodelay(stdscr, TRUE);
+	set_escdelay(25);
+	curs_set(0);
+	mousemask(BUTTON1_PRESSED | BUTTON1_CLICKED | BUTTON4_PRESSED |
+	    BUTTON5_PRESSED, NULL);
+	mouseinterval(0);
+	apply_theme(&ui, opts->theme ? opts->theme : ui.settings.theme);
+	if (ui.settings.errors != NULL) {
+		char *nl = strchr(ui.settings.errors, '\n');
+
+		ui_message(&ui, true, "%.*s", nl ? (int)(nl - ui.settings.errors) :
+		    (int)strlen(ui.settings.errors), ui.settings.errors);
+	}
+
+	ui.loop = loop_new();
+	ui.list = pane_new(&ui, &pane_list_ops);
+	ui.details = pane_new(&ui, &pane_details_ops);
+	ui.events = pane_new(&ui, &pane_events_ops);
+	ui.layout = layout_new(ui.list);
+	layout_set_gap(ui.layout, 0);
+	layout_split(ui.layout, layout_first(ui.layout), LAYOUT_LEFTRIGHT, 62,
+	    LAYOUT_PERCENT, ui.details);
+	layout_split(ui.layout, layout_find(ui.layout, ui.details),
+	    LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, ui.events);
+	ui.events_shown = true;
+	load_profiles(&ui);
+	if (ui.status[0] == '\0')
+		ui_message(&ui, false, "%zu profile%s; ? for help", ui.nvms,
+		    ui.nvms == 1 ? "" : "s");
+	place_panes(&ui);
+
+	loop_io_add(ui.loop, STDIN_FILENO, POLLIN, stdin_ready, &ui);
+	loop_signal(ui.loop, SIGWINCH, on_resize, &ui);
+	loop_signal(ui.loop, SIGTERM, on_term, &ui);
+	loop_signal(ui.loop, SIGHUP, on_term, &ui);
+	loop_timer_add(ui.loop, 1000, 1, refresh_tick, &ui);
+	loop_set_idle(ui.loop, idle, &ui);
+	loop_run(ui.loop);
+
+	n = running_count(&ui, names, sizeof names);
+	curses_end();
+	fatal_set_hook(NULL);
+	if (n > 0)
+		printf("qemu-tui: %zu VM%s keep%s running: %s. Run qemu-tui to see "
+		    "them again.\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "", names);
+	for (i = 0; i < ui.nvms; i++)
+		vmwatch_free(ui.vms[i]);
+	free(ui.vms);
+	profile_list_free(&ui.profiles);
+	if (!ui.events_shown)
+		pane_free(ui.events);
+	layout_free(ui.layout, pane_free);
+	if (ui.statuswin)
+		delwin(ui.statuswin);
+	if (ui.keywin)
+		delwin(ui.keywin);
+	theme_free(ui.theme);
+	loop_free(ui.loop);
+	settings_free(&ui.settings);
+	free(ui.profiles_dir);
+	delscreen(ui.screen);
+	return 0;
+}

@@ -1,0 +1,107 @@
+/* What the dashboard's panes share: the screen state and the pane ops table. */
+#ifndef QT_UI_PRIV_H
+#define QT_UI_PRIV_H
+
+#define NCURSES_WIDECHAR 1
+#include <curses.h>
+#include <stdbool.h>
+
+#include "layout.h"
+#include "loop.h"
+#include "profile.h"
+#include "settings.h"
+#include "vmwatch.h"
+
+/* Semantic elements the drawing code names; themes map them to colours. */
+enum ui_el {
+	EL_DEFAULT, EL_BORDER, EL_BORDER_FOCUS, EL_TITLE, EL_TITLE_FOCUS,
+	EL_LIST_NORMAL, EL_LIST_SELECTED, EL_LIST_SELECTED_UNFOCUSED,
+	EL_STATE_RUNNING, EL_STATE_PAUSED, EL_STATE_STOPPED, EL_STATE_STARTING,
+	EL_STATE_SHUTTING_DOWN, EL_STATE_CRASHED, EL_STATE_BROKEN,
+	EL_STATUS_INFO, EL_STATUS_ERROR, EL_KEYBAR, EL_KEYBAR_KEY, EL_HELP,
+	EL_DIALOG, EL_DIALOG_BUTTON, EL_DETAILS_LABEL, EL_DETAILS_VALUE,
+	EL_SPARKLINE, EL_EVENT_TIME, EL_EVENT_NAME, EL_FILTER,
+	EL_COUNT
+};
+
+struct ui;
+struct pane;
+
+/* Every pane type fills one of these (tmux's window_mode, htop's Panel). */
+struct pane_ops {
+	const char *name;
+	void (*draw)(struct pane *p);
+	/* true when the key was used; keys not used go to the dashboard's bindings */
+	bool (*key)(struct pane *p, int key);
+	void (*click)(struct pane *p, int x, int y, int button);
+	void (*free)(struct pane *p);
+};
+
+struct pane {
+	const struct pane_ops *ops;
+	struct ui *ui;
+	WINDOW *win;
+	struct layout_rect r;
+	bool dirty;
+	int scroll;		/* pane-specific: first visible line */
+	void *data;
+};
+
+enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM };
+
+struct ui {
+	struct loop *loop;
+	SCREEN *screen;
+	struct settings settings;
+	struct theme *theme;
+	attr_t attrs[EL_COUNT];
+	short pairs[EL_COUNT];
+	bool utf8;
+	char *profiles_dir;
+
+	struct profile_list profiles;
+	struct vmwatch **vms;
+	size_t nvms;
+	size_t sel;		/* index into vms */
+	char filter[64];
+	bool filtering;
+
+	struct layout *layout;
+	struct pane *list, *details, *events;
+	bool events_shown;
+	WINDOW *statuswin, *keywin;
+
+	char status[512];
+	bool status_error;
+	bool dirty_all, dirty_status;
+	long long last_frame;
+	unsigned long frame_timer;
+	bool quit;
+	int rows, cols;
+
+	enum dialog_kind dialog;
+	char confirm[256];
+	enum action confirm_action;
+	size_t confirm_vm;
+};
+
+extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops;
+
+/* Helpers the panes use (ui.c, ui_draw.c). */
+void ui_mark(struct ui *ui);			/* something changed: redraw everything */
+void ui_message(struct ui *ui, bool error, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+struct vmwatch *ui_selected(struct ui *ui);
+/* VMs that pass the filter, in list order: fills idx (len nvms); returns the count. */
+size_t ui_visible(struct ui *ui, size_t *idx);
+bool ui_focused(struct ui *ui, struct pane *p);
+attr_t ui_attr(struct ui *ui, enum ui_el el);
+enum ui_el ui_state_el(const struct vmwatch *w);
+/* Box with a title; focus picks the border element. */
+void ui_box(struct ui *ui, struct pane *p, const char *title);
+/* Write text clipped to width at (y, x) in win, UTF-8 aware. */
+void ui_put(WINDOW *win, int y, int x, int width, const char *text);
+void ui_sparkline(struct ui *ui, WINDOW *win, int y, int x, int width,
+    const double *values, int n, double max);
+
+#endif

@@ -1,0 +1,534 @@
+/* The dashboard's live view of one VM. */
+#include "vmwatch.h"
+
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "procstat.h"
+#include "qmp.h"
+#include "rundir.h"
+#include "util.h"
+
+struct vmwatch_priv {
+	struct loop *loop;
+	struct vmwatch_hooks hooks;
+	struct qmp_client *qmp;
+	bool qmp_dead;		/* closed: free it outside its own callback */
+	int launch_fd;
+	struct vm_stop *stop;
+	bool stop_done;
+	struct proc_sample last;
+	bool have_last;
+	unsigned long soon;	/* one-shot refresh timer */
+	bool events_loaded;
+};
+
+static void
+changed(struct vmwatch *w)
+{
+	if (w->priv->hooks.changed != NULL)
+		w->priv->hooks.changed(w, w->priv->hooks.arg);
+}
+
+static void
+message(struct vmwatch *w, bool error, const char *fmt, ...)
+{
+	char text[512];
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(text, sizeof text, fmt, ap);
+	va_end(ap);
+	if (w->priv->hooks.message != NULL)
+		w->priv->hooks.message(w, error, text, w->priv->hooks.arg);
+}
+
+static void
+event_push(struct vmwatch *w, const char *name, struct json_object *data,
+    long long seconds, long micros)
+{
+	struct vmwatch_event *e;
+	int i;
+
+	/* The same event can come from events.log and live QMP once; keep it once. */
+	for (i = 0; i < w->ev_count && i < 5; i++) {
+		e = &w->events[(w->ev_start + w->ev_count - 1 - i) % VMWATCH_EVENTS];
+		if (e->when == (time_t)seconds && e->micros == micros &&
+		    strcmp(e->name, name) == 0)
+			return;
+	}
+	if (w->ev_count == VMWATCH_EVENTS) {
+		w->ev_start = (w->ev_start + 1) % VMWATCH_EVENTS;
+		w->ev_count--;
+	}
+	e = &w->events[(w->ev_start + w->ev_count) % VMWATCH_EVENTS];
+	w->ev_count++;
+	memset(e, 0, sizeof *e);
+	e->when = (time_t)seconds;
+	e->micros = micros;
+	snprintf(e->name, sizeof e->name, "%s", name);
+	if (data != NULL && json_object_is_type(data, json_type_object)) {
+		size_t off = 0;
+
+		json_object_object_foreach(data, key, val) {
+			const char *v = json_object_get_string(val);
+
+			if (off >= sizeof e->detail - 1)
+				break;
+			off += (size_t)snprintf(e->detail + off, sizeof e->detail - off,
+			    "%s%s=%s", off ? " " : "", key, v ? v : "null");
+		}
+	}
+}
+
+const struct vmwatch_event *
+vmwatch_event_at(const struct vmwatch *w, int i)
+{
+	if (i < 0 || i >= w->ev_count)
+		return NULL;
+	return &w->events[(w->ev_start + i) % VMWATCH_EVENTS];
+}
+
+/* Events from before this dashboard came are in events.log: show them too. */
+static void
+events_load(struct vmwatch *w)
+{
+	char *path, *text, *line, *save = NULL;
+
+	if (w->priv->events_loaded || w->run.dir == NULL)
+		return;
+	w->priv->events_loaded = true;
+	path = rundir_file(w->run.dir, RUN_EVENTS_LOG);
+	text = file_tail_lines(path, VMWATCH_EVENTS);
+	free(path);
+	if (text == NULL)
+		return;
+	for (line = strtok_r(text, "\n", &save); line != NULL;
+	    line = strtok_r(NULL, "\n", &save)) {
+		struct json_object *o = json_tokener_parse(line), *ev, *ts, *x;
+		long long sec = 0;
+		long us = 0;
+
+		if (o == NULL)
+			continue;
+		if (json_object_object_get_ex(o, "event", &ev)) {
+			if (json_object_object_get_ex(o, "timestamp", &ts)) {
+				if (json_object_object_get_ex(ts, "seconds", &x))
+					sec = json_object_get_int64(x);
+				if (json_object_object_get_ex(ts, "microseconds", &x))
+					us = (long)json_object_get_int64(x);
+			}
+			json_object_object_get_ex(o, "data", &x);
+			event_push(w, json_object_get_string(ev),
+			    json_object_object_get_ex(o, "data", &x) ? x : NULL, sec, us);
+		}
+		json_object_put(o);
+	}
+	free(text);
+}
+
+static void
+apply_qmp_status(struct vmwatch *w)
+{
+	if (w->state != VM_RUNNING && w->state != VM_PAUSED)
+		return;
+	if (strcmp(w->qmp_status, "running") == 0)
+		w->state = VM_RUNNING;
+	else if (strcmp(w->qmp_status, "shutdown") == 0)
+		w->state = VM_SHUTTING_DOWN;
+	else if (w->qmp_status[0] != '\0')
+		w->state = VM_PAUSED;
+}
+
+static void
+describe(struct vmwatch *w)
+{
+	if (w->state == VM_PAUSED && strcmp(w->qmp_status, "paused") != 0 &&
+	    w->qmp_status[0] != '\0')
+		snprintf(w->state_text, sizeof w->state_text, "paused (%s)", w->qmp_status);
+	else
+		vm_state_describe(&w->run, w->state, w->state_text, sizeof w->state_text);
+}
+
+static void
+status_reply(struct qmp_client *c, struct json_object *ret,
+    struct json_object *error, void *arg)
+{
+	struct vmwatch *w = arg;
+	struct json_object *v;
+
+	if (ret != NULL && json_object_object_get_ex(ret, "status", &v)) {
+		snprintf(w->qmp_status, sizeof w->qmp_status, "%s",
+		    json_object_get_string(v));
+		apply_qmp_status(w);
+		describe(w);
+		changed(w);
+	}
+}
+
+static void
+cpus_reply(struct qmp_client *c, struct json_object *ret,
+    struct json_object *error, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	if (ret != NULL && json_object_is_type(ret, json_type_array)) {
+		w->vcpus = (int)json_object_array_length(ret);
+		changed(w);
+	}
+}
+
+static void
+qmp_ready(struct qmp_client *c, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	snprintf(w->qemu_version, sizeof w->qemu_version, "%s", qmp_qemu_version(c));
+	events_load(w);
+	qmp_send(c, "query-status", NULL, status_reply, w);
+	qmp_send(c, "query-cpus-fast", NULL, cpus_reply, w);
+}
+
+static void
+soon_tick(void *arg)
+{
+	struct vmwatch *w = arg;
+
+	w->priv->soon = 0;
+	vmwatch_refresh(w);
+}
+
+static void
+refresh_soon(struct vmwatch *w, long ms)
+{
+	if (w->priv->soon == 0)
+		w->priv->soon = loop_timer_add(w->priv->loop, ms, 0, soon_tick, w);
+}
+
+static void
+qmp_event(struct qmp_client *c, const char *name, struct json_object *data,
+    long long seconds, long micros, void *arg)
+{
+	struct vmwatch *w = arg;
+	const char *status = NULL;
+
+	event_push(w, name, data, seconds, micros);
+	/* The event is the state change: no need to wait for the next poll. */
+	if (strcmp(name, "STOP") == 0)
+		status = "paused";
+	else if (strcmp(name, "RESUME") == 0)
+		status = "running";
+	else if (strcmp(name, "SHUTDOWN") == 0)
+		status = "shutdown";
+	else if (strcmp(name, "GUEST_PANICKED") == 0)
+		status = "guest-panicked";
+	if (status != NULL) {
+		snprintf(w->qmp_status, sizeof w->qmp_status, "%s", status);
+		apply_qmp_status(w);
+		describe(w);
+	}
+	if (strcmp(name, "SHUTDOWN") == 0)
+		refresh_soon(w, 100);
+	changed(w);
+}
+
+static void
+qmp_closed(struct qmp_client *c, const char *why, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	loop_io_del(w->priv->loop, qmp_fd(c));
+	w->priv->qmp_dead = true;
+	w->qmp_status[0] = '\0';
+	refresh_soon(w, 50);
+}
+
+static const struct qmp_callbacks watch_qmp_cbs = { qmp_ready, qmp_event, qmp_closed };
+
+static void
+qmp_io_cb(int fd, short revents, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	if (w->priv->qmp == NULL)
+		return;
+	if (qmp_io(w->priv->qmp, revents) == -1 || w->priv->qmp_dead) {
+		qmp_free(w->priv->qmp);
+		w->priv->qmp = NULL;
+		w->priv->qmp_dead = false;
+		return;
+	}
+	loop_io_set(w->priv->loop, fd, qmp_want(w->priv->qmp));
+}
+
+static void
+qmp_connect(struct vmwatch *w)
+{
+	char *path = vm_qmp_path(&w->run);
+	int fd = qmp_connect_unix(path, NULL);
+
+	free(path);
+	if (fd == -1)
+		return;
+	w->priv->qmp = qmp_new(fd, &watch_qmp_cbs, w);
+	loop_io_add(w->priv->loop, fd, qmp_want(w->priv->qmp), qmp_io_cb, w);
+}
+
+static void
+history_push(double *arr, int *n, double v, bool advance)
+{
+	if (!advance) {
+		arr[VMWATCH_HISTORY - 1] = v;
+		return;
+	}
+	memmove(arr, arr + 1, (VMWATCH_HISTORY - 1) * sizeof *arr);
+	arr[VMWATCH_HISTORY - 1] = v;
+	(void)n;
+}
+
+void
+vmwatch_refresh(struct vmwatch *w)
+{
+	struct vmwatch_priv *pv = w->priv;
+	struct proc_sample s;
+	bool live;
+
+	vm_run_free(&w->run);
+	if (vm_run_read(w->name, &w->run, NULL) == -1)
+		memset(&w->run, 0, sizeof w->run);
+	w->state = vm_run_state(&w->run);
+	if (pv->launch_fd != -1 && (w->state == VM_STOPPED || w->state == VM_CRASHED))
+		w->state = VM_STARTING;
+	if (pv->stop != NULL && !pv->stop_done && w->state == VM_RUNNING)
+		w->state = VM_SHUTTING_DOWN;
+	live = w->state == VM_RUNNING || w->state == VM_SHUTTING_DOWN ||
+	    w->state == VM_PAUSED;
+	if (live && pv->qmp == NULL && (w->run.serving || !w->run.alive))
+		qmp_connect(w);
+	if (!live) {
+		w->qmp_status[0] = '\0';
+		pv->have_last = false;
+	}
+	apply_qmp_status(w);
+	if (w->state == VM_CRASHED && w->log_tail == NULL && w->run.dir != NULL) {
+		char *log = rundir_file(w->run.dir, RUN_QEMU_LOG);
+
+		w->log_tail = file_tail_lines(log, 6);
+		free(log);
+	} else if (w->state != VM_CRASHED && pv->launch_fd == -1) {
+		free(w->log_tail);
+		w->log_tail = NULL;
+	}
+	if (live && proc_sample(w->run.qemu_pid, &s) == 0) {
+		if (pv->have_last && s.at_ms - pv->last.at_ms >= 900) {
+			history_push(w->cpu, &w->nsamples, proc_cpu_percent(&pv->last, &s), true);
+			history_push(w->rss_mib, &w->nsamples,
+			    (double)s.rss_bytes / (1024.0 * 1024.0), true);
+			if (w->nsamples < VMWATCH_HISTORY)
+				w->nsamples++;
+			pv->last = s;
+		} else if (!pv->have_last) {
+			pv->last = s;
+			pv->have_last = true;
+			w->rss_mib[VMWATCH_HISTORY - 1] = (double)s.rss_bytes / (1024.0 * 1024.0);
+		}
+	}
+	describe(w);
+	changed(w);
+}
+
+struct vmwatch *
+vmwatch_new(struct loop *l, struct profile *p, const struct vmwatch_hooks *hooks)
+{
+	struct vmwatch *w = xcalloc(1, sizeof *w);
+
+	w->priv = xcalloc(1, sizeof *w->priv);
+	w->priv->loop = l;
+	w->priv->hooks = *hooks;
+	w->priv->launch_fd = -1;
+	w->profile = p;
+	w->name = xstrdup(p->name);
+	vmwatch_refresh(w);
+	return w;
+}
+
+void
+vmwatch_set_profile(struct vmwatch *w, struct profile *p)
+{
+	w->profile = p;
+}
+
+static void
+stop_free_later(void *arg)
+{
+	struct vmwatch *w = arg;
+
+	vm_stop_free(w->priv->stop);
+	w->priv->stop = NULL;
+	vmwatch_refresh(w);
+}
+
+void
+vmwatch_free(struct vmwatch *w)
+{
+	struct vmwatch_priv *pv;
+
+	if (w == NULL)
+		return;
+	pv = w->priv;
+	if (pv->qmp != NULL) {
+		loop_io_del(pv->loop, qmp_fd(pv->qmp));
+		qmp_free(pv->qmp);
+	}
+	if (pv->launch_fd != -1) {
+		loop_io_del(pv->loop, pv->launch_fd);
+		close(pv->launch_fd);
+	}
+	if (pv->soon != 0)
+		loop_timer_del(pv->loop, pv->soon);
+	vm_stop_free(pv->stop);
+	vm_run_free(&w->run);
+	free(w->log_tail);
+	free(w->name);
+	free(pv);
+	free(w);
+}
+
+static void
+launch_done(int fd, short revents, void *arg)
+{
+	struct vmwatch *w = arg;
+	qt_error err;
+
+	loop_io_del(w->priv->loop, fd);
+	w->priv->launch_fd = -1;
+	w->step[0] = '\0';
+	if (vm_launch_result(fd, w->name, &err) == 0)
+		message(w, false, "%s started", w->name);
+	else {
+		char *nl = strchr(err.msg, '\n');
+
+		free(w->log_tail);
+		w->log_tail = nl ? xstrdup(nl + 1) : NULL;
+		if (nl != NULL)
+			*nl = '\0';
+		message(w, true, "%s", err.msg);
+	}
+	vmwatch_refresh(w);
+}
+
+int
+vmwatch_start(struct vmwatch *w, qt_error *err)
+{
+	int fd;
+
+	if (w->priv->launch_fd != -1) {
+		err_set(err, "%s is already starting", w->name);
+		return -1;
+	}
+	if ((fd = vm_launch(w->profile, err)) == -1)
+		return -1;
+	w->priv->launch_fd = fd;
+	loop_io_add(w->priv->loop, fd, POLLIN, launch_done, w);
+	snprintf(w->step, sizeof w->step, "starting QEMU");
+	free(w->log_tail);
+	w->log_tail = NULL;
+	w->nsamples = 0;
+	memset(w->cpu, 0, sizeof w->cpu);
+	memset(w->rss_mib, 0, sizeof w->rss_mib);
+	vmwatch_refresh(w);
+	return 0;
+}
+
+static void
+stop_progress(const char *name, const char *step, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	snprintf(w->step, sizeof w->step, "%s", step);
+	message(w, false, "%s: %s", name, step);
+	changed(w);
+}
+
+static void
+stop_done(const char *name, int ok, const char *how, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	w->priv->stop_done = true;
+	w->step[0] = '\0';
+	if (ok)
+		message(w, false, "%s stopped by %s", name, how);
+	else
+		message(w, true, "%s: %s", name, how);
+	/* The op is still on the stack: free it from the next loop turn. */
+	loop_timer_add(w->priv->loop, 0, 0, stop_free_later, w);
+}
+
+int
+vmwatch_stop(struct vmwatch *w, bool force, qt_error *err)
+{
+	if (w->priv->stop != NULL) {
+		err_set(err, "%s is already stopping (%s)", w->name, w->step);
+		return -1;
+	}
+	w->priv->stop_done = false;
+	w->priv->stop = vm_stop_begin(w->priv->loop, w->name, 30, force,
+	    stop_progress, stop_done, w, err);
+	if (w->priv->stop == NULL)
+		return -1;
+	snprintf(w->step, sizeof w->step, "%s", force ? "quitting" : "powering down");
+	vmwatch_refresh(w);
+	return 0;
+}
+
+static int
+need_qmp(struct vmwatch *w, qt_error *err)
+{
+	if (w->priv->qmp == NULL || !qmp_is_ready(w->priv->qmp)) {
+		err_set(err, "%s is %s: nothing to do", w->name, w->state_text);
+		return -1;
+	}
+	return 0;
+}
+
+static void
+command_reply(struct qmp_client *c, struct json_object *ret,
+    struct json_object *error, void *arg)
+{
+	struct vmwatch *w = arg;
+	struct json_object *d;
+
+	if (error != NULL && json_object_object_get_ex(error, "desc", &d))
+		message(w, true, "%s: %s", w->name, json_object_get_string(d));
+}
+
+int
+vmwatch_pause_toggle(struct vmwatch *w, qt_error *err)
+{
+	if (need_qmp(w, err) == -1)
+		return -1;
+	qmp_send(w->priv->qmp, w->state == VM_PAUSED ? "cont" : "stop", NULL,
+	    command_reply, w);
+	loop_io_set(w->priv->loop, qmp_fd(w->priv->qmp), qmp_want(w->priv->qmp));
+	return 0;
+}
+
+int
+vmwatch_reset(struct vmwatch *w, qt_error *err)
+{
+	if (need_qmp(w, err) == -1)
+		return -1;
+	qmp_send(w->priv->qmp, "system_reset", NULL, command_reply, w);
+	loop_io_set(w->priv->loop, qmp_fd(w->priv->qmp), qmp_want(w->priv->qmp));
+	return 0;
+}
+
+bool
+vmwatch_busy(const struct vmwatch *w)
+{
+	return w->priv->launch_fd != -1 || (w->priv->stop != NULL && !w->priv->stop_done);
+}

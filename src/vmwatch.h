@@ -1,0 +1,69 @@
+/*
+ * The dashboard's live view of one VM: run directory facts, a QMP connection
+ * to the supervisor for status and events, host CPU/RSS history, and the
+ * start/stop operations in flight. Everything runs on the one loop.
+ */
+#ifndef QT_VMWATCH_H
+#define QT_VMWATCH_H
+
+#include <stdbool.h>
+#include <time.h>
+
+#include "loop.h"
+#include "profile.h"
+#include "vm.h"
+
+#define VMWATCH_HISTORY 60	/* seconds of CPU/RSS kept for sparklines */
+#define VMWATCH_EVENTS	200	/* QMP events kept per VM */
+
+struct vmwatch_event {
+	time_t when;
+	long micros;
+	char name[32];
+	char detail[96];	/* a few data members, "reason=guest-shutdown" */
+};
+
+struct vmwatch {
+	struct profile *profile;	/* owned by the profile list */
+	char *name;
+	struct vm_run run;
+	enum vm_state state;
+	char state_text[96];		/* "crashed (signal 9)" */
+	char qmp_status[24];		/* QMP's own word: running, paused, shutdown ... */
+	char step[128];			/* what start/stop is doing now */
+	int vcpus;
+	char qemu_version[16];
+	double cpu[VMWATCH_HISTORY];	/* oldest first */
+	double rss_mib[VMWATCH_HISTORY];
+	int nsamples;
+	struct vmwatch_event events[VMWATCH_EVENTS];	/* ring */
+	int ev_start, ev_count;
+	char *log_tail;			/* qemu.log tail when it failed or crashed */
+
+	/* private to vmwatch.c */
+	struct vmwatch_priv *priv;
+};
+
+struct vmwatch_hooks {
+	void (*changed)(struct vmwatch *w, void *arg);	/* redraw it */
+	void (*message)(struct vmwatch *w, bool error, const char *text, void *arg);
+	void *arg;
+};
+
+struct vmwatch *vmwatch_new(struct loop *l, struct profile *p,
+    const struct vmwatch_hooks *hooks);
+void vmwatch_free(struct vmwatch *w);
+/* Re-read the run directory, sample /proc, (re)connect QMP. Cheap; called each second. */
+void vmwatch_refresh(struct vmwatch *w);
+/* Replace the profile after a reload (the old one is freed by its list). */
+void vmwatch_set_profile(struct vmwatch *w, struct profile *p);
+
+int vmwatch_start(struct vmwatch *w, qt_error *err);
+int vmwatch_stop(struct vmwatch *w, bool force, qt_error *err);
+int vmwatch_pause_toggle(struct vmwatch *w, qt_error *err);
+int vmwatch_reset(struct vmwatch *w, qt_error *err);
+bool vmwatch_busy(const struct vmwatch *w);	/* a start or stop is under way */
+
+const struct vmwatch_event *vmwatch_event_at(const struct vmwatch *w, int i);
+
+#endif
