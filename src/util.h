@@ -18,14 +18,15 @@ void err_errno(qt_error *e, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 
 /* Checked allocation: on failure call the fatal hook (restores the terminal) and exit. */
-void *xmalloc(size_t n);
-void *xcalloc(size_t n, size_t size);
-void *xrealloc(void *p, size_t n);
-void *xreallocarray(void *p, size_t n, size_t size);
-char *xstrdup(const char *s);
-char *xstrndup(const char *s, size_t n);
-char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
-char *xvasprintf(const char *fmt, va_list ap);
+#define QT_NONNULL __attribute__((returns_nonnull))
+void *xmalloc(size_t n) QT_NONNULL;
+void *xcalloc(size_t n, size_t size) QT_NONNULL;
+void *xrealloc(void *p, size_t n) QT_NONNULL;
+void *xreallocarray(void *p, size_t n, size_t size) QT_NONNULL;
+char *xstrdup(const char *s) QT_NONNULL;
+char *xstrndup(const char *s, size_t n) QT_NONNULL;
+char *xasprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2))) QT_NONNULL;
+char *xvasprintf(const char *fmt, va_list ap) QT_NONNULL;
 
 /* Called before exiting on a fatal error; the UI installs one that ends curses. */
 void fatal_set_hook(void (*hook)(void));

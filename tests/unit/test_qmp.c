@@ -364,15 +364,16 @@ static char *
 nested(int depth, const char *tail)
 {
 	size_t len = 8 + 2 * (size_t)depth + strlen(tail);
-	char *s = malloc(len), *o = s;
+	char *s = xmalloc(len), *o;
 	int i;
 
-	o += sprintf(o, "{\"a\":");
+	memcpy(s, "{\"a\":", 5);
+	o = s + 5;
 	for (i = 1; i < depth; i++)
 		*o++ = '[';
 	for (i = 1; i < depth; i++)
 		*o++ = ']';
-	o += sprintf(o, "}%s", tail);
+	snprintf(o, len - (size_t)(o - s), "}%s", tail);
 	return s;
 }
 
