@@ -57,9 +57,8 @@ details_draw(struct pane *p)
 	size_t i, off;
 	bool live;
 
-	werase(p->win);
 	snprintf(title, sizeof title, "%s", vm ? vm->name : "details");
-	ui_box(ui, p, title);
+	ui_frame(ui, p, title);
 	if (vm == NULL)
 		return;
 	pr = vm->profile;

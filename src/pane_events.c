@@ -13,9 +13,8 @@ events_draw(struct pane *p)
 	int rows = p->r.h - 2, width = p->r.w - 2, first, y;
 	char title[96];
 
-	werase(p->win);
 	snprintf(title, sizeof title, "QMP events%s%s", vm ? ": " : "", vm ? vm->name : "");
-	ui_box(ui, p, title);
+	ui_frame(ui, p, title);
 	if (vm == NULL || rows <= 0)
 		return;
 	if (vm->ev_count == 0) {

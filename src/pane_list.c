@@ -14,13 +14,12 @@ list_draw(struct pane *p)
 	int rows = p->r.h - 2, width = p->r.w - 2, y, selpos = 0;
 	char title[96];
 
-	werase(w);
 	n = ui_visible(ui, idx);
 	if (ui->filter[0] != '\0')
 		snprintf(title, sizeof title, "VMs %zu/%zu /%s", n, ui->nvms, ui->filter);
 	else
 		snprintf(title, sizeof title, "VMs (%zu)", ui->nvms);
-	ui_box(ui, p, title);
+	ui_frame(ui, p, title);
 	for (i = 0; i < n; i++)
 		if (idx[i] == ui->sel)
 			selpos = (int)i;

@@ -1,6 +1,7 @@
 /* CPU time and RSS of a process from /proc. */
 #include "procstat.h"
 
+#include <fcntl.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
@@ -8,19 +9,26 @@
 #include "util.h"
 
 int
-proc_sample(pid_t pid, struct proc_sample *s)
+proc_open(pid_t pid)
 {
-	char path[64], buf[1024], *p;
-	unsigned long long ut, st;
-	long rss;
-	FILE *f;
-	size_t n;
+	char path[64];
 
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if (pid <= 0 || (f = fopen(path, "r")) == NULL)
+	if (pid <= 0)
 		return -1;
-	n = fread(buf, 1, sizeof buf - 1, f);
-	fclose(f);
+	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
+	return open(path, O_RDONLY | O_CLOEXEC);
+}
+
+int
+proc_sample_fd(int fd, struct proc_sample *s)
+{
+	char buf[1024], *p;
+	unsigned long long ut, st;
+	ssize_t n;
+	long rss;
+
+	if ((n = pread(fd, buf, sizeof buf - 1, 0)) <= 0)
+		return -1;
 	buf[n] = '\0';
 	/* The command name may hold spaces and parentheses: fields start after the last ')'. */
 	if ((p = strrchr(buf, ')')) == NULL)
@@ -32,6 +40,18 @@ proc_sample(pid_t pid, struct proc_sample *s)
 	s->rss_bytes = (long long)rss * sysconf(_SC_PAGESIZE);
 	s->at_ms = now_ms();
 	return 0;
+}
+
+int
+proc_sample(pid_t pid, struct proc_sample *s)
+{
+	int fd = proc_open(pid), rc;
+
+	if (fd == -1)
+		return -1;
+	rc = proc_sample_fd(fd, s);
+	close(fd);
+	return rc;
 }
 
 double

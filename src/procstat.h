@@ -11,6 +11,9 @@ struct proc_sample {
 };
 
 int proc_sample(pid_t pid, struct proc_sample *s);
+/* The same from a kept-open /proc/PID/stat (proc_open): no path lookup each time. */
+int proc_open(pid_t pid);
+int proc_sample_fd(int fd, struct proc_sample *s);
 /* CPU % of one core between two samples (0 when they are too close). */
 double proc_cpu_percent(const struct proc_sample *a, const struct proc_sample *b);
 

@@ -39,18 +39,23 @@ ensure_private_dir(const char *dir, qt_error *err)
 	return 0;
 }
 
+static char *
+base_path(void)
+{
+	const char *xdg = getenv("XDG_RUNTIME_DIR");
+
+	if (getenv("QEMU_TUI_RUNDIR") != NULL && *getenv("QEMU_TUI_RUNDIR") != '\0')
+		return xstrdup(getenv("QEMU_TUI_RUNDIR"));
+	if (xdg != NULL && xdg[0] == '/')
+		return xasprintf("%s/qemu-tui", xdg);
+	return xasprintf("/tmp/qemu-tui-%u", (unsigned)geteuid());
+}
+
 char *
 rundir_base(qt_error *err)
 {
-	const char *xdg = getenv("XDG_RUNTIME_DIR");
-	char *base;
+	char *base = base_path();
 
-	if (getenv("QEMU_TUI_RUNDIR") != NULL && *getenv("QEMU_TUI_RUNDIR") != '\0')
-		base = xstrdup(getenv("QEMU_TUI_RUNDIR"));
-	else if (xdg != NULL && xdg[0] == '/')
-		base = xasprintf("%s/qemu-tui", xdg);
-	else
-		base = xasprintf("/tmp/qemu-tui-%u", (unsigned)geteuid());
 	if (ensure_private_dir(base, err) == -1) {
 		free(base);
 		return NULL;
@@ -58,13 +63,12 @@ rundir_base(qt_error *err)
 	return base;
 }
 
+/* Only names: reading a VM's state must not create anything (the dashboard does it each second). */
 char *
 rundir_path(const char *name, qt_error *err)
 {
-	char *base, *dir;
+	char *base = base_path(), *dir;
 
-	if ((base = rundir_base(err)) == NULL)
-		return NULL;
 	dir = xasprintf("%s/%s", base, name);
 	free(base);
 	return dir;
@@ -73,6 +77,11 @@ rundir_path(const char *name, qt_error *err)
 int
 rundir_create(const char *dir, qt_error *err)
 {
+	char *base = rundir_base(err);
+
+	if (base == NULL)
+		return -1;
+	free(base);
 	return ensure_private_dir(dir, err);
 }
 

@@ -22,9 +22,9 @@
 
 /* Base directory holding all run directories (created 0700). */
 char *rundir_base(qt_error *err);
-/* The run directory of a VM (not created). */
+/* The run directory of a VM (nothing is created or checked). */
 char *rundir_path(const char *name, qt_error *err);
-/* Create (or fix the mode of) the run directory; refuses one owned by someone else. */
+/* Create (or fix the mode of) the base and the run directory; refuses ones owned by someone else. */
 int rundir_create(const char *dir, qt_error *err);
 /* dir/file as a new string. */
 char *rundir_file(const char *dir, const char *file);

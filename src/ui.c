@@ -136,7 +136,12 @@ move_selection(struct ui *ui, int delta)
 static void
 vm_changed(struct vmwatch *w, void *arg)
 {
-	ui_mark(arg);
+	struct ui *ui = arg;
+
+	/* Another VM's change shows only in the list. */
+	ui->list->dirty = true;
+	if (w == ui_selected(ui))
+		ui->details->dirty = ui->events->dirty = true;
 }
 
 static void
@@ -209,10 +214,14 @@ static void
 refresh_tick(void *arg)
 {
 	struct ui *ui = arg;
+	struct vmwatch *sel = ui_selected(ui);
 	size_t i;
 
 	for (i = 0; i < ui->nvms; i++)
 		vmwatch_refresh(ui->vms[i]);
+	/* The selected VM's uptime ticks. */
+	if (sel != NULL && (sel->state == VM_RUNNING || sel->state == VM_PAUSED))
+		ui->details->dirty = true;
 }
 
 /* ---- layout ---- */
@@ -370,13 +379,17 @@ draw_frame(struct ui *ui)
 	for (c = layout_first(ui->layout); c != NULL; c = layout_next(c)) {
 		struct pane *p = layout_cell_pane(c);
 
-		if (p->win == NULL || !layout_cell_visible(c))
+		if (p->win == NULL || !layout_cell_visible(c) ||
+		    (!p->dirty && !ui->dirty_all))
 			continue;
 		p->ops->draw(p);
+		p->dirty = false;
 		wnoutrefresh(p->win);
 	}
-	draw_status(ui);
-	draw_keybar(ui);
+	if (ui->dirty_all || ui->dirty_status)
+		draw_status(ui);
+	if (ui->dirty_all)
+		draw_keybar(ui);
 	if (ui->dialog != DIALOG_NONE)
 		ui_dialog_draw(ui);
 	doupdate();
@@ -399,7 +412,8 @@ idle(void *arg)
 	struct ui *ui = arg;
 	long long wait;
 
-	if (!ui->dirty_all && !ui->dirty_status)
+	if (!ui->dirty_all && !ui->dirty_status && !ui->list->dirty &&
+	    !ui->details->dirty && !ui->events->dirty)
 		return;
 	wait = ui->last_frame + FRAME_MS - now_ms();
 	if (wait > 0) {
@@ -408,15 +422,7 @@ idle(void *arg)
 			    frame_due, ui);
 		return;
 	}
-	if (ui->dirty_all)
-		draw_frame(ui);
-	else {
-		draw_status(ui);
-		if (ui->dialog != DIALOG_NONE)
-			ui_dialog_draw(ui);
-		doupdate();
-		ui->dirty_status = false;
-	}
+	draw_frame(ui);
 }
 
 /* ---- actions ---- */

@@ -74,6 +74,23 @@ ui_box(struct ui *ui, struct pane *p, const char *title)
 }
 
 void
+ui_frame(struct ui *ui, struct pane *p, const char *title)
+{
+	int y;
+
+	/* The border only changes with the layout, focus or title: redrawing it each second was a third of an idle frame. */
+	if (ui->dirty_all || !p->framed) {
+		werase(p->win);
+		ui_box(ui, p, title);
+		p->framed = true;
+		return;
+	}
+	wattrset(p->win, ui_attr(ui, EL_DEFAULT));
+	for (y = 1; y < p->r.h - 1; y++)
+		mvwhline(p->win, y, 1, ' ', p->r.w - 2);
+}
+
+void
 ui_sparkline(struct ui *ui, WINDOW *win, int y, int x, int width,
     const double *values, int n, double max)
 {

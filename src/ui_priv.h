@@ -44,6 +44,7 @@ struct pane {
 	struct layout_rect r;
 	bool dirty;
 	int scroll;		/* pane-specific: first visible line */
+	bool framed;		/* border drawn since the window was made or focus moved */
 	void *data;
 };
 
@@ -99,6 +100,8 @@ attr_t ui_attr(struct ui *ui, enum ui_el el);
 enum ui_el ui_state_el(const struct vmwatch *w);
 /* Box with a title; focus picks the border element. */
 void ui_box(struct ui *ui, struct pane *p, const char *title);
+/* Start a pane's drawing: clear the inside, and draw the box only when it changed. */
+void ui_frame(struct ui *ui, struct pane *p, const char *title);
 /* Write text clipped to width at (y, x) in win, UTF-8 aware. */
 void ui_put(WINDOW *win, int y, int x, int width, const char *text);
 void ui_sparkline(struct ui *ui, WINDOW *win, int y, int x, int width,

@@ -2,6 +2,7 @@
 #include "vmwatch.h"
 
 #include <poll.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,11 @@ struct vmwatch_priv {
 	bool have_last;
 	unsigned long soon;	/* one-shot refresh timer */
 	bool events_loaded;
+	char drawn[320];	/* what the screen last showed of this VM */
+	struct timespec dir_mtime;	/* of the run dir at the last full read */
+	bool force_read;
+	int stat_fd;		/* /proc/PID/stat of QEMU, kept open */
+	pid_t stat_pid;
 };
 
 static void
@@ -242,6 +248,7 @@ qmp_closed(struct qmp_client *c, const char *why, void *arg)
 
 	loop_io_del(w->priv->loop, qmp_fd(c));
 	w->priv->qmp_dead = true;
+	w->priv->force_read = true;
 	w->qmp_status[0] = '\0';
 	refresh_soon(w, 50);
 }
@@ -289,16 +296,51 @@ history_push(double *arr, int *n, double v, bool advance)
 	(void)n;
 }
 
+/*
+ * Whether the run directory needs reading again. Path lookups are the
+ * dashboard's main cost, so: a VM with a live QMP connection needs none (the
+ * connection closes when it ends), and otherwise every file the supervisor
+ * makes or replaces changes the directory's mtime.
+ */
+static bool
+run_dir_changed(struct vmwatch *w)
+{
+	struct vmwatch_priv *pv = w->priv;
+	struct stat st;
+	char *dir;
+
+	if (pv->force_read || w->run.dir == NULL || pv->launch_fd != -1 ||
+	    pv->stop != NULL) {
+		pv->force_read = false;
+		goto changed;
+	}
+	if (pv->qmp != NULL && qmp_is_ready(pv->qmp))
+		return false;
+	dir = w->run.dir;
+	if (stat(dir, &st) == -1)
+		memset(&st, 0, sizeof st);
+	if (st.st_mtim.tv_sec == pv->dir_mtime.tv_sec &&
+	    st.st_mtim.tv_nsec == pv->dir_mtime.tv_nsec && !w->run.alive)
+		return false;
+changed:
+	if (w->run.dir != NULL && stat(w->run.dir, &st) == 0)
+		pv->dir_mtime = st.st_mtim;
+	return true;
+}
+
 void
 vmwatch_refresh(struct vmwatch *w)
 {
 	struct vmwatch_priv *pv = w->priv;
 	struct proc_sample s;
+	char sig[sizeof pv->drawn];
 	bool live;
 
-	vm_run_free(&w->run);
-	if (vm_run_read(w->name, &w->run, NULL) == -1)
-		memset(&w->run, 0, sizeof w->run);
+	if (run_dir_changed(w)) {
+		vm_run_free(&w->run);
+		if (vm_run_read(w->name, &w->run, NULL) == -1)
+			memset(&w->run, 0, sizeof w->run);
+	}
 	w->state = vm_run_state(&w->run);
 	if (pv->launch_fd != -1 && (w->state == VM_STOPPED || w->state == VM_CRASHED))
 		w->state = VM_STARTING;
@@ -322,7 +364,13 @@ vmwatch_refresh(struct vmwatch *w)
 		free(w->log_tail);
 		w->log_tail = NULL;
 	}
-	if (live && proc_sample(w->run.qemu_pid, &s) == 0) {
+	if (live && pv->stat_pid != w->run.qemu_pid) {
+		if (pv->stat_fd != -1)
+			close(pv->stat_fd);
+		pv->stat_fd = proc_open(w->run.qemu_pid);
+		pv->stat_pid = w->run.qemu_pid;
+	}
+	if (live && pv->stat_fd != -1 && proc_sample_fd(pv->stat_fd, &s) == 0) {
 		if (pv->have_last && s.at_ms - pv->last.at_ms >= 900) {
 			history_push(w->cpu, &w->nsamples, proc_cpu_percent(&pv->last, &s), true);
 			history_push(w->rss_mib, &w->nsamples,
@@ -337,7 +385,14 @@ vmwatch_refresh(struct vmwatch *w)
 		}
 	}
 	describe(w);
-	changed(w);
+	/* Only what the list shows: the selected VM's details are redrawn each second anyway. */
+	snprintf(sig, sizeof sig, "%d|%s|%s|%s|%d|%d|%d", (int)w->state,
+	    w->state_text, w->qmp_status, w->step, w->vcpus, w->ev_count,
+	    w->log_tail != NULL);
+	if (strcmp(sig, pv->drawn) != 0) {
+		snprintf(pv->drawn, sizeof pv->drawn, "%s", sig);
+		changed(w);
+	}
 }
 
 struct vmwatch *
@@ -349,6 +404,7 @@ vmwatch_new(struct loop *l, struct profile *p, const struct vmwatch_hooks *hooks
 	w->priv->loop = l;
 	w->priv->hooks = *hooks;
 	w->priv->launch_fd = -1;
+	w->priv->stat_fd = -1;
 	w->profile = p;
 	w->name = xstrdup(p->name);
 	vmwatch_refresh(w);
@@ -368,6 +424,7 @@ stop_free_later(void *arg)
 
 	vm_stop_free(w->priv->stop);
 	w->priv->stop = NULL;
+	w->priv->force_read = true;
 	vmwatch_refresh(w);
 }
 
@@ -390,6 +447,8 @@ vmwatch_free(struct vmwatch *w)
 	if (pv->soon != 0)
 		loop_timer_del(pv->loop, pv->soon);
 	vm_stop_free(pv->stop);
+	if (pv->stat_fd != -1)
+		close(pv->stat_fd);
 	vm_run_free(&w->run);
 	free(w->log_tail);
 	free(w->name);
@@ -405,6 +464,7 @@ launch_done(int fd, short revents, void *arg)
 
 	loop_io_del(w->priv->loop, fd);
 	w->priv->launch_fd = -1;
+	w->priv->force_read = true;
 	w->step[0] = '\0';
 	if (vm_launch_result(fd, w->name, &err) == 0)
 		message(w, false, "%s started", w->name);
