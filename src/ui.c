@@ -31,13 +31,35 @@ curses_end(void)
 	}
 }
 
+/* What was installed before us (ASan's reporter, or the default), per crash signal. */
+static struct sigaction crash_prev[3];
+static const int crash_sigs[3] = { SIGSEGV, SIGBUS, SIGABRT };
+
 static void
 crash_signal(int sig)
 {
-	/* Give the user a sane terminal back before dying. */
+	size_t i;
+
+	/* Give the user a sane terminal back, then let the previous handler report. */
 	curses_end();
-	signal(sig, SIG_DFL);
+	for (i = 0; i < 3; i++)
+		if (crash_sigs[i] == sig)
+			sigaction(sig, &crash_prev[i], NULL);
 	raise(sig);
+}
+
+static void
+crash_handlers_install(void)
+{
+	struct sigaction sa;
+	size_t i;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = crash_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = SA_RESETHAND;
+	for (i = 0; i < 3; i++)
+		sigaction(crash_sigs[i], &sa, &crash_prev[i]);
 }
 
 void
@@ -155,8 +177,9 @@ find_vm(struct ui *ui, const char *name)
 {
 	size_t i;
 
+	/* load_profiles empties slots it has taken over while it walks them. */
 	for (i = 0; i < ui->nvms; i++)
-		if (strcmp(ui->vms[i]->name, name) == 0)
+		if (ui->vms[i] != NULL && strcmp(ui->vms[i]->name, name) == 0)
 			return ui->vms[i];
 	return NULL;
 }
@@ -799,9 +822,7 @@ ui_run(const struct ui_options *opts)
 	}
 	curses_active = true;
 	fatal_set_hook(curses_end);
-	signal(SIGSEGV, crash_signal);
-	signal(SIGBUS, crash_signal);
-	signal(SIGABRT, crash_signal);
+	crash_handlers_install();
 	raw();
 	noecho();
 	nonl();

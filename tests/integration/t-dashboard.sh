@@ -22,9 +22,15 @@ see() {
 		sleep 0.1
 	done
 }
+# The "editor": a script that applies $T/edit.sed to the file it is given.
+cat > "$T/editor" <<'SH'
+#!/bin/sh
+sed -i -f "$(dirname "$0")/edit.sed" "$1"
+SH
+chmod +x "$T/editor"
 open_dashboard() {
 	tm new-session -d -s qt -x "${1:-120}" -y "${2:-35}" \
-		"env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
+		"env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color EDITOR=$T/editor $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
 	see "VMs (2)" || fail "dashboard did not open"
 }
 
@@ -36,6 +42,29 @@ tm send-keys -t qt j    # select zbroken: its reason is in the details
 see 'smp: expected' || fail "broken reason not in the details"
 tm send-keys -t qt k
 see "▶ arm" || fail "selection"
+# A mouse click (SGR 1006 report: button 0 at column 6, row 3) selects zbroken.
+tm send-keys -t qt -l $'\e[<0;6;3M\e[<0;6;3m'
+see "▶ zbroken" || fail "a mouse click did not select"
+ok "keys and mouse clicks move the selection"
+
+tm send-keys -t qt / z b Enter
+see "VMs 1/2 /zb" || fail "filter"
+screen | grep -q "▶ zbroken" && ! screen | grep -q " arm " || fail "filter did not hide arm"
+tm send-keys -t qt Escape
+see "VMs (2)" || fail "Esc did not clear the filter"
+ok "/ filters the list; Esc clears it"
+
+# e opens $EDITOR on the profile and reloads it on return; a broken edit says why.
+echo 's/"smp": "four"/"smp": 2/' > "$T/edit.sed"
+tm send-keys -t qt e
+see "zbroken.json reloaded" 10 || fail "edit did not reload"
+screen | grep -q "zbroken .*stopped" || fail "fixed profile not usable: $(screen)"
+echo 's/"smp": 2/"smp": 0/' > "$T/edit.sed"
+tm send-keys -t qt e
+see "smp:" 10 && screen | grep -q "zbroken .*broken" || fail "a broken edit is not reported"
+ok "e edits the profile in \$EDITOR, reloads and validates it"
+tm send-keys -t qt k
+see "▶ arm" || fail "selection back to arm"
 tm send-keys -t qt s
 see "QMP running" 30 || fail "start from the dashboard"
 screen | grep -q "arm .*running" || fail "list does not say running"
@@ -61,6 +90,19 @@ see "QMP running" 5 || fail "CLI resume not shown"
 see "STOP" && see "RESUME" || fail "event log lacks STOP/RESUME"
 ok "changes made by another client appear at once; the event log shows them"
 
+tm send-keys -t qt r
+see "Hard reset arm" || fail "reset asks first"
+tm send-keys -t qt n
+sleep 0.3
+screen | grep -q "RESET" && fail "reset happened after no"
+tm send-keys -t qt r
+see "Hard reset arm" && tm send-keys -t qt y
+see "RESET" 5 || fail "reset after yes: no RESET event"
+# The guest boots again; its power button works once it is up.
+rebooted() { [ "$(grep -c 'qemu-tui-guest: ready' "$(rundir arm)/serial.log")" -ge 2 ]; }
+wait_for 90 rebooted || fail "guest did not come back after reset"
+ok "r resets behind a confirmation (n keeps the VM, y resets it)"
+
 tm resize-window -t qt -x 40 -y 10
 sleep 0.5
 screen | grep -q "VMs" || { screen; fail "not drawn at 40x10"; }
@@ -77,6 +119,28 @@ sleep 0.2
 tm send-keys -t qt S
 see "stopped (powerdown)" 30 || fail "graceful stop from the dashboard"
 ok "S stops the VM gracefully (powerdown)"
+
+tm send-keys -t qt s
+see "QMP running" 30 || fail "restart"
+tm send-keys -t qt K
+see "Force stop arm" || fail "force stop asks first"
+tm send-keys -t qt y
+see "stopped (quit)" 15 || fail "force stop"
+ok "K force-stops (QMP quit) behind a confirmation"
+
+# An error in the status line says what to do: the profile's fixed ssh port is busy.
+python3 -c 'import socket,time; s=socket.socket(); s.bind(("127.0.0.1",0)); s.listen(); print(s.getsockname()[1], flush=True); time.sleep(60)' > "$T/port" &
+busy=$!
+wait_for 5 test -s "$T/port"
+port=$(cat "$T/port")
+sed -i "s/\"ssh\": {/\"ssh\": { \"port\": $port,/" "$T/profiles/arm.json"
+tm send-keys -t qt R
+tm send-keys -t qt s
+see "port 127.0.0.1:$port is busy" 10 || fail "busy port not explained"
+kill $busy
+sed -i "s/ \"port\": $port,//" "$T/profiles/arm.json"
+tm send-keys -t qt R
+ok "a start that cannot work says why in the status line (busy port)"
 
 tm send-keys -t qt s
 see "QMP running" 30 || fail "restart"
