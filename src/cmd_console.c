@@ -1,0 +1,458 @@
+/*
+ * qemu-tui console NAME: the VM's serial console on this terminal, like `virsh console`.
+ *
+ * One poll loop owns stdin, stdout and the supervisor's serial socket; both directions
+ * go through write queues, so a slow stdout never loses a byte (when our queue is full
+ * we stop reading the socket and the supervisor queues for us). The supervisor sends
+ * its history (the last 1 MiB of serial output) on connect, then live bytes.
+ *
+ * Escapes, read from stdin whether or not it is a terminal: Ctrl-] leaves; Ctrl-A x
+ * leaves; Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-A and any other byte sends both (so
+ * Ctrl-A Ctrl-] sends a literal Ctrl-]).
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdarg.h>
+#include <getopt.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <termios.h>
+#include <unistd.h>
+
+#include "buf.h"
+#include "cmd.h"
+#include "loop.h"
+#include "qmp.h"
+#include "rundir.h"
+#include "util.h"
+#include "vm.h"
+
+#define KEY_LEAVE	0x1d	/* Ctrl-] */
+#define KEY_PREFIX	0x01	/* Ctrl-A */
+#define OUT_HIGH	(8 * 1024 * 1024)	/* stop reading the socket above this */
+#define IN_HIGH		(256 * 1024)		/* stop reading stdin above this */
+#define HISTORY_MS	200	/* --no-history: what arrives this soon is history */
+#define SETTLE_MS	3000	/* after EOF: how long to wait for the stop to be recorded */
+
+enum end {
+	END_NONE,
+	END_LEAVE,	/* an escape, or the terminal went away */
+	END_STOPPED,	/* socket EOF: the VM ended */
+	END_SIGNAL,
+	END_ERROR,
+};
+
+struct console {
+	struct loop *loop;
+	const char *name;
+	char *dir;
+	int sock;
+	bool sock_wr_dead;	/* writes failed: the supervisor is going; keep reading */
+	bool in_open;		/* still reading stdin */
+	bool in_tty;
+	bool prefix;		/* Ctrl-A seen, waiting for the next byte */
+	long long discard_until;	/* --no-history: drop socket bytes until then */
+	struct buf to_guest, to_out;
+	bool sock_watched, in_watched, out_watched;
+	unsigned long settle_timer;
+	long long settle_deadline;
+	enum end end;
+	int sig;
+	char msg[1200];		/* the line printed at the end */
+};
+
+/* What has to be put back on every way out, reachable from the fatal hook. */
+static struct {
+	bool raw;
+	struct termios saved;
+	int out_flags;		/* stdout's file status flags, -1 when untouched */
+} term = { false, { 0 }, -1 };
+
+static void
+term_restore(void)
+{
+	if (term.out_flags != -1) {
+		fcntl(STDOUT_FILENO, F_SETFL, term.out_flags);
+		term.out_flags = -1;
+	}
+	if (term.raw) {
+		tcsetattr(STDIN_FILENO, TCSANOW, &term.saved);
+		term.raw = false;
+	}
+}
+
+static void
+finish(struct console *c, enum end e, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+static void
+finish(struct console *c, enum end e, const char *fmt, ...)
+{
+	va_list ap;
+
+	if (c->end != END_NONE)
+		return;
+	c->end = e;
+	va_start(ap, fmt);
+	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
+	va_end(ap);
+}
+
+static void
+watch(struct console *c, int fd, short events, bool *watched, loop_io_cb cb)
+{
+	/* An fd is only in the poll set while there is something to wait for: POLLHUP
+	 * with events 0 would otherwise spin. */
+	if (events != 0) {
+		loop_io_add(c->loop, fd, events, cb, c);
+		*watched = true;
+	} else if (*watched) {
+		loop_io_del(c->loop, fd);
+		*watched = false;
+	}
+}
+
+static void sock_io(int fd, short revents, void *arg);
+static void in_io(int fd, short revents, void *arg);
+static void out_io(int fd, short revents, void *arg);
+static void settle_tick(void *arg);
+
+/* Recompute what each fd waits for; called after every callback. */
+static void
+want(struct console *c)
+{
+	short ev = 0;
+
+	if (c->sock != -1) {
+		if (buf_used(&c->to_out) < OUT_HIGH)
+			ev |= POLLIN;
+		if (buf_used(&c->to_guest) > 0)
+			ev |= POLLOUT;
+		watch(c, c->sock, ev, &c->sock_watched, sock_io);
+	}
+	watch(c, STDIN_FILENO, c->in_open && c->sock != -1 &&
+	    buf_used(&c->to_guest) < IN_HIGH ? POLLIN : 0, &c->in_watched, in_io);
+	watch(c, STDOUT_FILENO, buf_used(&c->to_out) > 0 ? POLLOUT : 0,
+	    &c->out_watched, out_io);
+	/* The guest's last words are out: find out how the VM ended. */
+	if (c->sock == -1 && c->end == END_NONE && buf_used(&c->to_out) == 0 &&
+	    c->settle_timer == 0) {
+		c->settle_deadline = now_ms() + SETTLE_MS;
+		c->settle_timer = loop_timer_add(c->loop, 50, 1, settle_tick, c);
+	}
+}
+
+/* Send queued keys; on failure drop them but keep reading: the guest's last words
+ * may still be in the socket. */
+static void
+to_guest_flush(struct console *c)
+{
+	if (c->sock == -1) {
+		buf_free(&c->to_guest);
+		return;
+	}
+	if (!c->sock_wr_dead && buf_flush(&c->to_guest, c->sock) == -1)
+		c->sock_wr_dead = true;
+	if (c->sock_wr_dead)
+		buf_free(&c->to_guest);
+}
+
+static void
+sock_closed(struct console *c)
+{
+	if (c->sock_watched)
+		loop_io_del(c->loop, c->sock);
+	c->sock_watched = false;
+	close(c->sock);
+	c->sock = -1;
+	buf_free(&c->to_guest);
+}
+
+static void
+sock_io(int fd, short revents, void *arg)
+{
+	struct console *c = arg;
+	char data[65536];
+	ssize_t n;
+
+	if (revents & POLLOUT)
+		to_guest_flush(c);
+	if ((revents & (POLLIN | POLLHUP | POLLERR)) && buf_used(&c->to_out) < OUT_HIGH) {
+		n = read(fd, data, sizeof data);
+		if (n > 0) {
+			if (c->discard_until == 0 || now_ms() >= c->discard_until) {
+				c->discard_until = 0;
+				buf_add(&c->to_out, data, (size_t)n);
+				if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
+					finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
+			}
+		} else if (n == 0 || (errno != EAGAIN && errno != EINTR))
+			sock_closed(c);
+	}
+	want(c);
+}
+
+/* Keys towards the guest, minus the escapes. */
+static void
+keys(struct console *c, const unsigned char *p, size_t n)
+{
+	unsigned char out[2 * 4096];
+	size_t i, o = 0;
+
+	for (i = 0; i < n && c->end == END_NONE; i++) {
+		if (c->prefix) {
+			c->prefix = false;
+			if (p[i] == 'x') {
+				finish(c, END_LEAVE, "Disconnected from %s.", c->name);
+				break;
+			}
+			if (p[i] != KEY_PREFIX)
+				out[o++] = KEY_PREFIX;
+			out[o++] = p[i];
+		} else if (p[i] == KEY_LEAVE) {
+			finish(c, END_LEAVE, "Disconnected from %s.", c->name);
+		} else if (p[i] == KEY_PREFIX) {
+			c->prefix = true;
+		} else
+			out[o++] = p[i];
+	}
+	if (o > 0)
+		buf_add(&c->to_guest, out, o);
+}
+
+static void
+in_io(int fd, short revents, void *arg)
+{
+	struct console *c = arg;
+	unsigned char data[4096];
+	ssize_t n;
+
+	/* stdin stays blocking (it may be the shell's); poll said a read will not block.
+	 * It still returns EAGAIN when it shares stdout's non-blocking description. */
+	n = read(fd, data, sizeof data);
+	if (n > 0)
+		keys(c, data, (size_t)n);
+	else if (n == 0 || (errno != EAGAIN && errno != EINTR)) {
+		c->in_open = false;
+		if (c->prefix) {	/* a Ctrl-A that was the last byte */
+			c->prefix = false;
+			buf_add(&c->to_guest, "\x01", 1);
+		}
+		/* A terminal that went away ends the session; a script's pipe running dry
+		 * does not: output keeps coming until the VM stops or we are killed. */
+		if (c->in_tty)
+			finish(c, END_LEAVE, "Disconnected from %s.", c->name);
+	}
+	if (buf_used(&c->to_guest) > 0)
+		to_guest_flush(c);
+	want(c);
+}
+
+static void
+out_io(int fd, short revents, void *arg)
+{
+	struct console *c = arg;
+
+	if (buf_flush(&c->to_out, fd) == -1)
+		finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
+	want(c);
+}
+
+static void
+settle_tick(void *arg)
+{
+	struct console *c = arg;
+	struct vm_run run;
+	enum vm_state st;
+	bool settled;
+	qt_error err;
+
+	if (vm_run_read(c->name, &run, &err) == -1) {
+		finish(c, END_ERROR, "qemu-tui: %s: the serial connection closed: %s",
+		    c->name, err.msg);
+		return;
+	}
+	st = vm_run_state(&run);
+	/* The supervisor closes clients after writing exit-status; a `stop` in progress
+	 * writes which step ended it just after the supervisor is gone. */
+	settled = !run.alive && st != VM_RUNNING && st != VM_SHUTTING_DOWN &&
+	    st != VM_STARTING && !(run.stopping && run.stop_step[0] == '\0');
+	if (settled || now_ms() >= c->settle_deadline) {
+		if (st == VM_CRASHED && run.exit_signal != 0)
+			finish(c, END_STOPPED, "%s stopped (crashed: signal %d)", c->name,
+			    run.exit_signal);
+		else if (st == VM_CRASHED)
+			finish(c, END_STOPPED, "%s stopped (crashed: exit %d)", c->name,
+			    run.exit_code);
+		else if (st == VM_STOPPED && run.stop_step[0] != '\0')
+			finish(c, END_STOPPED, "%s stopped (%s)", c->name, run.stop_step);
+		else if (st == VM_STOPPED && run.have_exit)
+			finish(c, END_STOPPED, "%s stopped (exit %d)", c->name,
+			    run.exit_code);
+		else if (st == VM_STOPPED)
+			finish(c, END_STOPPED, "%s stopped", c->name);
+		else
+			finish(c, END_ERROR, "qemu-tui: %s: the serial connection closed, "
+			    "but the VM is %s", c->name, vm_state_name(st));
+		loop_timer_del(c->loop, c->settle_timer);
+	}
+	vm_run_free(&run);
+}
+
+static void
+on_signal(int sig, void *arg)
+{
+	struct console *c = arg;
+
+	if (c->end == END_NONE) {
+		c->sig = sig;
+		finish(c, END_SIGNAL, "Disconnected from %s.", c->name);
+	}
+}
+
+static const char usage_args[] = "[--no-history] NAME";
+
+static int
+cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "no-history", no_argument, NULL, 'n' },
+		{ "set", required_argument, NULL, 's' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
+	struct console c;
+	struct vm_run run;
+	struct winsize ws;
+	struct termios raw;
+	enum vm_state st;
+	qt_error err;
+	char *path;
+	size_t i;
+	int opt, no_history = 0, rc;
+
+	optind = 0;
+	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
+		switch (opt) {
+		case 'n':
+			no_history = 1;
+			break;
+		case 's':	/* accepted like every command; a console has no use for it */
+			strvec_push(&ctx->sets, optarg);
+			break;
+		case 'h':
+			printf("usage: qemu-tui console %s\n%s\n", usage_args,
+			    cmd_console_entry.help);
+			return 0;
+		default:
+			fprintf(stderr, "usage: qemu-tui console %s\n", usage_args);
+			return 2;
+		}
+	}
+	if (optind != argc - 1) {
+		fprintf(stderr, "usage: qemu-tui console %s\n", usage_args);
+		return 2;
+	}
+
+	memset(&c, 0, sizeof c);
+	c.name = argv[optind];
+	c.sock = -1;
+	if (vm_run_read(c.name, &run, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		return 1;
+	}
+	st = vm_run_state(&run);
+	if (st == VM_STOPPED || st == VM_CRASHED) {
+		fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
+		    c.name, vm_state_name(st), c.name);
+		vm_run_free(&run);
+		return 1;
+	}
+	if (st == VM_STARTING) {
+		fprintf(stderr, "qemu-tui: %s is starting (try again once it runs)\n", c.name);
+		vm_run_free(&run);
+		return 1;
+	}
+	/* Without its supervisor QEMU's own socket takes the one client (no history then). */
+	path = rundir_file(run.dir, run.alive ? RUN_SERIAL_SOCK : RUN_QEMU_SERIAL);
+	vm_run_free(&run);
+	c.sock = qmp_connect_unix(path, &err);
+	free(path);
+	if (c.sock == -1) {
+		fprintf(stderr, "qemu-tui: %s: %s\n", c.name, err.msg);
+		return 1;
+	}
+	/* The history comes at once on connect; what arrives in the first HISTORY_MS is
+	 * taken for it. An approximation: live output in that window is dropped too, and
+	 * a history delayed past it (a very loaded host) is shown. */
+	if (no_history)
+		c.discard_until = now_ms() + HISTORY_MS;
+
+	fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
+	    c.name);
+	c.in_tty = isatty(STDIN_FILENO);
+	c.in_open = true;
+	if (c.in_tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
+		fprintf(stderr, "hint: the guest does not know this terminal's size; "
+		    "type: stty rows %u cols %u\n", ws.ws_row, ws.ws_col);
+	fflush(stderr);
+
+	signal(SIGPIPE, SIG_IGN);
+	fatal_set_hook(term_restore);
+	c.loop = loop_new();
+	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
+		loop_signal(c.loop, sigs[i], on_signal, &c);
+	if (c.in_tty && tcgetattr(STDIN_FILENO, &term.saved) == 0) {
+		raw = term.saved;
+		cfmakeraw(&raw);
+		if (tcsetattr(STDIN_FILENO, TCSANOW, &raw) == 0)
+			term.raw = true;
+	}
+	if ((term.out_flags = fcntl(STDOUT_FILENO, F_GETFL)) != -1 &&
+	    fcntl(STDOUT_FILENO, F_SETFL, term.out_flags | O_NONBLOCK) == -1)
+		term.out_flags = -1;
+
+	want(&c);
+	while (c.end == END_NONE)
+		if (loop_run_once(c.loop, -1) == -1) {
+			finish(&c, END_ERROR, "qemu-tui: poll: %s", strerror(errno));
+			break;
+		}
+
+	term_restore();
+	fatal_set_hook(NULL);
+	/* Raw mode is off again, but the cursor may be mid-line in the guest's output. */
+	fprintf(stderr, "\r\n%s\n", c.msg);
+	fflush(stderr);
+	loop_free(c.loop);
+	if (c.sock != -1)
+		close(c.sock);
+	buf_free(&c.to_guest);
+	buf_free(&c.to_out);
+	signal(SIGPIPE, SIG_DFL);
+	switch (c.end) {
+	case END_SIGNAL:
+		/* Die of it, as the sender expects; the terminal is already restored. */
+		signal(c.sig, SIG_DFL);
+		raise(c.sig);
+		rc = 128 + c.sig;
+		break;
+	case END_ERROR:
+		rc = 1;
+		break;
+	default:
+		rc = 0;
+	}
+	return rc;
+}
+
+const struct cmd_entry cmd_console_entry = {
+	"console", usage_args, "the serial console on this terminal (Ctrl-] leaves)",
+	cmd_console_exec
+};
