@@ -46,7 +46,7 @@ events_draw(struct pane *p)
 }
 
 static bool
-events_key(struct pane *p, int key)
+events_key(struct pane *p, int key, bool keycode)
 {
 	int page = p->r.h > 3 ? p->r.h - 3 : 1;
 
@@ -75,5 +75,5 @@ events_click(struct pane *p, int x, int y, int button)
 }
 
 const struct pane_ops pane_events_ops = {
-	"events", events_draw, events_key, events_click, NULL
+	"events", events_draw, events_key, events_click, NULL, NULL, NULL
 };

@@ -75,5 +75,5 @@ list_click(struct pane *p, int x, int y, int button)
 }
 
 const struct pane_ops pane_list_ops = {
-	"list", list_draw, NULL, list_click, NULL
+	"list", list_draw, NULL, list_click, NULL, NULL, NULL
 };

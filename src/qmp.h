@@ -50,7 +50,8 @@ struct qmp_callbacks {
 	void (*closed)(struct qmp_client *c, const char *why, void *arg);
 };
 
-/* Connect to a unix socket; returns a non-blocking, close-on-exec fd or -1. */
+/* Connect to a unix socket (QMP's or any other: the serial consoles use it too);
+ * returns a non-blocking, close-on-exec fd or -1. */
 int qmp_connect_unix(const char *path, qt_error *err);
 
 /*

@@ -28,6 +28,7 @@ static const struct {
 	[ACT_PREV_PANE] = { "prev-pane", "move focus to the previous pane" },
 	[ACT_ZOOM] = { "zoom", "zoom the focused pane to the whole screen and back" },
 	[ACT_EVENTS] = { "events", "show or hide the QMP event log" },
+	[ACT_CONSOLE] = { "console", "open the VM's serial console in a pane (again: focus it)" },
 	[ACT_UP] = { "up", "select the previous VM / scroll up" },
 	[ACT_DOWN] = { "down", "select the next VM / scroll down" },
 	[ACT_TOP] = { "top", "first VM" },
@@ -40,7 +41,7 @@ static const struct binding default_bindings[] = {
 	{ KEY_F(5), ACT_RELOAD }, { 'R', ACT_RELOAD }, { '/', ACT_FILTER },
 	{ '?', ACT_HELP }, { KEY_F(1), ACT_HELP }, { 'q', ACT_QUIT },
 	{ '\t', ACT_NEXT_PANE }, { KEY_BTAB, ACT_PREV_PANE }, { 'z', ACT_ZOOM },
-	{ 'l', ACT_EVENTS }, { KEY_UP, ACT_UP }, { 'k', ACT_UP },
+	{ 'l', ACT_EVENTS }, { 'c', ACT_CONSOLE }, { KEY_UP, ACT_UP }, { 'k', ACT_UP },
 	{ KEY_DOWN, ACT_DOWN }, { 'j', ACT_DOWN }, { KEY_HOME, ACT_TOP },
 	{ 'g', ACT_TOP }, { KEY_END, ACT_BOTTOM }, { 'G', ACT_BOTTOM },
 };

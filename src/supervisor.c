@@ -540,26 +540,6 @@ static const struct qmp_callbacks upstream_cbs = {
 	upstream_ready, upstream_event, upstream_closed
 };
 
-static int
-connect_path(const char *path)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	snprintf(sun.sun_path, sizeof sun.sun_path, "%s", path);
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
-	if (fd == -1)
-		return -1;
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1) {
-		close(fd);
-		return -1;
-	}
-	set_nonblock(fd);
-	return fd;
-}
-
 /* QEMU creates its sockets a little after exec: look for them until the deadline. */
 static void
 attach_tick(void *arg)
@@ -579,8 +559,8 @@ attach_tick(void *arg)
 	}
 	qpath = rundir_file(s->rundir, RUN_QEMU_QMP);
 	spath = rundir_file(s->rundir, RUN_QEMU_SERIAL);
-	qfd = connect_path(qpath);
-	sfd = qfd == -1 ? -1 : connect_path(spath);
+	qfd = qmp_connect_unix(qpath, NULL);
+	sfd = qfd == -1 ? -1 : qmp_connect_unix(spath, NULL);
 	free(qpath);
 	free(spath);
 	if (qfd == -1 || sfd == -1) {

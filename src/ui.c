@@ -287,8 +287,12 @@ place_panes(struct ui *ui)
 			p->win = NULL;
 		}
 		p->r = layout_cell_rect(c);
-		if (layout_cell_visible(c) && p->r.w > 0 && p->r.h > 0)
+		p->framed = false;
+		if (layout_cell_visible(c) && p->r.w > 0 && p->r.h > 0) {
 			p->win = newwin(p->r.h, p->r.w, p->r.y, p->r.x);
+			if (p->ops->resize != NULL)
+				p->ops->resize(p);
+		}
 	}
 	if (ui->statuswin != NULL)
 		delwin(ui->statuswin);
@@ -364,12 +368,12 @@ static void
 draw_keybar(struct ui *ui)
 {
 	static const enum action shown[] = {
-		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_EDIT, ACT_FILTER,
-		ACT_EVENTS, ACT_HELP, ACT_QUIT
+		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_EDIT,
+		ACT_FILTER, ACT_EVENTS, ACT_HELP, ACT_QUIT
 	};
 	static const char *const labels[] = {
-		"start", "stop", "pause", "reset", "edit", "filter", "events",
-		"help", "quit"
+		"start", "stop", "pause", "reset", "console", "edit", "filter",
+		"events", "help", "quit"
 	};
 	WINDOW *w = ui->keywin;
 	char key[16];
@@ -394,6 +398,23 @@ draw_keybar(struct ui *ui)
 
 void ui_dialog_draw(struct ui *ui);
 
+/* The real cursor belongs to a focused live console; everywhere else it is hidden. */
+static void
+place_cursor(struct ui *ui)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+	struct pane *p = c ? layout_cell_pane(c) : NULL;
+	int y, x;
+
+	if (ui->dialog == DIALOG_NONE && p != NULL && p->win != NULL &&
+	    p->ops->cursor != NULL && p->ops->cursor(p, &y, &x)) {
+		wmove(p->win, y, x);
+		wnoutrefresh(p->win);
+		curs_set(1);
+	} else
+		curs_set(0);
+}
+
 static void
 draw_frame(struct ui *ui)
 {
@@ -415,6 +436,7 @@ draw_frame(struct ui *ui)
 		draw_keybar(ui);
 	if (ui->dialog != DIALOG_NONE)
 		ui_dialog_draw(ui);
+	place_cursor(ui);
 	doupdate();
 	ui->dirty_all = ui->dirty_status = false;
 	ui->last_frame = now_ms();
@@ -428,6 +450,17 @@ frame_due(void *arg)
 	ui->frame_timer = 0;
 }
 
+static bool
+any_pane_dirty(struct ui *ui)
+{
+	struct layout_cell *c;
+
+	for (c = layout_first(ui->layout); c != NULL; c = layout_next(c))
+		if (((struct pane *)layout_cell_pane(c))->dirty)
+			return true;
+	return false;
+}
+
 /* Once per loop turn: at most one frame, at most one every FRAME_MS. */
 static void
 idle(void *arg)
@@ -435,8 +468,7 @@ idle(void *arg)
 	struct ui *ui = arg;
 	long long wait;
 
-	if (!ui->dirty_all && !ui->dirty_status && !ui->list->dirty &&
-	    !ui->details->dirty && !ui->events->dirty)
+	if (!ui->dirty_all && !ui->dirty_status && !any_pane_dirty(ui))
 		return;
 	wait = ui->last_frame + FRAME_MS - now_ms();
 	if (wait > 0) {
@@ -510,6 +542,67 @@ edit_profile(struct ui *ui, struct vmwatch *w)
 
 void ui_dialog_confirm(struct ui *ui, enum action a, const char *fmt, ...);
 
+void
+ui_pane_focus(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_find(ui->layout, p);
+
+	if (c != NULL) {
+		layout_set_focus(ui->layout, c);
+		ui_mark(ui);
+	}
+}
+
+void
+ui_pane_close(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_find(ui->layout, p);
+	size_t i;
+
+	if (c != NULL)
+		layout_close(ui->layout, c);
+	for (i = 0; i < ui->nconsoles; i++) {
+		if (ui->consoles[i] == p) {
+			memmove(&ui->consoles[i], &ui->consoles[i + 1],
+			    (ui->nconsoles - i - 1) * sizeof *ui->consoles);
+			ui->nconsoles--;
+			break;
+		}
+	}
+	pane_free(p);
+	place_panes(ui);
+}
+
+/* One console per VM: a second c focuses it. The first console takes most of the details' column. */
+static void
+open_console(struct ui *ui, struct vmwatch *w)
+{
+	struct layout_cell *at;
+	struct pane *p;
+	size_t i;
+
+	for (i = 0; i < ui->nconsoles; i++) {
+		if (strcmp(pane_console_vm(ui->consoles[i]), w->name) == 0) {
+			ui_pane_focus(ui, ui->consoles[i]);
+			return;
+		}
+	}
+	if ((p = pane_console_new(ui, w)) == NULL)
+		return;
+	if (ui->nconsoles > 0)
+		at = layout_split(ui->layout, layout_find(ui->layout,
+		    ui->consoles[ui->nconsoles - 1]), LAYOUT_LEFTRIGHT, 50,
+		    LAYOUT_PERCENT, p);
+	else
+		at = layout_split(ui->layout, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 70, LAYOUT_PERCENT, p);
+	ui->consoles = xreallocarray(ui->consoles, ui->nconsoles + 1,
+	    sizeof *ui->consoles);
+	ui->consoles[ui->nconsoles++] = p;
+	layout_set_focus(ui->layout, at);
+	place_panes(ui);
+}
+
 static void
 do_action(struct ui *ui, enum action a)
 {
@@ -525,6 +618,7 @@ do_action(struct ui *ui, enum action a)
 	case ACT_PAUSE:
 	case ACT_RESET:
 	case ACT_EDIT:
+	case ACT_CONSOLE:
 		if (w == NULL) {
 			ui_message(ui, true, "no VM selected");
 			return;
@@ -597,6 +691,9 @@ do_action(struct ui *ui, enum action a)
 		break;
 	case ACT_EVENTS:
 		toggle_events(ui);
+		break;
+	case ACT_CONSOLE:
+		open_console(ui, w);
 		break;
 	case ACT_UP:
 		move_selection(ui, -1);
@@ -686,8 +783,19 @@ mouse_event(struct ui *ui)
 	ui_mark(ui);
 }
 
+void
+ui_dashboard_key(struct ui *ui, int key)
+{
+	if (key == 27 && ui->filter[0] != '\0') {
+		ui->filter[0] = '\0';
+		ui_mark(ui);
+		return;
+	}
+	do_action(ui, settings_action(&ui->settings, key));
+}
+
 static void
-key_event(struct ui *ui, int key)
+key_event(struct ui *ui, int key, bool keycode)
 {
 	struct layout_cell *c;
 	struct pane *p;
@@ -706,15 +814,10 @@ key_event(struct ui *ui, int key)
 	}
 	if ((c = layout_focus(ui->layout)) != NULL) {
 		p = layout_cell_pane(c);
-		if (p->ops->key != NULL && p->ops->key(p, key))
+		if (p->ops->key != NULL && p->ops->key(p, key, keycode))
 			return;
 	}
-	if (key == 27 && ui->filter[0] != '\0') {
-		ui->filter[0] = '\0';
-		ui_mark(ui);
-		return;
-	}
-	do_action(ui, settings_action(&ui->settings, key));
+	ui_dashboard_key(ui, key);
 }
 
 static void
@@ -733,7 +836,7 @@ stdin_ready(int fd, short revents, void *arg)
 		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
 			on_resize(SIGWINCH, ui);
 		else
-			key_event(ui, (int)wc);
+			key_event(ui, (int)wc, r == KEY_CODE_YES);
 		if (ui->quit) {
 			loop_stop(ui->loop);
 			return;
@@ -878,6 +981,7 @@ ui_run(const struct ui_options *opts)
 	profile_list_free(&ui.profiles);
 	if (!ui.events_shown)
 		pane_free(ui.events);
+	free(ui.consoles);
 	layout_free(ui.layout, pane_free);
 	if (ui.statuswin)
 		delwin(ui.statuswin);

@@ -40,12 +40,12 @@ static void
 draw_help(struct ui *ui)
 {
 	static const enum action listed[] = {
-		ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET, ACT_EDIT,
+		ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_EDIT,
 		ACT_RELOAD, ACT_FILTER, ACT_EVENTS, ACT_UP, ACT_DOWN, ACT_TOP,
 		ACT_BOTTOM, ACT_NEXT_PANE, ACT_PREV_PANE, ACT_ZOOM, ACT_HELP, ACT_QUIT,
 	};
 	size_t n = sizeof listed / sizeof listed[0], i;
-	WINDOW *w = centered(ui, (int)n + 5, 72);
+	WINDOW *w = centered(ui, (int)n + 5, 76);
 	char key[16], line[128];
 	int y;
 
@@ -69,9 +69,15 @@ draw_help(struct ui *ui)
 		    action_help(listed[i]));
 		ui_put(w, y, 11, getmaxx(w) - 13, line);
 	}
-	if (y < getmaxy(w) - 1)
-		ui_put(w, ++y, 2, getmaxx(w) - 4, "Mouse: click selects, wheel scrolls. "
-		    "Keys: settings file, `bind KEY ACTION`.");
+	if (y < getmaxy(w) - 1) {
+		char pfx[16], text[256];
+
+		settings_keyname(ui->settings.prefix, pfx, sizeof pfx);
+		snprintf(text, sizeof text, "In a console every key goes to the guest; %s "
+		    "then a key is a dashboard key (%s x or C-a x closes, %s PgUp scrolls back, / "
+		    "searches).", pfx, pfx, pfx);
+		ui_put(w, ++y, 2, getmaxx(w) - 4, text);
+	}
 	wnoutrefresh(w);
 	delwin(w);
 }

@@ -31,10 +31,15 @@ struct pane;
 struct pane_ops {
 	const char *name;
 	void (*draw)(struct pane *p);
-	/* true when the key was used; keys not used go to the dashboard's bindings */
-	bool (*key)(struct pane *p, int key);
+	/* true when the key was used; keys not used go to the dashboard's bindings.
+	 * keycode: key is a KEY_* code (wget_wch said KEY_CODE_YES), not a character. */
+	bool (*key)(struct pane *p, int key, bool keycode);
 	void (*click)(struct pane *p, int x, int y, int button);
 	void (*free)(struct pane *p);
+	/* the window was made anew at p->r's size (may be NULL) */
+	void (*resize)(struct pane *p);
+	/* where the terminal cursor goes when this pane has focus; false hides it */
+	bool (*cursor)(struct pane *p, int *y, int *x);
 };
 
 struct pane {
@@ -69,6 +74,8 @@ struct ui {
 
 	struct layout *layout;
 	struct pane *list, *details, *events;
+	struct pane **consoles;	/* console panes, in the layout or not */
+	size_t nconsoles;
 	bool events_shown;
 	WINDOW *statuswin, *keywin;
 
@@ -86,7 +93,16 @@ struct ui {
 	size_t confirm_vm;
 };
 
-extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops;
+extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
+    pane_console_ops;
+
+/* pane_console.c */
+struct pane *pane_console_new(struct ui *ui, struct vmwatch *vm);
+const char *pane_console_vm(struct pane *p);
+void ui_pane_close(struct ui *ui, struct pane *p);
+void ui_pane_focus(struct ui *ui, struct pane *p);
+/* A key the focused console did not take, as the dashboard's own. */
+void ui_dashboard_key(struct ui *ui, int key);
 
 /* Helpers the panes use (ui.c, ui_draw.c). */
 void ui_mark(struct ui *ui);			/* something changed: redraw everything */

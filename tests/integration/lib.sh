@@ -79,3 +79,21 @@ rundir() { echo "$QEMU_TUI_RUNDIR/$1"; }
 guest_ready() { grep -q 'qemu-tui-guest: ready' "$(rundir "$1")/serial.log"; }
 state_is() { qt status "$1" --json | python3 -c 'import json,sys; o=json.load(sys.stdin); sys.exit(0 if o["state"]==sys.argv[1] else 1)' "$2"; }
 json_field() { qt status "$1" --json | python3 -c 'import json,sys; o=json.load(sys.stdin); print(o.get(sys.argv[1], ""))' "$2"; }
+
+# tmux helpers for the tests that drive the dashboard: a private server, one session "qt".
+tmux_setup() {
+	sock=qt$$
+	trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT
+}
+tm() { tmux -L "$sock" "$@"; }
+screen() { tm capture-pane -p -t qt; }
+# see TEXT [SECONDS]: until the screen shows TEXT (a fixed string).
+see() {
+	local until=$((SECONDS + ${2:-10}))
+	while ! screen | grep -qF -- "$1"; do
+		if [ $SECONDS -ge $until ]; then
+			echo "--- screen, waiting for: $1"; screen; return 1
+		fi
+		sleep 0.1
+	done
+}

@@ -8,20 +8,7 @@ cat > "$T/profiles/zbroken.json" <<'JSON'
 { "name": "zbroken", "arch": "aarch64", "smp": "four" }
 JSON
 
-sock=qtt$$
-tm() { tmux -L "$sock" "$@"; }
-trap 'tm kill-server 2>/dev/null || true; cleanup' EXIT
-screen() { tm capture-pane -p -t qt; }
-# see TEXT [SECONDS]: until the screen shows TEXT.
-see() {
-	local until=$((SECONDS + ${2:-10}))
-	while ! screen | grep -qF -- "$1"; do
-		if [ $SECONDS -ge $until ]; then
-			echo "--- screen, waiting for: $1"; screen; return 1
-		fi
-		sleep 0.1
-	done
-}
+tmux_setup
 # The "editor": a script that applies $T/edit.sed to the file it is given.
 cat > "$T/editor" <<'SH'
 #!/bin/sh

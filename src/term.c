@@ -1,0 +1,1529 @@
+/* One libvterm terminal drawn into a curses window; see term.h. */
+#include "term.h"
+
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include <vterm.h>
+
+#include "util.h"
+
+#if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
+#define TERM_VTERM_02	1	/* string fragments, conceal attribute */
+#endif
+
+/* Sizes beyond these are a caller's bug; they also keep sb_line fields small. */
+#define TERM_MAX_ROWS	4096
+#define TERM_MAX_COLS	4096
+
+/*
+ * A scrollback line, stored compactly because there are tens of thousands: the
+ * trailing blanks are trimmed, attributes are runs, cells are one 32-bit word
+ * each (a wide char's right half is not stored, combining chars get a word of
+ * their own). data holds nruns runs (3 words: column | attrs << 16, fg, bg)
+ * then ncodes codes.
+ */
+struct sb_line {
+	uint16_t nruns;
+	uint16_t ncodes_hi;	/* ncodes >> 16 (a line of combining chars) */
+	uint16_t ncodes;
+	uint32_t data[];
+};
+
+#define SB_WIDE		0x80000000u	/* the cell is two columns wide */
+#define SB_COMB		0x40000000u	/* combines with the cell before */
+#define SB_CHAR		0x001fffffu
+
+/* Packed colour: kind in the top byte, index or RGB below. */
+#define COL_DEFAULT	0x00000000u
+#define COL_INDEXED	0x01000000u
+#define COL_RGB		0x02000000u
+#define COL_KIND	0xff000000u
+
+/* Packed attributes (16 bits). */
+#define PA_BOLD		0x0001u
+#define PA_UL_SHIFT	1		/* 2 bits */
+#define PA_ITALIC	0x0008u
+#define PA_BLINK	0x0010u
+#define PA_REVERSE	0x0020u
+#define PA_STRIKE	0x0040u
+#define PA_CONCEAL	0x0080u
+#define PA_FONT_SHIFT	8		/* 4 bits */
+#define PA_DWL		0x1000u
+#define PA_DHL_SHIFT	13		/* 2 bits */
+
+struct term {
+	VTerm *vt;
+	VTermScreen *scr;
+	VTermState *state;
+	int rows, cols;
+
+	struct term_callbacks cb;
+	void *arg;
+
+	bool *dirty;		/* per displayed row */
+	bool touched;		/* everything */
+	WINDOW *last_win;	/* a different window or place: redraw all */
+	int last_y, last_x;
+	unsigned pool_gen;
+	int ghost_row, ghost_col;	/* unfocused cursor drawn there, or -1 */
+
+	bool cursor_visible;
+	bool altscreen;
+	char title[1024];
+	size_t titlelen;
+
+	/* Scrollback ring: count lines from head, the oldest first. */
+	struct sb_line **ring;
+	int ring_alloc, head, count, limit;
+	size_t sb_bytes;
+	long long sb_total;	/* lines pushed minus popped: serial numbers */
+	int view;		/* lines scrolled back; 0 is live */
+
+	uint32_t *enc;		/* sb_pushline scratch */
+	size_t enc_alloc;
+	VTermScreenCell *cells;	/* one line, for drawing and text */
+	int cells_alloc;
+	uint32_t *bases;	/* search: base chars of a line and their columns */
+	int *basecol;
+	uint8_t *marks;		/* search highlight per column */
+
+	/* Search: the needle and the current match (by serial number). */
+	uint32_t *needle;
+	int nlen;
+	bool match_valid;
+	long long match_serial;
+	int match_col;
+};
+
+/* ---- colours ---- */
+
+/* The pair pool, shared by every term on one curses screen. */
+struct pool_ent {
+	uint64_t key;		/* 0: empty */
+	int pair;
+};
+
+static struct {
+	WINDOW *screen;		/* curscr when set up: a new screen resets */
+	unsigned gen;
+	bool ready;
+	int colors;		/* 0: no colour */
+	bool direct;
+	bool defaults;		/* use_default_colors worked: -1 is allowed */
+	int budget, used;
+	struct pool_ent *tab;
+	size_t cap, n;
+} pool;
+
+static uint32_t
+xterm_rgb(int i)
+{
+	static const uint32_t base[16] = {
+		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
+		0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
+		0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff
+	};
+	static const uint32_t level[6] = { 0, 95, 135, 175, 215, 255 };
+	uint32_t g;
+
+	if (i < 16)
+		return base[i];
+	if (i < 232) {
+		i -= 16;
+		return level[i / 36] << 16 | level[i / 6 % 6] << 8 | level[i % 6];
+	}
+	g = 8 + 10 * (uint32_t)(i - 232);
+	return g << 16 | g << 8 | g;
+}
+
+static long
+sq(long v)
+{
+	return v * v;
+}
+
+/* RGB distance plus a saturation term, so greys do not become colours. */
+static long
+rgb_dist(uint32_t a, uint32_t b)
+{
+	long ar = a >> 16 & 0xff, ag = a >> 8 & 0xff, ab = a & 0xff;
+	long br = b >> 16 & 0xff, bg = b >> 8 & 0xff, bb = b & 0xff;
+	long amax, amin, bmax, bmin;
+
+	amax = ar > ag ? ar : ag;
+	amax = amax > ab ? amax : ab;
+	amin = ar < ag ? ar : ag;
+	amin = amin < ab ? amin : ab;
+	bmax = br > bg ? br : bg;
+	bmax = bmax > bb ? bmax : bb;
+	bmin = br < bg ? br : bg;
+	bmin = bmin < bb ? bmin : bb;
+	return sq(ar - br) + sq(ag - bg) + sq(ab - bb) +
+	    sq((amax - amin) - (bmax - bmin));
+}
+
+static int
+nearest_basic(uint32_t rgb, int n)
+{
+	long d, best_d = LONG_MAX;
+	int i, best = 0;
+
+	for (i = 0; i < n; i++) {
+		if ((d = rgb_dist(rgb, xterm_rgb(i))) < best_d) {
+			best_d = d;
+			best = i;
+		}
+	}
+	return best;
+}
+
+static int
+cube_level(int v)
+{
+	return v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40;
+}
+
+/* Nearest of the 6x6x6 cube and the grey ramp (like tmux's colour_find_rgb). */
+static int
+nearest_256(uint32_t rgb)
+{
+	int r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
+	int qr = cube_level(r), qg = cube_level(g), qb = cube_level(b);
+	int cube = 16 + 36 * qr + 6 * qg + qb, grey, avg;
+	uint32_t c;
+
+	c = xterm_rgb(cube);
+	if (c == rgb)
+		return cube;
+	avg = (r + g + b) / 3;
+	grey = avg > 238 ? 23 : avg < 8 ? 0 : (avg - 3) / 10;
+	if (rgb_dist(rgb, xterm_rgb(232 + grey)) < rgb_dist(rgb, c))
+		return 232 + grey;
+	return cube;
+}
+
+static uint32_t
+color_pack(const VTermColor *c)
+{
+	if (VTERM_COLOR_IS_DEFAULT_FG(c) || VTERM_COLOR_IS_DEFAULT_BG(c))
+		return COL_DEFAULT;
+	if (VTERM_COLOR_IS_INDEXED(c))
+		return COL_INDEXED | c->indexed.idx;
+	return COL_RGB | (uint32_t)c->rgb.red << 16 |
+	    (uint32_t)c->rgb.green << 8 | c->rgb.blue;
+}
+
+/* A packed colour as a curses colour for this terminal; -1 is the default. */
+static int
+color_curses(uint32_t pc, bool bg, bool *bold)
+{
+	uint32_t rgb;
+	int i;
+
+	if ((pc & COL_KIND) == COL_DEFAULT)
+		return pool.defaults ? -1 : bg ? COLOR_BLACK : COLOR_WHITE;
+	i = (pc & COL_KIND) == COL_INDEXED ? (int)(pc & 0xff) : -1;
+	rgb = i >= 0 ? xterm_rgb(i) : pc & 0xffffff;
+
+	if (pool.direct) {
+		/* Colour numbers below 8 are the palette, above are RGB. */
+		if (i >= 0 && i < 8)
+			return i;
+		return (int)(rgb < 8 ? 8 : rgb);
+	}
+	if (pool.colors >= 256)
+		return i >= 0 ? i : nearest_256(rgb);
+	if (pool.colors >= 16)
+		return i >= 0 && i < 16 ? i : nearest_basic(rgb, 16);
+	/* 8 colours: the bright half is the normal colour in bold. */
+	if (bg)
+		return i >= 0 && i < 16 ? i & 7 : nearest_basic(rgb, 8);
+	if (i < 0 || i >= 16)
+		i = nearest_basic(rgb, 16);
+	if (i >= 8) {
+		*bold = true;
+		i -= 8;
+	}
+	return i;
+}
+
+static void
+pool_clear(void)
+{
+	free(pool.tab);
+	pool.tab = NULL;
+	pool.cap = pool.n = 0;
+	pool.used = 0;
+	pool.ready = false;
+	pool.gen++;
+}
+
+void
+term_colors_reset(void)
+{
+	pool_clear();
+}
+
+/* Set the pool up for the current curses screen. */
+static void
+pool_check(void)
+{
+	int reserve;
+
+	if (pool.ready && pool.screen == curscr)
+		return;
+	pool_clear();
+	pool.ready = true;
+	pool.screen = curscr;
+	pool.colors = 0;
+	pool.direct = false;
+	pool.defaults = false;
+	pool.budget = 0;
+	/* COLORS is 0 until someone called start_color: then no colour. */
+	if (!has_colors() || COLORS < 8 || COLOR_PAIRS < 2)
+		return;
+	pool.colors = COLORS;
+	pool.direct = COLORS >= 1 << 24;
+	pool.defaults = use_default_colors() == OK;
+	reserve = COLOR_PAIRS / 2 < TERM_PAIRS_RESERVED ? COLOR_PAIRS / 2 :
+	    TERM_PAIRS_RESERVED;
+	pool.budget = COLOR_PAIRS - 1 - reserve;
+	if (pool.budget < 0)
+		pool.budget = 0;
+}
+
+static struct pool_ent *
+pool_slot(uint64_t key)
+{
+	size_t i;
+
+	for (i = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 32) & (pool.cap - 1);;
+	    i = (i + 1) & (pool.cap - 1))
+		if (pool.tab[i].key == key || pool.tab[i].key == 0)
+			return &pool.tab[i];
+}
+
+static void
+pool_grow(void)
+{
+	struct pool_ent *old = pool.tab, *e;
+	size_t i, oldcap = pool.cap;
+
+	pool.cap = oldcap ? oldcap * 2 : 256;
+	pool.tab = xcalloc(pool.cap, sizeof *pool.tab);
+	for (i = 0; i < oldcap; i++) {
+		if (old[i].key != 0) {
+			e = pool_slot(old[i].key);
+			*e = old[i];
+		}
+	}
+	free(old);
+}
+
+/*
+ * The pair for fg on bg. Existing pairs (the theme's too) are shared; new ones
+ * come from alloc_pair while the budget lasts, so alloc_pair never has to evict
+ * the UI's pairs. Past the budget: fg on the default background, then default.
+ */
+static int
+pool_pair(int fg, int bg)
+{
+	struct pool_ent *e;
+	uint64_t key;
+	int pair;
+
+	if (fg == -1 && bg == -1)
+		return 0;
+	/* Colours are -1 .. 2^24 (direct colour): never 0 as a key. */
+	key = (uint64_t)(uint32_t)(fg + 2) << 32 | (uint32_t)(bg + 2);
+	if (pool.n * 2 >= pool.cap)
+		pool_grow();
+	e = pool_slot(key);
+	if (e->key == key)
+		return e->pair;
+
+	if ((pair = find_pair(fg, bg)) < 0) {
+		if (pool.used < pool.budget && (pair = alloc_pair(fg, bg)) >= 0)
+			pool.used++;
+		else
+			pair = bg != -1 && pool.defaults ? pool_pair(fg, -1) : 0;
+		e = pool_slot(key);	/* the table may have grown */
+	}
+	if (e->key == 0)
+		pool.n++;
+	e->key = key;
+	e->pair = pair;
+	return pair;
+}
+
+/* ---- scrollback ---- */
+
+static uint16_t
+attrs_pack(const VTermScreenCellAttrs *a)
+{
+	uint16_t p = 0;
+
+	if (a->bold)
+		p |= PA_BOLD;
+	p |= (uint16_t)(a->underline << PA_UL_SHIFT);
+	if (a->italic)
+		p |= PA_ITALIC;
+	if (a->blink)
+		p |= PA_BLINK;
+	if (a->reverse)
+		p |= PA_REVERSE;
+	if (a->strike)
+		p |= PA_STRIKE;
+#ifdef TERM_VTERM_02
+	if (a->conceal)
+		p |= PA_CONCEAL;
+#endif
+	p |= (uint16_t)(a->font << PA_FONT_SHIFT);
+	if (a->dwl)
+		p |= PA_DWL;
+	p |= (uint16_t)(a->dhl << PA_DHL_SHIFT);
+	return p;
+}
+
+static void
+attrs_unpack(uint16_t p, VTermScreenCellAttrs *a)
+{
+	memset(a, 0, sizeof *a);
+	a->bold = !!(p & PA_BOLD);
+	a->underline = p >> PA_UL_SHIFT & 3;
+	a->italic = !!(p & PA_ITALIC);
+	a->blink = !!(p & PA_BLINK);
+	a->reverse = !!(p & PA_REVERSE);
+	a->strike = !!(p & PA_STRIKE);
+#ifdef TERM_VTERM_02
+	a->conceal = !!(p & PA_CONCEAL);
+#endif
+	a->font = p >> PA_FONT_SHIFT & 0xf;
+	a->dwl = !!(p & PA_DWL);
+	a->dhl = p >> PA_DHL_SHIFT & 3;
+}
+
+static void
+color_unpack(const struct term *t, uint32_t pc, bool bg, VTermColor *c)
+{
+	VTermColor dfg, dbg;
+
+	switch (pc & COL_KIND) {
+	case COL_INDEXED:
+		vterm_color_indexed(c, pc & 0xff);
+		break;
+	case COL_RGB:
+		vterm_color_rgb(c, pc >> 16 & 0xff, pc >> 8 & 0xff, pc & 0xff);
+		break;
+	default:
+		vterm_state_get_default_colors(t->state, &dfg, &dbg);
+		*c = bg ? dbg : dfg;
+		break;
+	}
+}
+
+/* A cell that can go when it ends a line: nothing visible on it. */
+static bool
+cell_trimmable(const VTermScreenCell *c)
+{
+	return (c->chars[0] == 0 || (c->chars[0] == ' ' && c->chars[1] == 0)) &&
+	    color_pack(&c->bg) == COL_DEFAULT &&
+	    !c->attrs.reverse && !c->attrs.underline && !c->attrs.strike;
+}
+
+static size_t
+sb_line_size(const struct sb_line *l)
+{
+	size_t ncodes = (size_t)l->ncodes_hi << 16 | l->ncodes;
+
+	return sizeof *l + (3 * (size_t)l->nruns + ncodes) * sizeof (uint32_t);
+}
+
+static struct sb_line *
+sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
+{
+	struct sb_line *l;
+	uint32_t *runs, *codes, fg, bg, key_fg = 0, key_bg = 0;
+	uint16_t attrs, key_attrs = 0;
+	size_t nruns = 0, ncodes = 0, need;
+	int n, c, i;
+
+	for (n = cols; n > 0 && cell_trimmable(&cells[n - 1]); n--)
+		/* nothing */;
+
+	/* Worst case: a run and all the chars of every cell. */
+	need = (size_t)n * (3 + VTERM_MAX_CHARS_PER_CELL);
+	if (t->enc == NULL || need > t->enc_alloc) {
+		free(t->enc);
+		t->enc_alloc = need + 256;
+		t->enc = xreallocarray(NULL, t->enc_alloc, sizeof *t->enc);
+	}
+	runs = t->enc;
+	codes = t->enc + 3 * (size_t)n;
+	for (c = 0; c < n; c++) {
+		const VTermScreenCell *cell = &cells[c];
+
+		if (cell->chars[0] == (uint32_t)-1)
+			continue;	/* right half of a wide char */
+		attrs = attrs_pack(&cell->attrs);
+		fg = color_pack(&cell->fg);
+		bg = color_pack(&cell->bg);
+		if (nruns == 0 || attrs != key_attrs || fg != key_fg ||
+		    bg != key_bg) {
+			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
+			runs[3 * nruns + 1] = fg;
+			runs[3 * nruns + 2] = bg;
+			nruns++;
+			key_attrs = attrs;
+			key_fg = fg;
+			key_bg = bg;
+		}
+		codes[ncodes++] = (cell->chars[0] & SB_CHAR) |
+		    (cell->width == 2 ? SB_WIDE : 0);
+		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[0] != 0 &&
+		    cell->chars[i] != 0; i++)
+			codes[ncodes++] = (cell->chars[i] & SB_CHAR) | SB_COMB;
+	}
+
+	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
+	l->nruns = (uint16_t)nruns;
+	l->ncodes = (uint16_t)ncodes;
+	l->ncodes_hi = (uint16_t)(ncodes >> 16);
+	memcpy(l->data, runs, 3 * nruns * sizeof (uint32_t));
+	memcpy(l->data + 3 * nruns, codes, ncodes * sizeof (uint32_t));
+	return l;
+}
+
+static void
+cell_blank(const struct term *t, VTermScreenCell *cell)
+{
+	memset(cell, 0, sizeof *cell);
+	cell->width = 1;
+	vterm_state_get_default_colors(t->state, &cell->fg, &cell->bg);
+}
+
+/* Expand a stored line into cols cells (blank past its end). */
+static void
+sb_decode(const struct term *t, const struct sb_line *l, int cols,
+    VTermScreenCell *cells)
+{
+	const uint32_t *runs = l->data, *codes = l->data + 3 * (size_t)l->nruns;
+	size_t ncodes = (size_t)l->ncodes_hi << 16 | l->ncodes, k;
+	VTermScreenCellAttrs attrs;
+	VTermColor fg, bg;
+	VTermScreenCell *last = NULL;
+	int c, col = 0, run = -1, nchars = 0;
+
+	for (c = 0; c < cols; c++)
+		cell_blank(t, &cells[c]);
+	memset(&attrs, 0, sizeof attrs);
+	fg = cells[0].fg;
+	bg = cells[0].bg;
+
+	for (k = 0; k < ncodes; k++) {
+		uint32_t code = codes[k];
+
+		if (code & SB_COMB) {
+			if (last != NULL && nchars < VTERM_MAX_CHARS_PER_CELL)
+				last->chars[nchars++] = code & SB_CHAR;
+			continue;
+		}
+		last = NULL;
+		if (col >= cols)
+			break;
+		while (run + 1 < l->nruns && (int)(runs[3 * (run + 1)] & 0xffff) <= col) {
+			run++;
+			attrs_unpack((uint16_t)(runs[3 * run] >> 16), &attrs);
+			color_unpack(t, runs[3 * run + 1], false, &fg);
+			color_unpack(t, runs[3 * run + 2], true, &bg);
+		}
+		cells[col].attrs = attrs;
+		cells[col].fg = fg;
+		cells[col].bg = bg;
+		if ((code & SB_WIDE) && col + 1 >= cols) {
+			col++;		/* no room for it any more: blank */
+			continue;
+		}
+		cells[col].chars[0] = code & SB_CHAR;
+		/* Blank cells take no combining chars. */
+		last = cells[col].chars[0] != 0 ? &cells[col] : NULL;
+		nchars = 1;
+		if (code & SB_WIDE) {
+			cells[col].width = 2;
+			cells[col + 1] = cells[col];
+			cells[col + 1].chars[0] = (uint32_t)-1;
+			cells[col + 1].width = 1;
+			col += 2;
+		} else
+			col++;
+	}
+}
+
+static struct sb_line *
+sb_get(const struct term *t, int i)
+{
+	return t->ring[(t->head + i) % t->ring_alloc];
+}
+
+static int
+cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+{
+	struct term *t = user;
+	struct sb_line *l, **ring;
+	bool dropped = false;
+	int i, n;
+
+	if (t->limit == 0)
+		return 0;
+	l = sb_encode(t, cols, cells);
+	if (t->count == t->limit) {
+		/* Full: the oldest goes. */
+		t->sb_bytes -= sb_line_size(t->ring[t->head]);
+		free(t->ring[t->head]);
+		t->ring[t->head] = l;
+		t->head = (t->head + 1) % t->ring_alloc;
+		dropped = true;
+	} else {
+		if (t->count == t->ring_alloc) {
+			n = t->ring_alloc ? t->ring_alloc * 2 : 256;
+			if (n > t->limit)
+				n = t->limit;
+			ring = xreallocarray(NULL, (size_t)n, sizeof *ring);
+			for (i = 0; i < t->count; i++)
+				ring[i] = sb_get(t, i);
+			free(t->ring);
+			t->ring = ring;
+			t->ring_alloc = n;
+			t->head = 0;
+		}
+		t->ring[(t->head + t->count) % t->ring_alloc] = l;
+		t->count++;
+	}
+	t->sb_bytes += sb_line_size(l);
+	t->sb_total++;
+
+	/* Scrolled back: stay on the same lines (tmux copy mode). */
+	if (t->view > 0) {
+		if (t->view < t->count)
+			t->view++;
+		if (t->view < t->rows || dropped)
+			t->touched = true;
+	}
+	return 1;
+}
+
+static int
+cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
+{
+	struct term *t = user;
+	struct sb_line *l;
+	int i;
+
+	if (t->count == 0)
+		return 0;
+	i = (t->head + t->count - 1) % t->ring_alloc;
+	l = t->ring[i];
+	sb_decode(t, l, cols, cells);
+	t->sb_bytes -= sb_line_size(l);
+	free(l);
+	t->ring[i] = NULL;
+	t->count--;
+	t->sb_total--;
+	if (t->view > t->count)
+		t->view = t->count;
+	t->touched = true;
+	return 1;
+}
+
+/* ---- libvterm callbacks ---- */
+
+static int
+cb_damage(VTermRect rect, void *user)
+{
+	struct term *t = user;
+	int row, r;
+
+	for (row = rect.start_row; row < rect.end_row; row++) {
+		r = row + t->view;
+		if (r >= 0 && r < t->rows)
+			t->dirty[r] = true;
+	}
+	return 1;
+}
+
+#ifndef TERM_VTERM_02
+static void
+title_set(struct term *t, const char *s, size_t len)
+{
+	if (len >= sizeof t->title)
+		len = sizeof t->title - 1;
+	memcpy(t->title, s, len);
+	t->title[len] = '\0';
+	t->titlelen = len;
+}
+#endif
+
+static int
+cb_settermprop(VTermProp prop, VTermValue *val, void *user)
+{
+	struct term *t = user;
+
+	switch (prop) {
+	case VTERM_PROP_CURSORVISIBLE:
+		t->cursor_visible = val->boolean;
+		break;
+	case VTERM_PROP_ALTSCREEN:
+		t->altscreen = val->boolean;
+		break;
+	case VTERM_PROP_TITLE:
+#ifdef TERM_VTERM_02
+		/* 0.2 hands the string over in fragments. */
+		if (val->string.initial)
+			t->titlelen = 0;
+		if (t->titlelen + val->string.len < sizeof t->title) {
+			memcpy(t->title + t->titlelen, val->string.str,
+			    val->string.len);
+			t->titlelen += val->string.len;
+		}
+		t->title[t->titlelen] = '\0';
+		if (!val->string.final)
+			break;
+#else
+		title_set(t, val->string, strlen(val->string));
+#endif
+		if (t->cb.title != NULL)
+			t->cb.title(t->title, t->arg);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int
+cb_bell(void *user)
+{
+	struct term *t = user;
+
+	if (t->cb.bell != NULL)
+		t->cb.bell(t->arg);
+	return 1;
+}
+
+static void
+cb_output(const char *s, size_t len, void *user)
+{
+	struct term *t = user;
+
+	if (t->cb.output != NULL && len > 0)
+		t->cb.output(s, len, t->arg);
+}
+
+/* libvterm keeps a pointer to it: static. No moverect, so a scroll damages
+ * the destination rows, which is what a curses redraw wants. */
+static const VTermScreenCallbacks term_screen_cbs = {
+	.damage = cb_damage,
+	.settermprop = cb_settermprop,
+	.bell = cb_bell,
+	.sb_pushline = cb_sb_pushline,
+	.sb_popline = cb_sb_popline,
+};
+
+/* ---- life cycle ---- */
+
+static int
+clamp(int v, int lo, int hi)
+{
+	return v < lo ? lo : v > hi ? hi : v;
+}
+
+/* Per-row and per-column buffers for the current size. */
+static void
+buffers_size(struct term *t, int rows, int cols)
+{
+	t->dirty = xreallocarray(t->dirty, (size_t)rows, sizeof *t->dirty);
+	memset(t->dirty, 0, (size_t)rows * sizeof *t->dirty);
+	if (cols > t->cells_alloc) {
+		t->cells = xreallocarray(t->cells, (size_t)cols, sizeof *t->cells);
+		t->bases = xreallocarray(t->bases, (size_t)cols, sizeof *t->bases);
+		t->basecol = xreallocarray(t->basecol, (size_t)cols,
+		    sizeof *t->basecol);
+		t->marks = xreallocarray(t->marks, (size_t)cols, sizeof *t->marks);
+		t->cells_alloc = cols;
+	}
+}
+
+struct term *
+term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
+    void *arg)
+{
+	struct term *t = xcalloc(1, sizeof *t);
+
+	t->rows = clamp(rows, 1, TERM_MAX_ROWS);
+	t->cols = clamp(cols, 1, TERM_MAX_COLS);
+	t->limit = scrollback < 0 ? TERM_SCROLLBACK_DEFAULT : scrollback;
+	if (cb != NULL)
+		t->cb = *cb;
+	t->arg = arg;
+	t->cursor_visible = true;
+	t->touched = true;
+	t->ghost_row = -1;
+	buffers_size(t, t->rows, t->cols);
+
+	/* The order matters (NOTES-TECH): without the reset the first
+	 * vterm_input_write crashes. */
+	if ((t->vt = vterm_new(t->rows, t->cols)) == NULL)
+		fatal("out of memory (vterm_new)");
+	vterm_set_utf8(t->vt, 1);
+	t->scr = vterm_obtain_screen(t->vt);
+	t->state = vterm_obtain_state(t->vt);
+	vterm_screen_set_callbacks(t->scr, &term_screen_cbs, t);
+	vterm_screen_enable_altscreen(t->scr, 1);
+	vterm_screen_set_damage_merge(t->scr, VTERM_DAMAGE_SCROLL);
+	vterm_screen_reset(t->scr, 1);
+	/* The callback, not vterm_output_read, whose buffer drops bytes. */
+	vterm_output_set_callback(t->vt, cb_output, t);
+	return t;
+}
+
+void
+term_free(struct term *t)
+{
+	int i;
+
+	if (t == NULL)
+		return;
+	vterm_free(t->vt);
+	for (i = 0; i < t->count; i++)
+		free(sb_get(t, i));
+	free(t->ring);
+	free(t->dirty);
+	free(t->enc);
+	free(t->cells);
+	free(t->bases);
+	free(t->basecol);
+	free(t->marks);
+	free(t->needle);
+	free(t);
+}
+
+void
+term_feed(struct term *t, const char *buf, size_t len)
+{
+	if (len == 0)
+		return;
+	vterm_input_write(t->vt, buf, len);
+	/* Once per batch: damage merges into few callbacks. */
+	vterm_screen_flush_damage(t->scr);
+}
+
+void
+term_resize(struct term *t, int rows, int cols)
+{
+	rows = clamp(rows, 1, TERM_MAX_ROWS);
+	cols = clamp(cols, 1, TERM_MAX_COLS);
+	if (rows == t->rows && cols == t->cols)
+		return;
+	buffers_size(t, rows, cols);
+	t->rows = rows;
+	t->cols = cols;
+	/* Rows first. Lines pushed off the top go to the scrollback, growing
+	 * pulls them back (sb_popline). */
+	vterm_set_size(t->vt, rows, cols);
+	vterm_screen_flush_damage(t->scr);
+	if (t->view > t->count)
+		t->view = t->count;
+	t->ghost_row = -1;
+	t->touched = true;
+}
+
+void
+term_size(const struct term *t, int *rows, int *cols)
+{
+	*rows = t->rows;
+	*cols = t->cols;
+}
+
+bool
+term_dirty(const struct term *t)
+{
+	int r;
+
+	if (t->touched || t->pool_gen != pool.gen)
+		return true;
+	for (r = 0; r < t->rows; r++)
+		if (t->dirty[r])
+			return true;
+	return false;
+}
+
+void
+term_touch(struct term *t)
+{
+	t->touched = true;
+}
+
+bool
+term_cursor(const struct term *t, int *row, int *col)
+{
+	VTermPos pos;
+
+	vterm_state_get_cursorpos(t->state, &pos);
+	*row = clamp(pos.row, 0, t->rows - 1);
+	*col = clamp(pos.col, 0, t->cols - 1);
+	return t->cursor_visible && t->view == 0;
+}
+
+bool
+term_altscreen(const struct term *t)
+{
+	return t->altscreen;
+}
+
+/* ---- lines ---- */
+
+/* Lines by index from the oldest history line (0) to the last screen row. */
+static int
+line_total(const struct term *t)
+{
+	return t->count + t->rows;
+}
+
+/* Fill t->cells with line a (0 .. line_total - 1). */
+static void
+line_cells(const struct term *t, int a, VTermScreenCell *cells)
+{
+	VTermPos pos;
+
+	if (a < t->count) {
+		sb_decode(t, sb_get(t, a), t->cols, cells);
+		return;
+	}
+	pos.row = a - t->count;
+	for (pos.col = 0; pos.col < t->cols; pos.col++) {
+		if (!vterm_screen_get_cell(t->scr, pos, &cells[pos.col]))
+			cell_blank(t, &cells[pos.col]);
+	}
+}
+
+/* The public line number (screen 0.., history -1..) as an index. */
+static int
+line_index(const struct term *t, int line)
+{
+	int a = t->count + line;
+
+	return a >= 0 && a < line_total(t) ? a : -1;
+}
+
+static size_t
+utf8_put(uint32_t c, char *s)
+{
+	if (c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff))
+		c = 0xfffd;
+	if (c < 0x80) {
+		s[0] = (char)c;
+		return 1;
+	}
+	if (c < 0x800) {
+		s[0] = (char)(0xc0 | c >> 6);
+		s[1] = (char)(0x80 | (c & 0x3f));
+		return 2;
+	}
+	if (c < 0x10000) {
+		s[0] = (char)(0xe0 | c >> 12);
+		s[1] = (char)(0x80 | (c >> 6 & 0x3f));
+		s[2] = (char)(0x80 | (c & 0x3f));
+		return 3;
+	}
+	s[0] = (char)(0xf0 | c >> 18);
+	s[1] = (char)(0x80 | (c >> 12 & 0x3f));
+	s[2] = (char)(0x80 | (c >> 6 & 0x3f));
+	s[3] = (char)(0x80 | (c & 0x3f));
+	return 4;
+}
+
+/* Decode UTF-8 into code points (invalid bytes become U+FFFD); returns n. */
+static int
+utf8_decode(const char *s, uint32_t *out, int max)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	uint32_t c;
+	int n = 0, more, i;
+
+	while (*p != '\0' && n < max) {
+		if (*p < 0x80) {
+			c = *p++;
+			more = 0;
+		} else if ((*p & 0xe0) == 0xc0) {
+			c = *p++ & 0x1f;
+			more = 1;
+		} else if ((*p & 0xf0) == 0xe0) {
+			c = *p++ & 0x0f;
+			more = 2;
+		} else if ((*p & 0xf8) == 0xf0) {
+			c = *p++ & 0x07;
+			more = 3;
+		} else {
+			p++;
+			out[n++] = 0xfffd;
+			continue;
+		}
+		for (i = 0; i < more; i++) {
+			if ((*p & 0xc0) != 0x80)
+				break;
+			c = c << 6 | (*p++ & 0x3f);
+		}
+		out[n++] = i < more ? 0xfffd : c;
+	}
+	return n;
+}
+
+int
+term_line_text(const struct term *t, int line, char *buf, size_t len)
+{
+	VTermScreenCell *cells = t->cells;
+	size_t pos = 0, end = 0, n;
+	char u[4];
+	int a, c, i;
+
+	if (len > 0)
+		buf[0] = '\0';
+	if ((a = line_index(t, line)) < 0)
+		return -1;
+	if (len == 0)
+		return 0;
+	line_cells(t, a, cells);
+	for (c = 0; c < t->cols; c++) {
+		if (cells[c].chars[0] == (uint32_t)-1)
+			continue;
+		for (i = 0; i < VTERM_MAX_CHARS_PER_CELL; i++) {
+			uint32_t ch = cells[c].chars[i];
+
+			if (i > 0 && ch == 0)
+				break;
+			n = utf8_put(ch == 0 ? ' ' : ch, u);
+			if (pos + n >= len)
+				goto out;
+			memcpy(buf + pos, u, n);
+			pos += n;
+			if (ch != 0 && ch != ' ')
+				end = pos;
+			if (ch == 0)
+				break;
+		}
+	}
+out:
+	buf[end] = '\0';
+	return (int)end;
+}
+
+int
+term_cell(const struct term *t, int line, int col, struct term_cell *out)
+{
+	const VTermScreenCell *cell;
+	uint32_t pc;
+	unsigned a = 0;
+	int i, idx;
+
+	memset(out, 0, sizeof *out);
+	if ((idx = line_index(t, line)) < 0 || col < 0 || col >= t->cols)
+		return -1;
+	line_cells(t, idx, t->cells);
+	cell = &t->cells[col];
+	if (cell->chars[0] == (uint32_t)-1)
+		out->width = 0;
+	else {
+		out->width = cell->width;
+		for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && i < TERM_CELL_MAXCHARS &&
+		    cell->chars[i] != 0; i++)
+			out->chars[i] = cell->chars[i];
+	}
+	if (cell->attrs.bold)
+		a |= TERM_ATTR_BOLD;
+	if (cell->attrs.underline)
+		a |= TERM_ATTR_UNDERLINE;
+	if (cell->attrs.italic)
+		a |= TERM_ATTR_ITALIC;
+	if (cell->attrs.blink)
+		a |= TERM_ATTR_BLINK;
+	if (cell->attrs.reverse)
+		a |= TERM_ATTR_REVERSE;
+	if (cell->attrs.strike)
+		a |= TERM_ATTR_STRIKE;
+#ifdef TERM_VTERM_02
+	if (cell->attrs.conceal)
+		a |= TERM_ATTR_CONCEAL;
+#endif
+	out->attrs = a;
+	pc = color_pack(&cell->fg);
+	out->fg.value = pc == COL_DEFAULT ? -1 : (int)(pc & 0xffffff);
+	out->fg.rgb = (pc & COL_KIND) == COL_RGB;
+	pc = color_pack(&cell->bg);
+	out->bg.value = pc == COL_DEFAULT ? -1 : (int)(pc & 0xffffff);
+	out->bg.rgb = (pc & COL_KIND) == COL_RGB;
+	return 0;
+}
+
+size_t
+term_scrollback_bytes(const struct term *t)
+{
+	/* Each allocation also costs malloc's header (16 bytes on glibc). */
+	return t->sb_bytes + 16 * (size_t)t->count +
+	    (size_t)t->ring_alloc * sizeof *t->ring;
+}
+
+int
+term_scrollback_lines(const struct term *t)
+{
+	return t->count;
+}
+
+/* ---- scrolling and search ---- */
+
+int
+term_scroll(struct term *t, int delta)
+{
+	long v = (long)t->view + delta;
+	int nv = (int)(v < 0 ? 0 : v > t->count ? t->count : v);
+
+	if (nv != t->view) {
+		t->view = nv;
+		t->touched = true;
+	}
+	return t->view;
+}
+
+void
+term_scroll_reset(struct term *t)
+{
+	term_scroll(t, -t->view);
+}
+
+/* The base chars of the line in t->cells (blank as space) and where each
+ * starts. */
+static int
+line_bases(struct term *t)
+{
+	int c, n = 0;
+
+	for (c = 0; c < t->cols; c++) {
+		if (t->cells[c].chars[0] == (uint32_t)-1)
+			continue;
+		t->bases[n] = t->cells[c].chars[0] ? t->cells[c].chars[0] : ' ';
+		t->basecol[n++] = c;
+	}
+	return n;
+}
+
+static bool
+match_at(const struct term *t, int i, int n)
+{
+	int k;
+
+	if (i + t->nlen > n)
+		return false;
+	for (k = 0; k < t->nlen; k++)
+		if (t->bases[i + k] != t->needle[k])
+			return false;
+	return true;
+}
+
+/* Columns from the match at base i to its last cell. */
+static int
+match_end_col(const struct term *t, int i)
+{
+	int last = i + t->nlen - 1;
+
+	return t->basecol[last] + (t->cells[t->basecol[last]].width == 2);
+}
+
+int
+term_search(struct term *t, const char *needle, int dir)
+{
+	int total = line_total(t), first = t->count - t->view, a0, c0, k, a, i, n;
+	int found = -1;
+	long long base_serial = t->sb_total - t->count;
+
+	free(t->needle);
+	t->needle = xreallocarray(NULL, strlen(needle) + 1, sizeof *t->needle);
+	t->nlen = utf8_decode(needle, t->needle, (int)strlen(needle) + 1);
+	t->touched = true;
+	if (t->nlen == 0) {
+		term_search_clear(t);
+		return -1;
+	}
+	dir = dir < 0 ? -1 : 1;
+
+	/* From the current match while it is in view, else from the view's
+	 * edge (the user scrolled away from it). */
+	a0 = (int)(t->match_serial - base_serial);
+	if (t->match_valid && a0 >= first && a0 < first + t->rows)
+		c0 = t->match_col;
+	else if (dir < 0) {
+		a0 = first + t->rows - 1;
+		c0 = INT_MAX;
+	} else {
+		a0 = first;
+		c0 = -1;
+	}
+	t->match_valid = false;
+
+	/* Every line once, then the start line again (wrapping around). */
+	for (k = 0; k <= total && found < 0; k++) {
+		a = ((a0 + dir * k) % total + total) % total;
+		line_cells(t, a, t->cells);
+		n = line_bases(t);
+		if (dir < 0) {
+			for (i = n - 1; i >= 0; i--)
+				if ((k > 0 || t->basecol[i] < c0) && match_at(t, i, n))
+					break;
+		} else {
+			for (i = 0; i < n; i++)
+				if ((k > 0 || t->basecol[i] > c0) && match_at(t, i, n))
+					break;
+			if (i == n)
+				i = -1;
+		}
+		if (i >= 0) {
+			found = a;
+			t->match_col = t->basecol[i];
+		}
+	}
+	if (found < 0)
+		return -1;
+	t->match_valid = true;
+	t->match_serial = base_serial + found;
+
+	/* Show it, near the middle when the view has to move. */
+	if (found < first || found >= first + t->rows) {
+		t->view = clamp(t->count - found + t->rows / 2, 0, t->count);
+	}
+	return 0;
+}
+
+void
+term_search_clear(struct term *t)
+{
+	free(t->needle);
+	t->needle = NULL;
+	t->nlen = 0;
+	t->match_valid = false;
+	t->touched = true;
+}
+
+/* t->marks for line a (in t->cells): 1 a match, 2 the current match. */
+static bool
+line_marks(struct term *t, int a)
+{
+	long long serial = t->sb_total - t->count + a;
+	int n = line_bases(t), i, c, end, c0 = -1;
+	bool any = false;
+
+	memset(t->marks, 0, (size_t)t->cols);
+	if (t->match_valid && t->match_serial == serial)
+		c0 = t->match_col;
+	for (i = 0; i < n; i++) {
+		if (!match_at(t, i, n))
+			continue;
+		end = match_end_col(t, i);
+		for (c = t->basecol[i]; c <= end && c < t->cols; c++)
+			t->marks[c] = t->basecol[i] == c0 ? 2 : 1;
+		any = true;
+	}
+	return any;
+}
+
+/* ---- drawing ---- */
+
+static attr_t
+cell_attr(const VTermScreenCell *cell)
+{
+	attr_t a = A_NORMAL;
+
+	if (cell->attrs.bold)
+		a |= A_BOLD;
+	if (cell->attrs.underline)
+		a |= A_UNDERLINE;
+	if (cell->attrs.italic)
+		a |= A_ITALIC;
+	if (cell->attrs.blink)
+		a |= A_BLINK;
+	if (cell->attrs.reverse)
+		a |= A_REVERSE;
+#ifdef TERM_VTERM_02
+	if (cell->attrs.conceal)
+		a |= A_INVIS;
+#endif
+	/* Strikethrough has no curses attribute. */
+	return a;
+}
+
+/* The width curses gives c, checked against libvterm's. */
+static bool
+char_fits(uint32_t c, int width)
+{
+	if (c >= 0x20 && c < 0x7f)
+		return width == 1;
+	return wcwidth((wchar_t)c) == width;
+}
+
+static void
+draw_row(struct term *t, WINDOW *w, int y, int x, int r, int maxcols,
+    int ghost_col)
+{
+	VTermScreenCell *cells = t->cells;
+	uint32_t kfg = 0, kbg = 0;
+	attr_t colattr = A_NORMAL, attr;
+	wchar_t wch[CCHARW_MAX + 1];
+	cchar_t cc;
+	bool bold, marks = false, have_key = false;
+	int a = t->count - t->view + r, c, i, n, dw, pair = 0, fg, bg;
+
+	line_cells(t, a, cells);
+	if (t->nlen > 0)
+		marks = line_marks(t, a);
+
+	for (c = 0; c < maxcols; c++) {
+		const VTermScreenCell *cell = &cells[c];
+		uint32_t pfg = color_pack(&cell->fg), pbg = color_pack(&cell->bg);
+
+		if (cell->chars[0] == (uint32_t)-1 && c > 0 &&
+		    cells[c - 1].width == 2)
+			continue;	/* right half, done with the left */
+
+		if (pool.colors > 0 && (!have_key || pfg != kfg || pbg != kbg)) {
+			bold = false;
+			fg = color_curses(pfg, false, &bold);
+			bg = color_curses(pbg, true, &bold);
+			pair = pool_pair(fg, bg);
+			colattr = bold ? A_BOLD : A_NORMAL;
+			kfg = pfg;
+			kbg = pbg;
+			have_key = true;
+		}
+		attr = cell_attr(cell) | colattr;
+		if (marks && t->marks[c])
+			attr = (attr ^ A_REVERSE) |
+			    (t->marks[c] == 2 ? A_BOLD | A_UNDERLINE : 0);
+		if (c == ghost_col)
+			attr ^= A_REVERSE;
+
+		/* What curses draws must be as wide as libvterm's cell, or
+		 * the columns after it shift. */
+		n = 0;
+		dw = 1;
+		if (cell->chars[0] == 0 || cell->chars[0] == (uint32_t)-1)
+			wch[n++] = L' ';
+		else if (cell->width == 2 && c + 2 > maxcols)
+			wch[n++] = L' ';	/* clipped by the window */
+		else if (char_fits(cell->chars[0], cell->width)) {
+			wch[n++] = (wchar_t)cell->chars[0];
+			for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && n < CCHARW_MAX &&
+			    cell->chars[i] != 0; i++)
+				if (wcwidth((wchar_t)cell->chars[i]) == 0)
+					wch[n++] = (wchar_t)cell->chars[i];
+			dw = cell->width;
+		} else if (wcwidth((wchar_t)cell->chars[0]) == 1)
+			wch[n++] = (wchar_t)cell->chars[0];	/* padded below */
+		else
+			wch[n++] = wcwidth(0xfffd) == 1 ? 0xfffd : L'?';
+		wch[n] = L'\0';
+
+		if (setcchar(&cc, wch, attr, 0, &pair) == ERR) {
+			wch[0] = L'?';
+			wch[1] = L'\0';
+			setcchar(&cc, wch, attr, 0, &pair);
+		}
+		mvwadd_wch(w, y + r, x + c, &cc);
+		if (cell->width == 2 && dw == 1 && c + 1 < maxcols) {
+			wch[0] = L' ';
+			wch[1] = L'\0';
+			setcchar(&cc, wch, attr, 0, &pair);
+			mvwadd_wch(w, y + r, x + c + 1, &cc);
+		}
+	}
+}
+
+void
+term_draw(struct term *t, WINDOW *w, int y, int x, bool focused)
+{
+	attr_t oattr;
+	short opair;
+	int oext = 0, maxrows, maxcols, r, crow, ccol, grow = -1, gcol = -1;
+
+	pool_check();
+	if (t->pool_gen != pool.gen || w != t->last_win || y != t->last_y ||
+	    x != t->last_x) {
+		t->pool_gen = pool.gen;
+		t->last_win = w;
+		t->last_y = y;
+		t->last_x = x;
+		t->touched = true;
+	}
+
+	/* The unfocused cursor is a reverse cell; redraw where it was and is. */
+	if (!focused && term_cursor(t, &crow, &ccol)) {
+		grow = crow;
+		gcol = ccol;
+	}
+	if (grow != t->ghost_row || gcol != t->ghost_col) {
+		if (t->ghost_row >= 0 && t->ghost_row < t->rows)
+			t->dirty[t->ghost_row] = true;
+		if (grow >= 0)
+			t->dirty[grow] = true;
+		t->ghost_row = grow;
+		t->ghost_col = gcol;
+	}
+
+	maxrows = getmaxy(w) - y;
+	maxcols = getmaxx(w) - x;
+	if (maxrows > t->rows)
+		maxrows = t->rows;
+	if (maxcols > t->cols)
+		maxcols = t->cols;
+
+	/* Cells carry their own attributes: the window's must not mix in. */
+	wattr_get(w, &oattr, &opair, &oext);
+	wattr_set(w, A_NORMAL, 0, NULL);
+	for (r = 0; r < maxrows && maxcols > 0; r++) {
+		if (!t->touched && !t->dirty[r])
+			continue;
+		draw_row(t, w, y, x, r, maxcols, r == grow ? gcol : -1);
+	}
+	wattr_set(w, oattr, opair, &oext);
+
+	memset(t->dirty, 0, (size_t)t->rows * sizeof *t->dirty);
+	t->touched = false;
+}
+
+/* ---- input ---- */
+
+static const struct {
+	int key;
+	VTermKey vkey;
+	VTermModifier mod;
+} term_keys[] = {
+	{ KEY_UP, VTERM_KEY_UP, VTERM_MOD_NONE },
+	{ KEY_DOWN, VTERM_KEY_DOWN, VTERM_MOD_NONE },
+	{ KEY_LEFT, VTERM_KEY_LEFT, VTERM_MOD_NONE },
+	{ KEY_RIGHT, VTERM_KEY_RIGHT, VTERM_MOD_NONE },
+	{ KEY_HOME, VTERM_KEY_HOME, VTERM_MOD_NONE },
+	{ KEY_END, VTERM_KEY_END, VTERM_MOD_NONE },
+	{ KEY_PPAGE, VTERM_KEY_PAGEUP, VTERM_MOD_NONE },
+	{ KEY_NPAGE, VTERM_KEY_PAGEDOWN, VTERM_MOD_NONE },
+	{ KEY_IC, VTERM_KEY_INS, VTERM_MOD_NONE },
+	{ KEY_DC, VTERM_KEY_DEL, VTERM_MOD_NONE },
+	{ KEY_ENTER, VTERM_KEY_ENTER, VTERM_MOD_NONE },
+	{ KEY_BTAB, VTERM_KEY_TAB, VTERM_MOD_SHIFT },
+	{ KEY_SR, VTERM_KEY_UP, VTERM_MOD_SHIFT },
+	{ KEY_SF, VTERM_KEY_DOWN, VTERM_MOD_SHIFT },
+	{ KEY_SLEFT, VTERM_KEY_LEFT, VTERM_MOD_SHIFT },
+	{ KEY_SRIGHT, VTERM_KEY_RIGHT, VTERM_MOD_SHIFT },
+	{ KEY_SHOME, VTERM_KEY_HOME, VTERM_MOD_SHIFT },
+	{ KEY_SEND, VTERM_KEY_END, VTERM_MOD_SHIFT },
+	{ KEY_SPREVIOUS, VTERM_KEY_PAGEUP, VTERM_MOD_SHIFT },
+	{ KEY_SNEXT, VTERM_KEY_PAGEDOWN, VTERM_MOD_SHIFT },
+	{ KEY_SIC, VTERM_KEY_INS, VTERM_MOD_SHIFT },
+	{ KEY_SDC, VTERM_KEY_DEL, VTERM_MOD_SHIFT },
+	/* The keypad's corners and centre, as xterm's terminfo names them. */
+	{ KEY_A1, VTERM_KEY_HOME, VTERM_MOD_NONE },
+	{ KEY_A3, VTERM_KEY_PAGEUP, VTERM_MOD_NONE },
+	{ KEY_C1, VTERM_KEY_END, VTERM_MOD_NONE },
+	{ KEY_C3, VTERM_KEY_PAGEDOWN, VTERM_MOD_NONE },
+};
+
+/* ncurses' extended names: kLFT5 is Ctrl+Left; the digit is xterm's
+ * 1 + modifiers, whose bits are libvterm's VTERM_MOD_*. */
+static const struct {
+	const char *name;
+	VTermKey vkey;
+} term_ext_keys[] = {
+	{ "kUP", VTERM_KEY_UP }, { "kDN", VTERM_KEY_DOWN },
+	{ "kLFT", VTERM_KEY_LEFT }, { "kRIT", VTERM_KEY_RIGHT },
+	{ "kHOM", VTERM_KEY_HOME }, { "kEND", VTERM_KEY_END },
+	{ "kPRV", VTERM_KEY_PAGEUP }, { "kNXT", VTERM_KEY_PAGEDOWN },
+	{ "kIC", VTERM_KEY_INS }, { "kDC", VTERM_KEY_DEL },
+};
+
+static int
+key_extended(struct term *t, int key)
+{
+	char name[16];
+	char *s;
+	size_t i;
+	int m;
+
+	for (i = 0; i < sizeof term_ext_keys / sizeof term_ext_keys[0]; i++) {
+		for (m = 2; m <= 8; m++) {
+			snprintf(name, sizeof name, "%s%d", term_ext_keys[i].name, m);
+			s = tigetstr(name);
+			if (s == NULL || s == (char *)-1 || key_defined(s) != key)
+				continue;
+			vterm_keyboard_key(t->vt, term_ext_keys[i].vkey,
+			    (VTermModifier)(m - 1));
+			return 0;
+		}
+	}
+	return -1;
+}
+
+int
+term_key(struct term *t, int key, bool is_keycode)
+{
+	char byte;
+	size_t i;
+	int f;
+
+	if (!is_keycode) {
+		if (key < 0 || key > 0x10ffff || (key >= 0xd800 && key <= 0xdfff))
+			return -1;
+		if (key < 0x20 || key == 0x7f) {
+			/* As they are: libvterm would make Ctrl+letter CSI u. */
+			byte = (char)key;
+			cb_output(&byte, 1, t);
+			return 0;
+		}
+		vterm_keyboard_unichar(t->vt, (uint32_t)key, VTERM_MOD_NONE);
+		return 0;
+	}
+
+	if (key == KEY_BACKSPACE) {
+		byte = 0x7f;
+		cb_output(&byte, 1, t);
+		return 0;
+	}
+	for (i = 0; i < sizeof term_keys / sizeof term_keys[0]; i++) {
+		if (term_keys[i].key == key) {
+			vterm_keyboard_key(t->vt, term_keys[i].vkey, term_keys[i].mod);
+			return 0;
+		}
+	}
+	/* F13-F24 are xterm's Shift+F1-F12, then Ctrl, Ctrl+Shift, Alt. */
+	if (key >= KEY_F(1) && key <= KEY_F(60)) {
+		static const VTermModifier fmods[5] = {
+			VTERM_MOD_NONE, VTERM_MOD_SHIFT, VTERM_MOD_CTRL,
+			VTERM_MOD_CTRL | VTERM_MOD_SHIFT, VTERM_MOD_ALT
+		};
+
+		f = key - KEY_F(1);
+		vterm_keyboard_key(t->vt, VTERM_KEY_FUNCTION(f % 12 + 1),
+		    fmods[f / 12]);
+		return 0;
+	}
+	if (key > KEY_MAX)
+		return key_extended(t, key);
+	return -1;
+}
+
+void
+term_paste(struct term *t, const char *buf, size_t len)
+{
+	/* The markers only come out when the guest enabled ?2004. */
+	vterm_keyboard_start_paste(t->vt);
+	cb_output(buf, len, t);
+	vterm_keyboard_end_paste(t->vt);
+}
