@@ -73,6 +73,11 @@ struct term {
 
 	bool cursor_visible;
 	bool altscreen;
+
+	/* Roughly where libvterm's parser is (see term_resize). */
+	uint8_t scan;
+	uint8_t utf8_need;	/* continuation bytes the last feed left open */
+	bool fix_pending;	/* clamp the saved cursor at the next boundary */
 	char title[1024];
 	size_t titlelen;
 
@@ -97,6 +102,15 @@ struct term {
 	bool match_valid;
 	long long match_serial;
 	int match_col;
+};
+
+/* Parser states, as far as term_resize needs them. */
+enum {
+	SCAN_GROUND,
+	SCAN_ESC,
+	SCAN_ESC_INTER,
+	SCAN_CSI,
+	SCAN_STRING,	/* OSC, DCS, APC, PM, SOS */
 };
 
 /* ---- colours ---- */
@@ -811,11 +825,127 @@ term_free(struct term *t)
 	free(t);
 }
 
+/*
+ * Follow the escape sequences in p, cheaply (memchr between them), enough to
+ * know whether libvterm's parser is between sequences. With stop, return at
+ * the first point where it is; else at the end.
+ */
+static size_t
+scan(struct term *t, const unsigned char *p, size_t len, bool stop)
+{
+	const unsigned char *e;
+	size_t i = 0;
+	unsigned char c;
+
+	while (i < len) {
+		if (t->scan == SCAN_GROUND) {
+			if (stop)
+				return i;
+			if ((e = memchr(p + i, 0x1b, len - i)) == NULL)
+				return len;
+			i = (size_t)(e - p);
+		}
+		c = p[i++];
+		if (c == 0x18 || c == 0x1a) {	/* CAN, SUB: abort */
+			t->scan = SCAN_GROUND;
+			continue;
+		}
+		if (c == 0x1b) {
+			t->scan = SCAN_ESC;
+			continue;
+		}
+		if (c < 0x20 && t->scan != SCAN_STRING)
+			continue;	/* C0 runs inside sequences */
+		switch (t->scan) {
+		case SCAN_ESC:
+			if (c == '[')
+				t->scan = SCAN_CSI;
+			else if (c == ']' || c == 'P' || c == '_' || c == '^' ||
+			    c == 'X')
+				t->scan = SCAN_STRING;
+			else if (c >= 0x20 && c <= 0x2f)
+				t->scan = SCAN_ESC_INTER;
+			else
+				t->scan = SCAN_GROUND;
+			break;
+		case SCAN_ESC_INTER:
+			if (c >= 0x30)
+				t->scan = SCAN_GROUND;
+			break;
+		case SCAN_CSI:
+			if (c >= 0x40 && c <= 0x7e)
+				t->scan = SCAN_GROUND;
+			break;
+		case SCAN_STRING:
+			if (c == 0x07)	/* BEL ends an OSC */
+				t->scan = SCAN_GROUND;
+			break;
+		}
+	}
+	return i;
+}
+
+/* Continuation bytes still missing after the UTF-8 at the end of p. */
+static uint8_t
+utf8_open(uint8_t need, const unsigned char *p, size_t len)
+{
+	size_t i = len > 4 ? len - 4 : 0;
+
+	if (len > 4)
+		need = 0;
+	for (; i < len; i++) {
+		if ((p[i] & 0xc0) == 0x80)
+			need = need > 0 ? need - 1 : 0;
+		else if ((p[i] & 0xe0) == 0xc0)
+			need = 1;
+		else if ((p[i] & 0xf0) == 0xe0)
+			need = 2;
+		else if ((p[i] & 0xf8) == 0xf0)
+			need = 3;
+		else
+			need = 0;
+	}
+	return need;
+}
+
+/*
+ * libvterm 0.1 keeps a cursor saved by DECSC or ?1049h where it was when the
+ * screen shrinks: restored, it indexes past the new line arrays (a guest can
+ * crash it with ESC 8 then ESC # 6). Clamp the cursor (an unknown private mode
+ * is a no-op that bounds it) and save it again. The guest's own saved cursor
+ * is lost, but a serial guest does not know about the resize anyway.
+ */
+static void
+fix_saved_cursor(struct term *t)
+{
+	static const char fix[] = "\033[?0h\0337";
+
+	vterm_input_write(t->vt, fix, sizeof fix - 1);
+	t->fix_pending = false;
+}
+
 void
 term_feed(struct term *t, const char *buf, size_t len)
 {
+	const unsigned char *p = (const unsigned char *)buf;
+	size_t i;
+
 	if (len == 0)
 		return;
+	t->utf8_need = utf8_open(t->utf8_need, p, len);
+	if (t->fix_pending) {
+		/* Inject only between sequences, never inside the guest's. */
+		for (i = 0; i < len && i < 3 && (p[i] & 0xc0) == 0x80; i++)
+			/* finish a split UTF-8 char */;
+		i += scan(t, p + i, len - i, true);
+		vterm_input_write(t->vt, buf, i);
+		if (t->scan == SCAN_GROUND)
+			fix_saved_cursor(t);
+		buf += i;
+		p += i;
+		len -= i;
+	}
+	scan(t, p, len, false);
 	vterm_input_write(t->vt, buf, len);
 	/* Once per batch: damage merges into few callbacks. */
 	vterm_screen_flush_damage(t->scr);
@@ -824,16 +954,25 @@ term_feed(struct term *t, const char *buf, size_t len)
 void
 term_resize(struct term *t, int rows, int cols)
 {
+	bool shrink;
+
 	rows = clamp(rows, 1, TERM_MAX_ROWS);
 	cols = clamp(cols, 1, TERM_MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
+	shrink = rows < t->rows || cols < t->cols;
 	buffers_size(t, rows, cols);
 	t->rows = rows;
 	t->cols = cols;
 	/* Rows first. Lines pushed off the top go to the scrollback, growing
 	 * pulls them back (sb_popline). */
 	vterm_set_size(t->vt, rows, cols);
+	if (shrink) {
+		if (t->scan == SCAN_GROUND && t->utf8_need == 0)
+			fix_saved_cursor(t);
+		else
+			t->fix_pending = true;
+	}
 	vterm_screen_flush_damage(t->scr);
 	if (t->view > t->count)
 		t->view = t->count;

@@ -1,0 +1,1045 @@
+/* The terminal core: libvterm fed bytes, drawn into an off-screen curses pad. */
+#include <check.h>
+#include <locale.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <wchar.h>
+
+#include "term.h"
+#include "util.h"
+
+/* ---- fixtures: an off-screen curses screen ---- */
+
+static SCREEN *scr;
+static FILE *scr_out, *scr_in;
+static WINDOW *drawpad;		/* draw()'s pad, resized to the term */
+
+static void
+screen_open(const char *name)
+{
+	setlocale(LC_ALL, "C.UTF-8");
+	setenv("TERM", name, 1);
+	scr_out = fopen("/dev/null", "w");
+	scr_in = fopen("/dev/null", "r");
+	ck_assert_ptr_nonnull(scr_out);
+	ck_assert_ptr_nonnull(scr_in);
+	scr = newterm(name, scr_out, scr_in);
+	ck_assert_ptr_nonnull(scr);
+	set_term(scr);
+	ck_assert(has_colors());
+	start_color();
+	use_default_colors();
+	/* A reused address may look like the last screen. */
+	term_colors_reset();
+}
+
+static void
+screen_close(void)
+{
+	if (drawpad != NULL)
+		delwin(drawpad);
+	drawpad = NULL;
+	endwin();
+	delscreen(scr);
+	fclose(scr_out);
+	fclose(scr_in);
+	scr = NULL;
+}
+
+static void
+setup256(void)
+{
+	screen_open("xterm-256color");
+}
+
+static void
+setup8(void)
+{
+	screen_open("xterm");
+}
+
+/* ---- output capture ---- */
+
+static char out[65536];
+static size_t outlen;
+static char title[256];
+static int bells;
+
+static void
+cap_output(const char *buf, size_t len, void *arg)
+{
+	(void)arg;
+	ck_assert_uint_le(outlen + len, sizeof out - 1);
+	memcpy(out + outlen, buf, len);
+	outlen += len;
+	out[outlen] = '\0';
+}
+
+static void
+cap_bell(void *arg)
+{
+	(void)arg;
+	bells++;
+}
+
+static void
+cap_title(const char *s, void *arg)
+{
+	(void)arg;
+	snprintf(title, sizeof title, "%s", s);
+}
+
+static const struct term_callbacks cbs = { cap_output, cap_bell, cap_title };
+
+static struct term *
+mkterm(int rows, int cols, int scrollback)
+{
+	outlen = 0;
+	out[0] = '\0';
+	title[0] = '\0';
+	bells = 0;
+	return term_new(rows, cols, scrollback, &cbs, NULL);
+}
+
+static void
+feed(struct term *t, const char *s)
+{
+	term_feed(t, s, strlen(s));
+}
+
+static void
+out_reset(void)
+{
+	outlen = 0;
+	out[0] = '\0';
+}
+
+/* ---- reading the pad back ---- */
+
+struct seen {
+	wchar_t wch[CCHARW_MAX + 1];
+	attr_t attrs;
+	int pair, fg, bg;
+};
+
+static struct seen
+cell_at(WINDOW *w, int y, int x)
+{
+	struct seen s;
+	cchar_t cc;
+	short spair;
+
+	memset(&s, 0, sizeof s);
+	ck_assert_int_eq(mvwin_wch(w, y, x, &cc), OK);
+	ck_assert_int_eq(getcchar(&cc, s.wch, &s.attrs, &spair, &s.pair), OK);
+	ck_assert_int_eq(extended_pair_content(s.pair, &s.fg, &s.bg), OK);
+	return s;
+}
+
+static wchar_t
+char_at(WINDOW *w, int y, int x)
+{
+	return cell_at(w, y, x).wch[0];
+}
+
+/* Row y of the pad as UTF-8, trailing blanks trimmed. */
+static void
+row_text(WINDOW *w, int y, char *buf, size_t len)
+{
+	wchar_t line[512];
+	int n;
+
+	ck_assert_int_ne(mvwinnwstr(w, y, 0, line, 511), ERR);
+	line[511] = L'\0';
+	n = (int)wcstombs(buf, line, len);
+	ck_assert_int_ge(n, 0);
+	while (n > 0 && buf[n - 1] == ' ')
+		buf[--n] = '\0';
+}
+
+static char *
+line(struct term *t, int n)
+{
+	static char buf[1024];
+
+	if (term_line_text(t, n, buf, sizeof buf) < 0)
+		return NULL;
+	return buf;
+}
+
+static WINDOW *
+draw(struct term *t, bool focused)
+{
+	int rows, cols;
+
+	term_size(t, &rows, &cols);
+	if (drawpad != NULL && (getmaxy(drawpad) != rows ||
+	    getmaxx(drawpad) != cols)) {
+		delwin(drawpad);
+		drawpad = NULL;
+	}
+	if (drawpad == NULL) {
+		drawpad = newpad(rows, cols);
+		ck_assert_ptr_nonnull(drawpad);
+	}
+	term_draw(t, drawpad, 0, 0, focused);
+	return drawpad;
+}
+
+/* A fresh pad each time, for tests that need one of their own. */
+static WINDOW *
+pad_for(struct term *t)
+{
+	int rows, cols;
+
+	term_size(t, &rows, &cols);
+	return newpad(rows, cols);
+}
+
+/* ---- text and layout ---- */
+
+START_TEST(test_plain_text)
+{
+	struct term *t = mkterm(5, 20, 100);
+	WINDOW *w;
+
+	feed(t, "hello");
+	ck_assert(term_dirty(t));
+	w = pad_for(t);
+	term_draw(t, w, 0, 0, true);
+	ck_assert(!term_dirty(t));
+	ck_assert_int_eq(char_at(w, 0, 0), L'h');
+	ck_assert_int_eq(char_at(w, 0, 4), L'o');
+	ck_assert_int_eq(char_at(w, 0, 5), L' ');
+	ck_assert_int_eq(char_at(w, 1, 0), L' ');
+	ck_assert_str_eq(line(t, 0), "hello");
+	ck_assert_str_eq(line(t, 1), "");
+	ck_assert_ptr_null(line(t, 5));
+	ck_assert_ptr_null(line(t, -1));
+	delwin(w);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_crlf_and_wrap)
+{
+	struct term *t = mkterm(5, 10, 100);
+	WINDOW *w;
+	char buf[64];
+
+	feed(t, "abc\r\ndef\r\n0123456789AB");
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "abc");
+	row_text(w, 1, buf, sizeof buf);
+	ck_assert_str_eq(buf, "def");
+	/* The right margin wraps onto the next row. */
+	row_text(w, 2, buf, sizeof buf);
+	ck_assert_str_eq(buf, "0123456789");
+	row_text(w, 3, buf, sizeof buf);
+	ck_assert_str_eq(buf, "AB");
+	ck_assert_str_eq(line(t, 3), "AB");
+	/* A lone LF moves down without returning. */
+	feed(t, "\nX");
+	ck_assert_str_eq(line(t, 4), "  X");
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_cursor)
+{
+	struct term *t = mkterm(10, 20, 100);
+	WINDOW *w;
+	int row, col;
+
+	ck_assert(term_cursor(t, &row, &col));
+	ck_assert_int_eq(row, 0);
+	ck_assert_int_eq(col, 0);
+	feed(t, "\033[5;10HX");
+	ck_assert(term_cursor(t, &row, &col));
+	ck_assert_int_eq(row, 4);
+	ck_assert_int_eq(col, 10);
+	w = draw(t, true);
+	ck_assert_int_eq(char_at(w, 4, 9), L'X');
+	/* Focused: the UI places the real cursor, the cell is plain. */
+	ck_assert(!(cell_at(w, 4, 10).attrs & A_REVERSE));
+	/* Unfocused: a reverse cell shows where it is, and moves along. */
+	w = draw(t, false);
+	ck_assert(cell_at(w, 4, 10).attrs & A_REVERSE);
+	feed(t, "\033[1;1H");
+	w = draw(t, false);
+	ck_assert(!(cell_at(w, 4, 10).attrs & A_REVERSE));
+	ck_assert(cell_at(w, 0, 0).attrs & A_REVERSE);
+	w = draw(t, true);
+	ck_assert(!(cell_at(w, 0, 0).attrs & A_REVERSE));
+	feed(t, "\033[?25l");
+	ck_assert(!term_cursor(t, &row, &col));
+	feed(t, "\033[?25h");
+	ck_assert(term_cursor(t, &row, &col));
+	/* Out of range positions are clamped by the terminal. */
+	feed(t, "\033[99;99H");
+	ck_assert(term_cursor(t, &row, &col));
+	ck_assert_int_eq(row, 9);
+	ck_assert_int_eq(col, 19);
+	term_free(t);
+}
+END_TEST
+
+/* ---- attributes and colours ---- */
+
+START_TEST(test_sgr_attrs)
+{
+	struct term *t = mkterm(5, 20, 100);
+	struct term_cell c;
+	WINDOW *w;
+
+	feed(t, "\033[1mB\033[0m\033[4mU\033[0m\033[7mR\033[0m\033[3mI\033[0m"
+	    "\033[5mK\033[0mN\033[9mS");
+	w = draw(t, true);
+	ck_assert(cell_at(w, 0, 0).attrs & A_BOLD);
+	ck_assert(!(cell_at(w, 0, 0).attrs & A_UNDERLINE));
+	ck_assert(cell_at(w, 0, 1).attrs & A_UNDERLINE);
+	ck_assert(cell_at(w, 0, 2).attrs & A_REVERSE);
+	ck_assert(cell_at(w, 0, 3).attrs & A_ITALIC);
+	ck_assert(cell_at(w, 0, 4).attrs & A_BLINK);
+	ck_assert_int_eq(cell_at(w, 0, 5).attrs & (A_BOLD | A_UNDERLINE |
+	    A_REVERSE | A_ITALIC | A_BLINK), 0);
+	ck_assert_int_eq(char_at(w, 0, 6), L'S');
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_uint_eq(c.attrs, TERM_ATTR_BOLD);
+	ck_assert_int_eq(term_cell(t, 0, 6, &c), 0);
+	ck_assert_uint_eq(c.attrs, TERM_ATTR_STRIKE);
+	ck_assert_int_eq(term_cell(t, 0, 20, &c), -1);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_colors_256)
+{
+	struct term *t = mkterm(5, 20, 100);
+	struct term_cell c;
+	struct seen s;
+	WINDOW *w;
+
+	ck_assert_int_ge(COLORS, 256);
+	feed(t, "\033[31mr\033[0md\033[38;5;196mx\033[38;2;255;0;0my"
+	    "\033[0;48;5;21mb\033[0;97;41mw");
+	w = draw(t, true);
+	s = cell_at(w, 0, 0);
+	ck_assert_int_eq(s.fg, COLOR_RED);
+	ck_assert_int_eq(s.bg, -1);
+	s = cell_at(w, 0, 1);
+	ck_assert_int_eq(s.pair, 0);
+	ck_assert_int_eq(s.fg, -1);
+	ck_assert_int_eq(s.bg, -1);
+	ck_assert_int_eq(cell_at(w, 0, 2).fg, 196);
+	/* RGB becomes the nearest of the 256. */
+	ck_assert_int_eq(cell_at(w, 0, 3).fg, 196);
+	s = cell_at(w, 0, 4);
+	ck_assert_int_eq(s.fg, -1);
+	ck_assert_int_eq(s.bg, 21);
+	s = cell_at(w, 0, 5);
+	ck_assert_int_eq(s.fg, 15);
+	ck_assert_int_eq(s.bg, COLOR_RED);
+	ck_assert(!(s.attrs & A_BOLD));
+
+	/* The cells as the guest set them. */
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, 1);
+	ck_assert(!c.fg.rgb);
+	ck_assert_int_eq(c.bg.value, -1);
+	ck_assert_int_eq(term_cell(t, 0, 3, &c), 0);
+	ck_assert(c.fg.rgb);
+	ck_assert_int_eq(c.fg.value, 0xff0000);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_colors_8)
+{
+	struct term *t = mkterm(5, 20, 100);
+	struct seen s;
+	WINDOW *w;
+
+	ck_assert_int_eq(COLORS, 8);
+	feed(t, "\033[91mX\033[0;31mY\033[0;38;5;196mZ\033[0;38;2;0;0;139mB"
+	    "\033[0;101mG");
+	w = draw(t, true);
+	/* Bright red: red in bold. */
+	s = cell_at(w, 0, 0);
+	ck_assert_int_eq(s.fg, COLOR_RED);
+	ck_assert(s.attrs & A_BOLD);
+	s = cell_at(w, 0, 1);
+	ck_assert_int_eq(s.fg, COLOR_RED);
+	ck_assert(!(s.attrs & A_BOLD));
+	/* 196 is pure red: bright red. */
+	s = cell_at(w, 0, 2);
+	ck_assert_int_eq(s.fg, COLOR_RED);
+	ck_assert(s.attrs & A_BOLD);
+	/* Dark blue RGB: blue. */
+	ck_assert_int_eq(cell_at(w, 0, 3).fg, COLOR_BLUE);
+	/* A bright background has no bold trick: plain red. */
+	s = cell_at(w, 0, 4);
+	ck_assert_int_eq(s.bg, COLOR_RED);
+	ck_assert(!(s.attrs & A_BOLD));
+	term_free(t);
+}
+END_TEST
+
+/* The console's pairs never push out the UI's: fill every combination of
+ * 8 colours on a 64-pair terminal. */
+START_TEST(test_pairs_keep_ui)
+{
+	struct term *t = mkterm(20, 80, 0);
+	int ui, fg, bg, f, b;
+	char buf[64];
+	WINDOW *w;
+
+	ck_assert_int_eq(COLOR_PAIRS, 64);
+	ui = alloc_pair(COLOR_GREEN, COLOR_MAGENTA);
+	ck_assert_int_gt(ui, 0);
+	for (f = 0; f < 8; f++) {
+		for (b = 0; b < 8; b++) {
+			snprintf(buf, sizeof buf, "\033[3%d;4%dm#", f, b);
+			feed(t, buf);
+		}
+		feed(t, "\033[0m\r\n");
+	}
+	w = draw(t, true);
+	ck_assert_int_eq(extended_pair_content(ui, &fg, &bg), OK);
+	ck_assert_int_eq(fg, COLOR_GREEN);
+	ck_assert_int_eq(bg, COLOR_MAGENTA);
+	/* The colours that got a pair are right; the rest fell back to the
+	 * foreground on the default background, or to default colours. */
+	for (f = 0; f < 8; f++) {
+		for (b = 0; b < 8; b++) {
+			struct seen s = cell_at(w, f, b);
+
+			if (f * 8 + b < COLOR_PAIRS / 2 - 1) {
+				ck_assert_int_eq(s.fg, f);
+				ck_assert_int_eq(s.bg, b);
+			} else
+				ck_assert((s.fg == f && (s.bg == b || s.bg == -1)) ||
+				    (s.fg == -1 && s.bg == -1));
+		}
+	}
+	/* A second screen starts a pool of its own. */
+	term_free(t);
+}
+END_TEST
+
+/* ---- characters ---- */
+
+START_TEST(test_wide_chars)
+{
+	struct term *t = mkterm(5, 20, 100);
+	struct term_cell c;
+	WINDOW *w;
+
+	feed(t, "\xe6\xbc\xa2" "a" "\xf0\x9f\x98\x80" "b");	/* 漢 a 😀 b */
+	w = draw(t, true);
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_int_eq(c.width, 2);
+	ck_assert_uint_eq(c.chars[0], 0x6f22);
+	ck_assert_int_eq(term_cell(t, 0, 1, &c), 0);
+	ck_assert_int_eq(c.width, 0);
+	ck_assert_int_eq(char_at(w, 0, 0), 0x6f22);
+	ck_assert_int_eq(char_at(w, 0, 2), L'a');
+	ck_assert_int_eq(char_at(w, 0, 3), 0x1f600);
+	ck_assert_int_eq(char_at(w, 0, 5), L'b');
+	ck_assert_str_eq(line(t, 0), "\xe6\xbc\xa2" "a" "\xf0\x9f\x98\x80" "b");
+	/* No room at the right margin: it wraps whole. */
+	feed(t, "\r\n0123456789012345678\xe6\xbc\xa2");
+	ck_assert_str_eq(line(t, 2), "\xe6\xbc\xa2");
+	/* Cut by the window's edge: a blank there. */
+	feed(t, "\033[H\033[2Kab\xe6\xbc\xa2");
+	w = newpad(5, 3);
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 1), L'b');
+	ck_assert_int_eq(char_at(w, 0, 2), L' ');
+	delwin(w);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_combining)
+{
+	struct term *t = mkterm(5, 20, 100);
+	struct term_cell c;
+	struct seen s;
+	WINDOW *w;
+
+	feed(t, "e\xcc\x81x");	/* e + U+0301 */
+	w = draw(t, true);
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_uint_eq(c.chars[0], 'e');
+	ck_assert_uint_eq(c.chars[1], 0x301);
+	ck_assert_uint_eq(c.chars[2], 0);
+	s = cell_at(w, 0, 0);
+	ck_assert_int_eq(s.wch[0], L'e');
+	ck_assert_int_eq(s.wch[1], 0x301);
+	ck_assert_int_eq(char_at(w, 0, 1), L'x');
+	ck_assert_str_eq(line(t, 0), "e\xcc\x81x");
+	/* More combining chars than curses holds: no crash, the base stays. */
+	feed(t, "\r\na\xcc\x81\xcc\x82\xcc\x83\xcc\x84\xcc\x85\xcc\x86\xcc\x87");
+	w = draw(t, true);
+	ck_assert_int_eq(char_at(w, 1, 0), L'a');
+	term_free(t);
+}
+END_TEST
+
+/* ---- screens and scrollback ---- */
+
+static void
+feed_lines(struct term *t, int from, int to)
+{
+	char buf[64];
+	int i;
+
+	for (i = from; i <= to; i++) {
+		snprintf(buf, sizeof buf, "line %d\r\n", i);
+		feed(t, buf);
+	}
+}
+
+START_TEST(test_altscreen)
+{
+	struct term *t = mkterm(10, 20, 100);
+	WINDOW *w;
+	char buf[64];
+
+	feed(t, "main screen\r\nsecond");
+	ck_assert(!term_altscreen(t));
+	feed(t, "\033[?1049h");
+	ck_assert(term_altscreen(t));
+	ck_assert_str_eq(line(t, 0), "");
+	feed_lines(t, 1, 50);
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 42");
+	feed(t, "\033[?1049l");
+	ck_assert(!term_altscreen(t));
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	ck_assert_str_eq(line(t, 0), "main screen");
+	ck_assert_str_eq(line(t, 1), "second");
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "main screen");
+	row_text(w, 2, buf, sizeof buf);
+	ck_assert_str_eq(buf, "");
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_scrollback_order)
+{
+	struct term *t = mkterm(10, 20, 1000);
+	char want[32];
+	int i;
+
+	feed_lines(t, 1, 100);
+	/* 100 lines and an empty cursor row: 91 went up. */
+	ck_assert_int_eq(term_scrollback_lines(t), 91);
+	ck_assert_str_eq(line(t, 0), "line 92");
+	ck_assert_str_eq(line(t, 8), "line 100");
+	ck_assert_str_eq(line(t, 9), "");
+	for (i = 1; i <= 91; i++) {
+		snprintf(want, sizeof want, "line %d", 92 - i);
+		ck_assert_str_eq(line(t, -i), want);
+	}
+	ck_assert_ptr_null(line(t, -92));
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_scrollback_limit)
+{
+	struct term *t = mkterm(10, 20, 50);
+
+	feed_lines(t, 1, 100);
+	ck_assert_int_eq(term_scrollback_lines(t), 50);
+	ck_assert_str_eq(line(t, -1), "line 91");
+	ck_assert_str_eq(line(t, -50), "line 42");
+	ck_assert_ptr_null(line(t, -51));
+	term_free(t);
+
+	t = mkterm(10, 20, 0);
+	feed_lines(t, 1, 100);
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	ck_assert_ptr_null(line(t, -1));
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_scrollback_keeps_cells)
+{
+	struct term *t = mkterm(3, 20, 100);
+	struct term_cell c;
+
+	feed(t, "\033[1;31mred\033[0m \xe6\xbc\xa2" "e\xcc\x81" "\033[38;2;1;2;3mz"
+	    "\033[0m\r\n\r\n\r\n\r\n");
+	ck_assert_int_eq(term_scrollback_lines(t), 2);
+	ck_assert_str_eq(line(t, -2), "red \xe6\xbc\xa2" "e\xcc\x81" "z");
+	ck_assert_int_eq(term_cell(t, -2, 0, &c), 0);
+	ck_assert_uint_eq(c.chars[0], 'r');
+	ck_assert_int_eq(c.fg.value, 1);
+	ck_assert_uint_eq(c.attrs, TERM_ATTR_BOLD);
+	ck_assert_int_eq(term_cell(t, -2, 3, &c), 0);
+	ck_assert_int_eq(c.fg.value, -1);
+	ck_assert_uint_eq(c.attrs, 0);
+	ck_assert_int_eq(term_cell(t, -2, 4, &c), 0);
+	ck_assert_int_eq(c.width, 2);
+	ck_assert_int_eq(term_cell(t, -2, 5, &c), 0);
+	ck_assert_int_eq(c.width, 0);
+	ck_assert_int_eq(term_cell(t, -2, 6, &c), 0);
+	ck_assert_uint_eq(c.chars[1], 0x301);
+	ck_assert_int_eq(term_cell(t, -2, 7, &c), 0);
+	ck_assert(c.fg.rgb);
+	ck_assert_int_eq(c.fg.value, 0x010203);
+	ck_assert_int_eq(term_cell(t, -2, 19, &c), 0);
+	ck_assert_uint_eq(c.chars[0], 0);
+	ck_assert_int_eq(c.width, 1);
+
+	/* Growing pulls the lines back onto the screen, cells intact. */
+	term_resize(t, 6, 20);
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	ck_assert_str_eq(line(t, 0), "red \xe6\xbc\xa2" "e\xcc\x81" "z");
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, 1);
+	ck_assert_int_eq(term_cell(t, 0, 4, &c), 0);
+	ck_assert_int_eq(c.width, 2);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_resize)
+{
+	struct term *t = mkterm(10, 40, 1000);
+	char want[32];
+	int rows, cols, i, row, col, sb;
+
+	feed_lines(t, 1, 5);
+	feed(t, "prompt$ ");
+	term_resize(t, 3, 20);
+	term_size(t, &rows, &cols);
+	ck_assert_int_eq(rows, 3);
+	ck_assert_int_eq(cols, 20);
+	draw(t, true);
+	/* The cursor row stays on screen. */
+	ck_assert(term_cursor(t, &row, &col));
+	ck_assert_str_eq(line(t, row), "prompt$");
+	sb = term_scrollback_lines(t);
+	ck_assert_int_ge(sb, 3);
+
+	term_resize(t, 1, 1);
+	draw(t, true);
+	term_resize(t, 0, -5);	/* clamped to 1x1 */
+	term_size(t, &rows, &cols);
+	ck_assert_int_eq(rows, 1);
+	ck_assert_int_eq(cols, 1);
+	feed(t, "xyz\r\n\033[31mq");
+	draw(t, false);
+	term_resize(t, 10, 40);
+	draw(t, true);
+
+	/* Every line is still there, in order, somewhere. */
+	sb = term_scrollback_lines(t);
+	for (i = 1; i <= 5; i++) {
+		snprintf(want, sizeof want, "line %d", i);
+		ck_assert_str_eq(line(t, -sb + i - 1), want);
+	}
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_scroll_view)
+{
+	struct term *t = mkterm(10, 20, 1000);
+	WINDOW *w;
+	char buf[64];
+	int row, col;
+
+	feed_lines(t, 1, 100);
+	ck_assert_int_eq(term_scroll(t, 0), 0);
+	ck_assert_int_eq(term_scroll(t, 1000), 91);
+	ck_assert(!term_cursor(t, &row, &col));
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 1");
+	row_text(w, 9, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 10");
+	ck_assert_int_eq(term_scroll(t, -86), 5);
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 87");
+	row_text(w, 5, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 92");	/* screen row 0 */
+	ck_assert_int_eq(term_scroll(t, -1000), 0);
+	ck_assert(term_cursor(t, &row, &col));
+
+	/* New output while scrolled back keeps the view on its lines. */
+	term_scroll(t, 20);
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 72");
+	feed_lines(t, 101, 130);
+	ck_assert_int_eq(term_scroll(t, 0), 50);
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 72");
+	row_text(w, 9, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 81");
+	/* Partly history, partly screen: the screen part follows output. */
+	term_scroll_reset(t);
+	term_scroll(t, 3);
+	feed(t, "tail");
+	w = draw(t, true);
+	row_text(w, 9, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 128");
+	ck_assert_str_eq(line(t, 9), "tail");
+	term_scroll_reset(t);
+	ck_assert_int_eq(term_scroll(t, 0), 0);
+	term_free(t);
+}
+END_TEST
+
+/* Only changed rows are redrawn until term_touch. */
+START_TEST(test_damage)
+{
+	struct term *t = mkterm(5, 20, 100);
+	WINDOW *w = pad_for(t);
+	cchar_t cc;
+	wchar_t z[2] = { L'Z', L'\0' };
+
+	feed(t, "first\r\nsecond");
+	term_draw(t, w, 0, 0, true);
+	ck_assert(!term_dirty(t));
+	setcchar(&cc, z, A_NORMAL, 0, NULL);
+	mvwadd_wch(w, 0, 0, &cc);
+	feed(t, "\033[4;1Hfourth");
+	ck_assert(term_dirty(t));
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 0), L'Z');	/* not redrawn */
+	ck_assert_int_eq(char_at(w, 3, 0), L'f');
+	term_touch(t);
+	ck_assert(term_dirty(t));
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 0), L'f');
+	mvwadd_wch(w, 0, 0, &cc);
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 0), L'Z');
+	/* Another window or place: everything again. */
+	delwin(w);
+	w = newpad(10, 30);
+	term_draw(t, w, 2, 3, true);
+	ck_assert_int_eq(char_at(w, 2, 3), L'f');
+	ck_assert_int_eq(char_at(w, 5, 3), L'f');
+	/* Clipped by a small window: no crash, the visible part drawn. */
+	delwin(w);
+	w = newpad(2, 3);
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 2), L'r');
+	term_draw(t, w, 5, 5, true);
+	delwin(w);
+	term_free(t);
+}
+END_TEST
+
+/* ---- search ---- */
+
+START_TEST(test_search)
+{
+	struct term *t = mkterm(10, 30, 10000);
+	WINDOW *w;
+	char buf[64];
+	int r, found = -1;
+
+	feed_lines(t, 1, 19);
+	feed(t, "xx needle-xyz yy needle-xyz\r\n");
+	feed_lines(t, 21, 1000);
+	ck_assert_int_eq(term_search(t, "nothing-here", -1), -1);
+	ck_assert_int_eq(term_scroll(t, 0), 0);
+	ck_assert_int_eq(term_search(t, "", -1), -1);
+
+	ck_assert_int_eq(term_search(t, "needle-xyz", -1), 0);
+	ck_assert_int_gt(term_scroll(t, 0), 900);
+	w = draw(t, true);
+	for (r = 0; r < 10; r++) {
+		row_text(w, r, buf, sizeof buf);
+		if (strcmp(buf, "xx needle-xyz yy needle-xyz") == 0)
+			found = r;
+	}
+	ck_assert_int_ge(found, 0);
+	/* Both occurrences highlighted, the current one (the last, searching
+	 * backwards) in bold too; the rest of the line plain. */
+	ck_assert(cell_at(w, found, 3).attrs & A_REVERSE);
+	ck_assert(cell_at(w, found, 12).attrs & A_REVERSE);
+	ck_assert(!(cell_at(w, found, 13).attrs & A_REVERSE));
+	ck_assert(!(cell_at(w, found, 3).attrs & A_BOLD));
+	ck_assert(cell_at(w, found, 17).attrs & A_BOLD);
+	/* Backwards again: the first one on the same line. */
+	ck_assert_int_eq(term_search(t, "needle-xyz", -1), 0);
+	w = draw(t, true);
+	ck_assert(cell_at(w, found, 3).attrs & A_BOLD);
+	ck_assert(!(cell_at(w, found, 17).attrs & A_BOLD));
+	/* Forwards: back to the second. */
+	ck_assert_int_eq(term_search(t, "needle-xyz", 1), 0);
+	w = draw(t, true);
+	ck_assert(cell_at(w, found, 17).attrs & A_BOLD);
+	term_search_clear(t);
+	w = draw(t, true);
+	ck_assert(!(cell_at(w, found, 3).attrs & A_REVERSE));
+
+	/* A line on the screen: the view stays live. */
+	term_scroll_reset(t);
+	ck_assert_int_eq(term_search(t, "line 995", -1), 0);
+	ck_assert_int_eq(term_scroll(t, 0), 0);
+	/* UTF-8 needles. */
+	feed(t, "caf\xc3\xa9 \xe6\xbc\xa2\xe5\xad\x97 end\r\n");
+	ck_assert_int_eq(term_search(t, "\xe6\xbc\xa2\xe5\xad\x97 e", -1), 0);
+	w = draw(t, true);
+	ck_assert(!(cell_at(w, 8, 4).attrs & A_REVERSE));
+	ck_assert(cell_at(w, 8, 5).attrs & A_REVERSE);
+	ck_assert(cell_at(w, 8, 10).attrs & A_REVERSE);
+	ck_assert(!(cell_at(w, 8, 11).attrs & A_REVERSE));
+	term_free(t);
+}
+END_TEST
+
+/* ---- input ---- */
+
+START_TEST(test_keys)
+{
+	struct term *t = mkterm(5, 20, 100);
+	char *s;
+	int k;
+
+	ck_assert_int_eq(term_key(t, KEY_UP, true), 0);
+	ck_assert_str_eq(out, "\033[A");
+	out_reset();
+	feed(t, "\033[?1h");	/* application cursor keys */
+	term_key(t, KEY_UP, true);
+	term_key(t, KEY_LEFT, true);
+	ck_assert_str_eq(out, "\033OA\033OD");
+	feed(t, "\033[?1l");
+	out_reset();
+	term_key(t, 3, false);
+	ck_assert_int_eq(outlen, 1);
+	ck_assert_int_eq(out[0], 3);
+	out_reset();
+	term_key(t, 0, false);	/* Ctrl-Space / Ctrl-@ */
+	ck_assert_int_eq(outlen, 1);
+	ck_assert_int_eq(out[0], 0);
+	out_reset();
+	term_key(t, KEY_BACKSPACE, true);
+	term_key(t, 0x7f, false);
+	term_key(t, 0x1b, false);
+	term_key(t, 'x', false);
+	ck_assert_str_eq(out, "\x7f\x7f\033x");
+	out_reset();
+	term_key(t, 0xe9, false);
+	term_key(t, 0x6f22, false);
+	ck_assert_str_eq(out, "\xc3\xa9\xe6\xbc\xa2");
+	out_reset();
+	term_key(t, KEY_F(1), true);
+	term_key(t, KEY_F(5), true);
+	term_key(t, KEY_F(13), true);	/* Shift+F1 */
+	ck_assert_str_eq(out, "\033OP\033[15~\033[1;2P");
+	out_reset();
+	term_key(t, KEY_ENTER, true);
+	term_key(t, '\r', false);
+	ck_assert_str_eq(out, "\r\r");
+	out_reset();
+	term_key(t, KEY_HOME, true);
+	term_key(t, KEY_END, true);
+	term_key(t, KEY_PPAGE, true);
+	term_key(t, KEY_NPAGE, true);
+	term_key(t, KEY_IC, true);
+	term_key(t, KEY_DC, true);
+	ck_assert_str_eq(out, "\033[H\033[F\033[5~\033[6~\033[2~\033[3~");
+	out_reset();
+	term_key(t, KEY_SLEFT, true);
+	term_key(t, KEY_BTAB, true);
+	ck_assert_str_eq(out, "\033[1;2D\033[Z");
+	out_reset();
+	/* ncurses' extended Ctrl+Left, when the terminfo has it. */
+	s = tigetstr("kLFT5");
+	if (s != NULL && s != (char *)-1 && (k = key_defined(s)) > 0) {
+		ck_assert_int_eq(term_key(t, k, true), 0);
+		ck_assert_str_eq(out, "\033[1;5D");
+		out_reset();
+	}
+	ck_assert_int_eq(term_key(t, KEY_RESIZE, true), -1);
+	ck_assert_int_eq(term_key(t, 0x110000, false), -1);
+	ck_assert_int_eq(outlen, 0);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_paste)
+{
+	struct term *t = mkterm(5, 20, 100);
+	const char text[] = "echo a\nb\tc\033[31m\r\n";
+
+	term_paste(t, text, sizeof text - 1);
+	ck_assert_uint_eq(outlen, sizeof text - 1);
+	ck_assert_str_eq(out, text);
+	out_reset();
+	feed(t, "\033[?2004h");
+	term_paste(t, "hi", 2);
+	ck_assert_str_eq(out, "\033[200~hi\033[201~");
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_queries)
+{
+	struct term *t = mkterm(10, 20, 100);
+
+	feed(t, "\033[3;4H\033[6n");
+	ck_assert_str_eq(out, "\033[3;4R");
+	out_reset();
+	feed(t, "\033[c");
+	ck_assert_int_gt(outlen, 3);
+	ck_assert(strncmp(out, "\033[?", 3) == 0);
+	/* Title and bell reach the callbacks. */
+	feed(t, "\033]2;my title\007\007");
+	ck_assert_str_eq(title, "my title");
+	ck_assert_int_eq(bells, 1);
+	term_free(t);
+}
+END_TEST
+
+/* ---- robustness and size ---- */
+
+START_TEST(test_garbage)
+{
+	static const char esc[] = "\033[;?0123456789mHJKr\n\r\x9b\x90\x1b]";
+	struct term *t = mkterm(24, 80, 500);
+	char *buf = xmalloc(1 << 20);
+	size_t i, off, n;
+	WINDOW *w;
+	int round = 0;
+
+	srand(12345);
+	for (i = 0; i < 1 << 20; i++) {
+		buf[i] = (char)(rand() & 0xff);
+		/* Plenty of escapes so the parser's states get exercised. */
+		if (rand() % 16 == 0)
+			buf[i] = esc[rand() % (int)(sizeof esc - 1)];
+	}
+	for (off = 0; off < (size_t)1 << 20; off += n) {
+		n = (size_t)(rand() % 4096) + 1;
+		if (n > ((size_t)1 << 20) - off)
+			n = ((size_t)1 << 20) - off;
+		term_feed(t, buf + off, n);
+		if (++round % 16 == 0) {
+			w = draw(t, round % 32 == 0);
+			(void)w;
+		}
+		if (round % 50 == 0)
+			term_resize(t, rand() % 40 + 1, rand() % 120 + 1);
+		if (round % 37 == 0)
+			term_scroll(t, rand() % 100 - 50);
+		if (round % 41 == 0)
+			term_search(t, "\033[", rand() % 2 ? 1 : -1);
+		if (round % 43 == 0)
+			term_search_clear(t);
+		if (outlen > sizeof out / 2)
+			out_reset();
+	}
+	term_touch(t);
+	draw(t, true);
+	free(buf);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_scrollback_memory)
+{
+	struct term *t = mkterm(24, 80, 10000);
+	char buf[256];
+	int i, j, n;
+	size_t bytes;
+
+	for (i = 0; i < 10100; i++) {
+		n = 0;
+		for (j = 0; j < 79; j++)
+			buf[n++] = (char)('!' + (i + j) % 90);
+		buf[n++] = '\r';
+		buf[n++] = '\n';
+		term_feed(t, buf, (size_t)n);
+	}
+	ck_assert_int_eq(term_scrollback_lines(t), 10000);
+	bytes = term_scrollback_bytes(t);
+	fprintf(stderr, "scrollback: 10000 full 80-col lines: %zu bytes\n", bytes);
+	ck_assert_uint_lt(bytes, 8u << 20);
+
+	/* Coloured lines: one SGR change every 8 cells. */
+	for (i = 0; i < 10000; i++) {
+		n = 0;
+		for (j = 0; j < 10; j++)
+			n += snprintf(buf + n, sizeof buf - (size_t)n,
+			    "\033[3%dmabcdefgh", (i + j) % 8);
+		n += snprintf(buf + n, sizeof buf - (size_t)n, "\033[0m\r\n");
+		term_feed(t, buf, (size_t)n);
+	}
+	bytes = term_scrollback_bytes(t);
+	fprintf(stderr, "scrollback: 10000 coloured 80-col lines: %zu bytes\n",
+	    bytes);
+	ck_assert_uint_lt(bytes, 20u << 20);
+	term_free(t);
+}
+END_TEST
+
+static Suite *
+term_suite(void)
+{
+	Suite *s = suite_create("term");
+	TCase *tc = tcase_create("xterm-256color"), *tc8;
+
+	tcase_add_checked_fixture(tc, setup256, screen_close);
+	tcase_set_timeout(tc, 60);
+	tcase_add_test(tc, test_plain_text);
+	tcase_add_test(tc, test_crlf_and_wrap);
+	tcase_add_test(tc, test_cursor);
+	tcase_add_test(tc, test_sgr_attrs);
+	tcase_add_test(tc, test_colors_256);
+	tcase_add_test(tc, test_wide_chars);
+	tcase_add_test(tc, test_combining);
+	tcase_add_test(tc, test_altscreen);
+	tcase_add_test(tc, test_scrollback_order);
+	tcase_add_test(tc, test_scrollback_limit);
+	tcase_add_test(tc, test_scrollback_keeps_cells);
+	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_scroll_view);
+	tcase_add_test(tc, test_damage);
+	tcase_add_test(tc, test_search);
+	tcase_add_test(tc, test_keys);
+	tcase_add_test(tc, test_paste);
+	tcase_add_test(tc, test_queries);
+	tcase_add_test(tc, test_garbage);
+	tcase_add_test(tc, test_scrollback_memory);
+	suite_add_tcase(s, tc);
+
+	tc8 = tcase_create("xterm-8");
+	tcase_add_checked_fixture(tc8, setup8, screen_close);
+	tcase_add_test(tc8, test_colors_8);
+	tcase_add_test(tc8, test_pairs_keep_ui);
+	suite_add_tcase(s, tc8);
+	return s;
+}
+
+int
+main(void)
+{
+	SRunner *sr = srunner_create(term_suite());
+	int failed;
+
+	srunner_run_all(sr, CK_NORMAL);
+	failed = srunner_ntests_failed(sr);
+	srunner_free(sr);
+	return failed == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
