@@ -8,6 +8,8 @@ QT_RECONFIGURE=1 tests/build.sh --enable-asan --enable-werror
 tests/guest/build.sh all
 cd build
 rc=0
+vg_pass=0
+vg_fail=0
 make -s -j"$(nproc)" check || rc=$?
 for t in tests/unit/*.log tests/integration/*.log; do
 	[ -f "$t" ] || continue
@@ -24,15 +26,17 @@ if [ $rc -eq 0 ] && [ "${QT_SKIP_VALGRIND:-}" != 1 ]; then
 		if CK_FORK=no top_srcdir="$root" valgrind -q --leak-check=full --errors-for-leak-kinds=definite \
 			--error-exitcode=99 "$t" > "$t.valgrind.log" 2>&1; then
 			echo "PASS: valgrind $(basename "$t")"
+			vg_pass=$((vg_pass + 1))
 		else
 			echo "FAIL: valgrind $(basename "$t") (see $t.valgrind.log)"; tail -n 40 "$t.valgrind.log"; rc=1
+			vg_fail=$((vg_fail + 1))
 		fi
 	done
 fi
 # One closing line in the plain form, counted from automake's results.
 count() { cat tests/*/*.trs 2>/dev/null | grep -cE "^:test-result: ($1)" || true; }
-pass=$(count PASS)
-fail=$(count 'FAIL|ERROR|XPASS')
+pass=$(( $(count PASS) + vg_pass ))
+fail=$(( $(count 'FAIL|ERROR|XPASS') + vg_fail ))
 skip=$(count SKIP)
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
 	echo "skipped tests are failures under CI=true:"; grep -l '^:test-result: SKIP' tests/*/*.trs
