@@ -27,6 +27,10 @@ need_guest() {	# arch...
 
 T=$(mktemp -d /tmp/qtt.XXXXXX)
 export QEMU_TUI_RUNDIR=$T/run
+# Sanitizer reports from any qemu-tui process (the dashboard's stderr is a tmux pane,
+# a supervisor's is qemu.log) land here, and the test fails on them at cleanup.
+export ASAN_OPTIONS="log_path=$T/asan:${ASAN_OPTIONS:-}"
+export UBSAN_OPTIONS="log_path=$T/ubsan:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 mkdir -p "$T/profiles"
 
 qt() { "$QEMU_TUI" --profiles "$T/profiles" "$@"; }
@@ -41,6 +45,14 @@ cleanup() {
 		[ -n "$pid" ] && kill -KILL "$pid" 2>/dev/null || true
 	done
 	sleep 0.2
+	local reports
+	reports=$(ls "$T"/asan.* "$T"/ubsan.* 2>/dev/null || true)
+	if [ -n "$reports" ]; then
+		echo "FAIL: sanitizer reports from qemu-tui processes:"
+		for f in $reports; do head -n 40 "$f"; done
+		rm -rf "$T"
+		exit 1
+	fi
 	rm -rf "$T"
 }
 trap cleanup EXIT
