@@ -34,6 +34,7 @@ struct client {
 	int fd;
 	unsigned long serial;	/* identifies it to replies that arrive after it left */
 	int negotiated;		/* QMP: qmp_capabilities seen */
+	int dead;		/* to be closed once no callback is using it */
 	struct qmp_parser *parser;
 	struct buf out;
 };
@@ -117,21 +118,37 @@ client_want(struct client *c)
 	loop_io_set(c->s->loop, c->fd, POLLIN | (buf_used(&c->out) ? POLLOUT : 0));
 }
 
+/* Failing clients are only marked: this can run inside their own parser's callback. */
 static void
 client_send(struct client *c, const void *data, size_t len)
 {
+	if (c->dead)
+		return;
 	buf_add(&c->out, data, len);
 	if (buf_flush(&c->out, c->fd) == -1) {
-		client_close(c);
+		c->dead = 1;
 		return;
 	}
 	if (buf_used(&c->out) > CLIENT_BACKLOG_MAX) {
 		logmsg("dropping a %s client that fell %zu bytes behind",
 		    c->kind == CLIENT_QMP ? "QMP" : "serial", buf_used(&c->out));
-		client_close(c);
+		c->dead = 1;
 		return;
 	}
 	client_want(c);
+}
+
+/* Close the clients marked dead; called where no client callback is on the stack. */
+static void
+clients_reap(struct super *s)
+{
+	struct client *c, *next;
+
+	for (c = s->clients; c != NULL; c = next) {
+		next = c->next;
+		if (c->dead)
+			client_close(c);
+	}
 }
 
 static void
@@ -149,7 +166,7 @@ client_find(struct super *s, unsigned long serial)
 	struct client *c;
 
 	for (c = s->clients; c != NULL; c = c->next)
-		if (c->serial == serial)
+		if (c->serial == serial && !c->dead)
 			return c;
 	return NULL;
 }
@@ -331,7 +348,8 @@ client_io(int fd, short revents, void *arg)
 		return;
 	}
 	if (qmp_parser_feed(c->parser, buf, (size_t)n, qmp_client_msg, c, NULL) == -1)
-		client_close(c);
+		c->dead = 1;
+	clients_reap(s);
 }
 
 static void
@@ -370,9 +388,10 @@ accept_client(int fd, short revents, void *arg)
 		if (first > s->hist_len)
 			first = s->hist_len;
 		client_send(c, s->history + s->hist_start, first);
-		if (first < s->hist_len && client_find(s, c->serial) != NULL)
+		if (first < s->hist_len)
 			client_send(c, s->history, s->hist_len - first);
 	}
+	clients_reap(s);
 }
 
 static void
@@ -405,6 +424,7 @@ serial_upstream_io(int fd, short revents, void *arg)
 		if (c->kind == CLIENT_SERIAL)
 			client_send(c, buf, (size_t)n);
 	}
+	clients_reap(s);
 }
 
 static void
@@ -524,6 +544,7 @@ upstream_io(int fd, short revents, void *arg)
 	if (s->qmp != NULL && qmp_io(s->qmp, revents) == -1) {
 		/* closed callback already ran */
 	}
+	clients_reap(s);
 	if (s->qmp != NULL)
 		loop_io_set(s->loop, qmp_fd(s->qmp), qmp_want(s->qmp));
 }
