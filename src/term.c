@@ -15,9 +15,11 @@
 #define TERM_VTERM_02	1	/* string fragments, conceal attribute */
 #endif
 
-/* Sizes beyond these are a caller's bug; they also keep sb_line fields small. */
+/* Sizes beyond these are a caller's bug; they also keep sb_line fields small.
+ * One column crashes libvterm 0.1.4 (a double-width line is 0 wide). */
 #define TERM_MAX_ROWS	4096
 #define TERM_MAX_COLS	4096
+#define TERM_MIN_COLS	2
 
 /*
  * A scrollback line, stored compactly because there are tens of thousands: the
@@ -27,9 +29,8 @@
  * then ncodes codes.
  */
 struct sb_line {
-	uint16_t nruns;
-	uint16_t ncodes_hi;	/* ncodes >> 16 (a line of combining chars) */
-	uint16_t ncodes;
+	uint16_t nruns;		/* <= TERM_MAX_COLS */
+	uint16_t ncodes;	/* <= TERM_MAX_COLS * VTERM_MAX_CHARS_PER_CELL */
 	uint32_t data[];
 };
 
@@ -73,13 +74,16 @@ struct term {
 
 	bool cursor_visible;
 	bool altscreen;
-
-	/* Roughly where libvterm's parser is (see term_resize). */
-	uint8_t scan;
-	uint8_t utf8_need;	/* continuation bytes the last feed left open */
-	bool fix_pending;	/* clamp the saved cursor at the next boundary */
 	char title[1024];
 	size_t titlelen;
+
+	/* Roughly where libvterm's parser is, and an unfinished sequence held
+	 * back from it (see term_feed). */
+	uint8_t scan;
+	bool passthru;		/* the open sequence was too long to hold */
+	bool discard;		/* ... and fix_after_shrink cut it: drop the rest */
+	char held[4096];
+	size_t held_len;
 
 	/* Scrollback ring: count lines from head, the oldest first. */
 	struct sb_line **ring;
@@ -104,7 +108,7 @@ struct term {
 	int match_col;
 };
 
-/* Parser states, as far as term_resize needs them. */
+/* Parser states, as far as fix_after_shrink needs them. */
 enum {
 	SCAN_GROUND,
 	SCAN_ESC,
@@ -452,17 +456,16 @@ cell_trimmable(const VTermScreenCell *c)
 static size_t
 sb_line_size(const struct sb_line *l)
 {
-	size_t ncodes = (size_t)l->ncodes_hi << 16 | l->ncodes;
-
-	return sizeof *l + (3 * (size_t)l->nruns + ncodes) * sizeof (uint32_t);
+	return sizeof *l + (3 * (size_t)l->nruns + l->ncodes) * sizeof (uint32_t);
 }
 
 static struct sb_line *
 sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 {
+	const VTermScreenCell *prev = NULL;
 	struct sb_line *l;
-	uint32_t *runs, *codes, fg, bg, key_fg = 0, key_bg = 0;
-	uint16_t attrs, key_attrs = 0;
+	uint32_t *runs, *codes, fg = 0, bg = 0, key_fg = 0, key_bg = 0;
+	uint16_t attrs = 0, key_attrs = 0;
 	size_t nruns = 0, ncodes = 0, need;
 	int n, c, i;
 
@@ -483,9 +486,16 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 
 		if (cell->chars[0] == (uint32_t)-1)
 			continue;	/* right half of a wide char */
-		attrs = attrs_pack(&cell->attrs);
-		fg = color_pack(&cell->fg);
-		bg = color_pack(&cell->bg);
+		/* Most cells look like the one before: skip packing them. */
+		if (prev == NULL ||
+		    memcmp(&cell->attrs, &prev->attrs, sizeof cell->attrs) != 0 ||
+		    memcmp(&cell->fg, &prev->fg, sizeof cell->fg) != 0 ||
+		    memcmp(&cell->bg, &prev->bg, sizeof cell->bg) != 0) {
+			attrs = attrs_pack(&cell->attrs);
+			fg = color_pack(&cell->fg);
+			bg = color_pack(&cell->bg);
+		}
+		prev = cell;
 		if (nruns == 0 || attrs != key_attrs || fg != key_fg ||
 		    bg != key_bg) {
 			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
@@ -506,7 +516,6 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
 	l->nruns = (uint16_t)nruns;
 	l->ncodes = (uint16_t)ncodes;
-	l->ncodes_hi = (uint16_t)(ncodes >> 16);
 	memcpy(l->data, runs, 3 * nruns * sizeof (uint32_t));
 	memcpy(l->data + 3 * nruns, codes, ncodes * sizeof (uint32_t));
 	return l;
@@ -526,14 +535,15 @@ sb_decode(const struct term *t, const struct sb_line *l, int cols,
     VTermScreenCell *cells)
 {
 	const uint32_t *runs = l->data, *codes = l->data + 3 * (size_t)l->nruns;
-	size_t ncodes = (size_t)l->ncodes_hi << 16 | l->ncodes, k;
+	size_t ncodes = l->ncodes, k;
 	VTermScreenCellAttrs attrs;
 	VTermColor fg, bg;
 	VTermScreenCell *last = NULL;
 	int c, col = 0, run = -1, nchars = 0;
 
-	for (c = 0; c < cols; c++)
-		cell_blank(t, &cells[c]);
+	cell_blank(t, &cells[0]);
+	for (c = 1; c < cols; c++)
+		cells[c] = cells[0];
 	memset(&attrs, 0, sizeof attrs);
 	fg = cells[0].fg;
 	bg = cells[0].bg;
@@ -778,7 +788,7 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 	struct term *t = xcalloc(1, sizeof *t);
 
 	t->rows = clamp(rows, 1, TERM_MAX_ROWS);
-	t->cols = clamp(cols, 1, TERM_MAX_COLS);
+	t->cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	t->limit = scrollback < 0 ? TERM_SCROLLBACK_DEFAULT : scrollback;
 	if (cb != NULL)
 		t->cb = *cb;
@@ -826,15 +836,15 @@ term_free(struct term *t)
 }
 
 /*
- * Follow the escape sequences in p, cheaply (memchr between them), enough to
- * know whether libvterm's parser is between sequences. With stop, return at
- * the first point where it is; else at the end.
+ * Follow the escape sequences in p from t->scan, cheaply (memchr between
+ * them). With stop, return as soon as the parser is back in ground state;
+ * else return where an unfinished sequence at the end starts (len if none).
  */
 static size_t
 scan(struct term *t, const unsigned char *p, size_t len, bool stop)
 {
 	const unsigned char *e;
-	size_t i = 0;
+	size_t i = 0, start = len;
 	unsigned char c;
 
 	while (i < len) {
@@ -846,107 +856,122 @@ scan(struct term *t, const unsigned char *p, size_t len, bool stop)
 			i = (size_t)(e - p);
 		}
 		c = p[i++];
-		if (c == 0x18 || c == 0x1a) {	/* CAN, SUB: abort */
+		if (c == 0x18 || c == 0x1a)	/* CAN, SUB: abort */
 			t->scan = SCAN_GROUND;
-			continue;
-		}
-		if (c == 0x1b) {
+		else if (c == 0x1b) {
 			t->scan = SCAN_ESC;
-			continue;
-		}
-		if (c < 0x20 && t->scan != SCAN_STRING)
+			start = i - 1;
+		} else if (c < 0x20 && (t->scan != SCAN_STRING || c != 0x07))
 			continue;	/* C0 runs inside sequences */
-		switch (t->scan) {
-		case SCAN_ESC:
-			if (c == '[')
-				t->scan = SCAN_CSI;
-			else if (c == ']' || c == 'P' || c == '_' || c == '^' ||
-			    c == 'X')
-				t->scan = SCAN_STRING;
-			else if (c >= 0x20 && c <= 0x2f)
-				t->scan = SCAN_ESC_INTER;
-			else
-				t->scan = SCAN_GROUND;
-			break;
-		case SCAN_ESC_INTER:
-			if (c >= 0x30)
-				t->scan = SCAN_GROUND;
-			break;
-		case SCAN_CSI:
-			if (c >= 0x40 && c <= 0x7e)
-				t->scan = SCAN_GROUND;
-			break;
-		case SCAN_STRING:
-			if (c == 0x07)	/* BEL ends an OSC */
-				t->scan = SCAN_GROUND;
-			break;
+		else {
+			switch (t->scan) {
+			case SCAN_ESC:
+				if (c == '[')
+					t->scan = SCAN_CSI;
+				else if (c == ']' || c == 'P' || c == '_' ||
+				    c == '^' || c == 'X')
+					t->scan = SCAN_STRING;
+				else if (c >= 0x20 && c <= 0x2f)
+					t->scan = SCAN_ESC_INTER;
+				else
+					t->scan = SCAN_GROUND;
+				break;
+			case SCAN_ESC_INTER:
+				if (c >= 0x30)
+					t->scan = SCAN_GROUND;
+				break;
+			case SCAN_CSI:
+				if (c >= 0x40 && c <= 0x7e)
+					t->scan = SCAN_GROUND;
+				break;
+			case SCAN_STRING:
+				if (c == 0x07)	/* BEL ends an OSC */
+					t->scan = SCAN_GROUND;
+				break;
+			}
 		}
 	}
-	return i;
-}
-
-/* Continuation bytes still missing after the UTF-8 at the end of p. */
-static uint8_t
-utf8_open(uint8_t need, const unsigned char *p, size_t len)
-{
-	size_t i = len > 4 ? len - 4 : 0;
-
-	if (len > 4)
-		need = 0;
-	for (; i < len; i++) {
-		if ((p[i] & 0xc0) == 0x80)
-			need = need > 0 ? need - 1 : 0;
-		else if ((p[i] & 0xe0) == 0xc0)
-			need = 1;
-		else if ((p[i] & 0xf0) == 0xe0)
-			need = 2;
-		else if ((p[i] & 0xf8) == 0xf0)
-			need = 3;
-		else
-			need = 0;
-	}
-	return need;
+	return stop || t->scan == SCAN_GROUND ? len : start;
 }
 
 /*
- * libvterm 0.1 keeps a cursor saved by DECSC or ?1049h where it was when the
- * screen shrinks: restored, it indexes past the new line arrays (a guest can
- * crash it with ESC 8 then ESC # 6). Clamp the cursor (an unknown private mode
- * is a no-op that bounds it) and save it again. The guest's own saved cursor
- * is lost, but a serial guest does not know about the resize anyway.
+ * After the screen shrinks, libvterm 0.1.4 keeps state pointing past it, and a
+ * guest can crash it: a cursor saved by DECSC or ?1049h (ESC 8 then ESC # 6
+ * writes past the line array), a scroll region whose top is now below the
+ * bottom (then a LF). Clamp the cursor (an unknown private mode is a no-op
+ * that bounds it), save it, reset the scroll region (as xterm does on resize;
+ * it homes the cursor) and restore the cursor. The guest's own saved cursor is
+ * lost, but a serial guest does not know about the resize anyway. The parser
+ * is between sequences here (term_feed holds unfinished ones back), except in
+ * a string too long to hold: that one is cut and its rest dropped.
  */
 static void
-fix_saved_cursor(struct term *t)
+fix_after_shrink(struct term *t)
 {
-	static const char fix[] = "\033[?0h\0337";
+	static const char fix[] = "\033[?0h\0337\033[r\0338";
 
 	vterm_input_write(t->vt, fix, sizeof fix - 1);
-	t->fix_pending = false;
+	if (t->passthru)
+		t->discard = true;
 }
 
+/* Write bytes of a sequence too long to hold (or the rest of a cut one). */
+static void
+feed_through(struct term *t, const char *buf, size_t len)
+{
+	if (!t->discard)
+		vterm_input_write(t->vt, buf, len);
+	if (t->scan == SCAN_GROUND)
+		t->passthru = t->discard = false;
+}
+
+/*
+ * An escape sequence unfinished at the end of buf is held back and fed whole
+ * with the next bytes: libvterm 0.1.4 loses an OSC (the title) split across
+ * writes, and fix_after_shrink must not land inside a guest's sequence.
+ */
 void
 term_feed(struct term *t, const char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf;
-	size_t i;
+	size_t k;
 
 	if (len == 0)
 		return;
-	t->utf8_need = utf8_open(t->utf8_need, p, len);
-	if (t->fix_pending) {
-		/* Inject only between sequences, never inside the guest's. */
-		for (i = 0; i < len && i < 3 && (p[i] & 0xc0) == 0x80; i++)
-			/* finish a split UTF-8 char */;
-		i += scan(t, p + i, len - i, true);
-		vterm_input_write(t->vt, buf, i);
-		if (t->scan == SCAN_GROUND)
-			fix_saved_cursor(t);
-		buf += i;
-		p += i;
-		len -= i;
+	if (t->scan != SCAN_GROUND) {
+		/* The sequence the last bytes left open. */
+		k = scan(t, p, len, true);
+		if (t->passthru)
+			feed_through(t, buf, k);
+		else if (t->held_len + k <= sizeof t->held) {
+			memcpy(t->held + t->held_len, buf, k);
+			t->held_len += k;
+			if (t->scan != SCAN_GROUND)
+				return;		/* still open */
+			vterm_input_write(t->vt, t->held, t->held_len);
+			t->held_len = 0;
+		} else {
+			/* Too long to hold (a big OSC 52): let it through. */
+			vterm_input_write(t->vt, t->held, t->held_len);
+			t->held_len = 0;
+			t->passthru = true;
+			feed_through(t, buf, k);
+		}
+		buf += k;
+		p += k;
+		len -= k;
 	}
-	scan(t, p, len, false);
-	vterm_input_write(t->vt, buf, len);
+	if (len > 0) {
+		k = scan(t, p, len, false);
+		vterm_input_write(t->vt, buf, k);
+		if (k < len && len - k <= sizeof t->held) {
+			memcpy(t->held, buf + k, len - k);
+			t->held_len = len - k;
+		} else if (k < len) {
+			t->passthru = true;
+			feed_through(t, buf + k, len - k);
+		}
+	}
 	/* Once per batch: damage merges into few callbacks. */
 	vterm_screen_flush_damage(t->scr);
 }
@@ -957,7 +982,7 @@ term_resize(struct term *t, int rows, int cols)
 	bool shrink;
 
 	rows = clamp(rows, 1, TERM_MAX_ROWS);
-	cols = clamp(cols, 1, TERM_MAX_COLS);
+	cols = clamp(cols, TERM_MIN_COLS, TERM_MAX_COLS);
 	if (rows == t->rows && cols == t->cols)
 		return;
 	shrink = rows < t->rows || cols < t->cols;
@@ -967,12 +992,8 @@ term_resize(struct term *t, int rows, int cols)
 	/* Rows first. Lines pushed off the top go to the scrollback, growing
 	 * pulls them back (sb_popline). */
 	vterm_set_size(t->vt, rows, cols);
-	if (shrink) {
-		if (t->scan == SCAN_GROUND && t->utf8_need == 0)
-			fix_saved_cursor(t);
-		else
-			t->fix_pending = true;
-	}
+	if (shrink)
+		fix_after_shrink(t);
 	vterm_screen_flush_damage(t->scr);
 	if (t->view > t->count)
 		t->view = t->count;
@@ -1338,9 +1359,8 @@ term_search(struct term *t, const char *needle, int dir)
 	t->match_serial = base_serial + found;
 
 	/* Show it, near the middle when the view has to move. */
-	if (found < first || found >= first + t->rows) {
+	if (found < first || found >= first + t->rows)
 		t->view = clamp(t->count - found + t->rows / 2, 0, t->count);
-	}
 	return 0;
 }
 

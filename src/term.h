@@ -65,7 +65,9 @@ struct term_cell {
 };
 
 /*
- * A rows x cols terminal (at least 1x1) keeping scrollback lines of history
+ * A rows x cols terminal (at least 1 row, 2 columns: one column crashes
+ * libvterm 0.1.4; term_draw clips to the window anyway) keeping scrollback
+ * lines of history
  * (0 for none, < 0 for TERM_SCROLLBACK_DEFAULT). cb is copied; arg is passed to
  * every callback.
  */
@@ -76,8 +78,10 @@ void term_free(struct term *t);
 /* Guest output in: parse, mark changed rows dirty. Safe with any bytes. */
 void term_feed(struct term *t, const char *buf, size_t len);
 
-/* New size (at least 1x1; no reflow). Scrollback is kept; lines pushed off the
- * top go to it, growing pulls them back. The whole pane is redrawn. */
+/* New size (at least 1x2; no reflow). Scrollback is kept; lines pushed off the
+ * top go to it, growing pulls them back. The whole pane is redrawn. After a
+ * shrink the scroll region is reset and the guest's saved cursor (DECSC)
+ * becomes the current one: libvterm 0.1.4 crashes on the stale ones. */
 void term_resize(struct term *t, int rows, int cols);
 void term_size(const struct term *t, int *rows, int *cols);
 

@@ -424,7 +424,6 @@ START_TEST(test_pairs_keep_ui)
 				    (s.fg == -1 && s.bg == -1));
 		}
 	}
-	/* A second screen starts a pool of its own. */
 	term_free(t);
 }
 END_TEST
@@ -635,10 +634,12 @@ START_TEST(test_resize)
 
 	term_resize(t, 1, 1);
 	draw(t, true);
-	term_resize(t, 0, -5);	/* clamped to 1x1 */
+	term_resize(t, 0, -5);	/* clamped to 1x2 */
 	term_size(t, &rows, &cols);
 	ck_assert_int_eq(rows, 1);
-	ck_assert_int_eq(cols, 1);
+	ck_assert_int_eq(cols, 2);
+	/* Double-width line on the narrowest term (crashed libvterm at 1). */
+	feed(t, "\033#6\033[1;31m\033[K");
 	feed(t, "xyz\r\n\033[31mq");
 	draw(t, false);
 	term_resize(t, 10, 40);
@@ -649,6 +650,103 @@ START_TEST(test_resize)
 	for (i = 1; i <= 5; i++) {
 		snprintf(want, sizeof want, "line %d", i);
 		ck_assert_str_eq(line(t, -sb + i - 1), want);
+	}
+	term_free(t);
+}
+END_TEST
+
+/* libvterm 0.1.4 keeps a saved cursor and a scroll region past a shrunk
+ * screen; restored, they crashed it. */
+START_TEST(test_resize_stale_state)
+{
+	struct term *t = mkterm(28, 80, 100);
+	struct term_cell c;
+	int row, col;
+
+	feed(t, "\033[28;70H\0337");
+	term_resize(t, 21, 40);
+	feed(t, "\0338\033#6x\033[1;1H");
+	draw(t, true);
+	term_free(t);
+
+	t = mkterm(24, 80, 100);
+	feed(t, "\033[5;20r");
+	term_resize(t, 1, 24);
+	feed(t, "\n\n\033M\033[3L\033[3M");
+	draw(t, true);
+	term_free(t);
+
+	/* Resized in the middle of a guest's sequence: it stays intact, the
+	 * fix goes in after it. */
+	t = mkterm(28, 80, 100);
+	feed(t, "\033[28;70H\0337\033[3");
+	term_resize(t, 10, 20);
+	feed(t, "1mX");
+	ck_assert_int_eq(term_cell(t, 9, 19, &c), 0);
+	ck_assert_uint_eq(c.chars[0], 'X');
+	ck_assert_int_eq(c.fg.value, 1);
+	feed(t, "\0338\033#6y");
+	ck_assert(term_cursor(t, &row, &col));
+	ck_assert_int_lt(row, 10);
+	draw(t, true);
+	/* Split inside a UTF-8 char too. */
+	feed(t, "\033[1;1H\xe6\xbc");
+	term_resize(t, 5, 10);
+	feed(t, "\xa2");
+	ck_assert_str_eq(line(t, 0), "\xe6\xbc\xa2");
+	/* An OSC in progress carries on too. */
+	feed(t, "\033]2;ti");
+	term_resize(t, 4, 8);
+	feed(t, "tle\007\0338\033#6z");
+	ck_assert_str_eq(title, "title");
+	term_free(t);
+}
+END_TEST
+
+/* The sequences that touch libvterm's edges, split anywhere, with resizes. */
+START_TEST(test_fuzz_sequences)
+{
+	static const char *voc[] = {
+		"\0337", "\0338", "\033[?1049h", "\033[?1049l", "\033[?1048h",
+		"\033[?1048l", "\033[?47h", "\033[?47l", "\033#6", "\033#3",
+		"\033#4", "\033#5", "\033#8", "\033[5;20r", "\033[r", "\033[?69h",
+		"\033[5;30s", "\033[?69l", "\033[3L", "\033[3M", "\033[4@",
+		"\033[4P", "\033H", "\033[3g", "\033[0g", "\t", "\033[99;99H",
+		"\033[H", "\xe6\xbc\xa2", "e\xcc\x81", "\xf0\x9f\x98\x80", "abc",
+		"\r\n", "\n", "\033[2J", "\033[K", "\033[1;31m", "\033[0m",
+		"\033[?6h", "\033[?6l", "\033]2;t\007", "\033[6n", "\033[s",
+		"\033[u", "\033[10S", "\033[10T", "\033D", "\033M", "\033[?7l",
+		"\033[?7h", "\033[4h", "\033[4l", "\033c", "\033[!p",
+		"\033[1;1H\033[999C", "\033[20X", "\033[?25l", "\033]2;long",
+	};
+	struct term *t = mkterm(24, 80, 200);
+	char buf[1024];
+	size_t n, l, cut;
+	int i, j;
+
+	srand(4242);
+	for (i = 0; i < 4000; i++) {
+		n = 0;
+		for (j = rand() % 20; j > 0; j--) {
+			const char *v = voc[rand() % (int)(sizeof voc / sizeof voc[0])];
+
+			l = strlen(v);
+			memcpy(buf + n, v, l);
+			n += l;
+		}
+		cut = n > 0 ? (size_t)rand() % n : 0;
+		term_feed(t, buf, cut);
+		if (rand() % 8 == 0)
+			term_resize(t, rand() % 40 + 1, rand() % 100 + 1);
+		term_feed(t, buf + cut, n - cut);
+		if (rand() % 10 == 0)
+			term_resize(t, rand() % 40 + 1, rand() % 100 + 1);
+		if (rand() % 50 == 0)
+			term_scroll(t, rand() % 50 - 10);
+		if (i % 97 == 0)
+			draw(t, i % 2);
+		if (outlen > sizeof out / 2)
+			out_reset();
 	}
 	term_free(t);
 }
@@ -1014,6 +1112,8 @@ term_suite(void)
 	tcase_add_test(tc, test_scrollback_limit);
 	tcase_add_test(tc, test_scrollback_keeps_cells);
 	tcase_add_test(tc, test_resize);
+	tcase_add_test(tc, test_resize_stale_state);
+	tcase_add_test(tc, test_fuzz_sequences);
 	tcase_add_test(tc, test_scroll_view);
 	tcase_add_test(tc, test_damage);
 	tcase_add_test(tc, test_search);
