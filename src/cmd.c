@@ -85,33 +85,42 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	return optind;
 }
 
+int
+cmd_load_profiles(struct cmd_ctx *ctx, struct profile_list *list)
+{
+	qt_error err;
+	char *dir;
+
+	memset(list, 0, sizeof *list);
+	if ((dir = profile_dir_pick(ctx->profiles_dir)) == NULL) {
+		fprintf(stderr, "qemu-tui: no profile directory: create "
+		    "~/.config/qemu-tui/profiles or pass --profiles DIR\n");
+		return -1;
+	}
+	if (profile_load_dir(dir, list, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		free(dir);
+		return -1;
+	}
+	free(dir);
+	return 0;
+}
+
 struct profile *
 cmd_profile(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
     int allow_broken)
 {
 	struct profile *p;
 	qt_error err;
-	char *dir;
 	size_t i;
 
-	memset(list, 0, sizeof *list);
-	if ((dir = profile_dir_pick(ctx->profiles_dir)) == NULL) {
-		fprintf(stderr, "qemu-tui: no profile directory: create "
-		    "~/.config/qemu-tui/profiles or pass --profiles DIR\n");
+	if (cmd_load_profiles(ctx, list) == -1)
 		return NULL;
-	}
-	if (profile_load_dir(dir, list, &err) == -1) {
-		fprintf(stderr, "qemu-tui: %s\n", err.msg);
-		free(dir);
-		return NULL;
-	}
 	if ((p = profile_list_find(list, name)) == NULL) {
-		fprintf(stderr, "qemu-tui: no profile named \"%s\" in %s (see "
-		    "`qemu-tui list`)\n", name, dir);
-		free(dir);
+		fprintf(stderr, "qemu-tui: no profile named \"%s\" (see "
+		    "`qemu-tui list`)\n", name);
 		return NULL;
 	}
-	free(dir);
 	for (i = 0; i < ctx->sets.n; i++) {
 		if (profile_set(p, ctx->sets.v[i], &err) == -1) {
 			fprintf(stderr, "qemu-tui: --set %s: %s\n", ctx->sets.v[i], err.msg);

@@ -22,6 +22,8 @@ struct cmd_entry {
 const struct cmd_entry *cmd_find(const char *name);
 void cmd_usage(FILE *out);
 
+/* Load the profile directory the search order picks; prints errors. */
+int cmd_load_profiles(struct cmd_ctx *ctx, struct profile_list *list);
 /* Load the profile directory and find NAME with --set applied; prints errors. NULL on failure
  * (a broken profile too, unless allow_broken: then the reason is printed as a warning). */
 struct profile *cmd_profile(struct cmd_ctx *ctx, const char *name,

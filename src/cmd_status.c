@@ -234,27 +234,6 @@ print_status(struct json_object *o)
 }
 
 static int
-load_all(struct cmd_ctx *ctx, struct profile_list *list)
-{
-	qt_error err;
-	char *dir;
-
-	memset(list, 0, sizeof *list);
-	if ((dir = profile_dir_pick(ctx->profiles_dir)) == NULL) {
-		fprintf(stderr, "qemu-tui: no profile directory: create "
-		    "~/.config/qemu-tui/profiles or pass --profiles DIR\n");
-		return -1;
-	}
-	if (profile_load_dir(dir, list, &err) == -1) {
-		fprintf(stderr, "qemu-tui: %s\n", err.msg);
-		free(dir);
-		return -1;
-	}
-	free(dir);
-	return 0;
-}
-
-static int
 cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list;
@@ -270,7 +249,7 @@ cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: qemu-tui status %s\n", cmd_status_entry.usage);
 		return 2;
 	}
-	if (load_all(ctx, &list) == -1)
+	if (cmd_load_profiles(ctx, &list) == -1)
 		return 1;
 	if (idx == argc - 1) {
 		p = profile_list_find(&list, argv[idx]);
@@ -315,7 +294,7 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: qemu-tui list %s\n", cmd_list_entry.usage);
 		return 2;
 	}
-	if (load_all(ctx, &list) == -1)
+	if (cmd_load_profiles(ctx, &list) == -1)
 		return 1;
 	all = json_object_new_array();
 	if (!o2.json)
