@@ -1891,7 +1891,11 @@ profile_load_dir(const char *dir, struct profile_list *out, qt_error *err)
 	out->items = NULL;
 	out->n = 0;
 	if ((d = opendir(dir)) == NULL) {
-		err_errno(err, "%s", dir);
+		if (errno == ENOENT)
+			err_set(err, "profile directory %s does not exist: create it "
+			    "(mkdir -p %s) or pass another --profiles DIR", dir, dir);
+		else
+			err_errno(err, "profile directory %s", dir);
 		return -1;
 	}
 	while ((de = readdir(d)) != NULL) {
