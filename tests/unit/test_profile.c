@@ -826,8 +826,9 @@ START_TEST(test_load_dir_mixed)
 	ck_assert_uint_eq(l.n, 0);
 
 	ck_assert_int_eq(profile_load_dir("/nonexistent/profiles", &l, &err), -1);
-	ck_assert_str_eq(err.msg, "/nonexistent/profiles: No such file or "
-	    "directory");
+	ck_assert_str_eq(err.msg, "profile directory /nonexistent/profiles does "
+	    "not exist: create it (mkdir -p /nonexistent/profiles) or pass another "
+	    "--profiles DIR");
 	ck_assert_uint_eq(l.n, 0);
 	free(link);
 	free(sub);
