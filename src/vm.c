@@ -99,6 +99,27 @@ pid_alive(pid_t pid)
 	return state != 'Z';
 }
 
+/* A stale qemu.pid (after a reboot) may name another process: ours has our run dir in its argv. */
+static bool
+qemu_alive(pid_t pid, const char *dir)
+{
+	char path[64], *cmd;
+	size_t len, i;
+	bool ours;
+
+	if (!pid_alive(pid))
+		return false;
+	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
+	if ((cmd = file_read(path, &len, NULL)) == NULL)
+		return true;	/* no /proc: trust the pid */
+	for (i = 0; i < len; i++)
+		if (cmd[i] == '\0')
+			cmd[i] = ' ';
+	ours = strstr(cmd, dir) != NULL;
+	free(cmd);
+	return ours;
+}
+
 int
 vm_run_read(const char *name, struct vm_run *r, qt_error *err)
 {
@@ -121,6 +142,8 @@ vm_run_read(const char *name, struct vm_run *r, qt_error *err)
 	if ((t = read_small(r->dir, RUN_QEMU_PID)) != NULL) {
 		r->qemu_pid = (pid_t)atol(t);
 		free(t);
+		if (!r->alive && !qemu_alive(r->qemu_pid, r->dir))
+			r->qemu_pid = 0;
 	}
 	if ((t = read_small(r->dir, RUN_EXIT_STATUS)) != NULL) {
 		int n;

@@ -79,4 +79,17 @@ grep -q '"event":"STOP"' "$(rundir good)/events.log" || fail "events.log has no 
 ok "QMP events are kept in events.log"
 
 qt stop good --force >/dev/null; qt stop bad --force >/dev/null
+
+# Leftovers of a run the machine forgot (a reboot): pid files naming unrelated live
+# processes and dead sockets. They must not look like a running VM or block a start.
+guest_profile stale aarch64
+mkdir -p "$(rundir stale)" && chmod 700 "$(rundir stale)"
+echo $$ > "$(rundir stale)/qemu.pid"
+echo $$ > "$(rundir stale)/supervisor.pid"
+python3 -c 'import socket,sys; s=socket.socket(socket.AF_UNIX); s.bind(sys.argv[1])' "$(rundir stale)/qmp.sock"
+state_is stale stopped || fail "stale pid files look like a running VM: $(qt status stale)"
+qt start stale >/dev/null || fail "stale files blocked the start"
+state_is stale running || fail "not running after start over stale files"
+qt stop stale --force >/dev/null
+ok "stale pid files and sockets from a forgotten run neither fake a VM nor block a start"
 echo "PASS: t-failures"
