@@ -1,0 +1,95 @@
+/*
+ * The floor for bench/console-throughput: libvterm alone parsing the same bytes.
+ * A ROWSxCOLS VTerm with a screen attached (UTF-8, damage merged per scroll, a
+ * scrollback callback that only counts lines, output answers dropped), fed FILE in
+ * 64 KiB chunks with vterm_input_write, damage flushed after every chunk. The file is
+ * read into memory first; only the feeding is timed.
+ * Usage: vtfloor ROWS COLS FILE     prints: seconds bytes scrolled-lines
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <time.h>
+#include <vterm.h>
+
+static long damaged, pushed;
+
+static int
+on_damage(VTermRect r, void *user)
+{
+	(void)user;
+	damaged += (long)(r.end_row - r.start_row) * (r.end_col - r.start_col);
+	return 1;
+}
+
+static int
+on_pushline(int cols, const VTermScreenCell *cells, void *user)
+{
+	(void)cols; (void)cells; (void)user;
+	pushed++;
+	return 1;
+}
+
+static void
+on_output(const char *s, size_t len, void *user)
+{
+	(void)s; (void)len; (void)user;
+}
+
+int
+main(int argc, char **argv)
+{
+	static const VTermScreenCallbacks cbs = {
+		.damage = on_damage,
+		.sb_pushline = on_pushline,
+	};
+	struct timespec a, b;
+	VTerm *vt;
+	VTermScreen *vs;
+	FILE *f;
+	char *data;
+	long size, off;
+	int rows, cols;
+
+	if (argc != 4) {
+		fprintf(stderr, "usage: vtfloor ROWS COLS FILE\n");
+		return 2;
+	}
+	rows = atoi(argv[1]);
+	cols = atoi(argv[2]);
+	if ((f = fopen(argv[3], "rb")) == NULL) {
+		perror(argv[3]);
+		return 1;
+	}
+	fseek(f, 0, SEEK_END);
+	size = ftell(f);
+	rewind(f);
+	if ((data = malloc((size_t)size)) == NULL ||
+	    fread(data, 1, (size_t)size, f) != (size_t)size) {
+		fprintf(stderr, "vtfloor: cannot read %s\n", argv[3]);
+		return 1;
+	}
+	fclose(f);
+
+	vt = vterm_new(rows, cols);
+	vterm_set_utf8(vt, 1);
+	vterm_output_set_callback(vt, on_output, NULL);
+	vs = vterm_obtain_screen(vt);
+	vterm_screen_set_callbacks(vs, &cbs, NULL);
+	vterm_screen_set_damage_merge(vs, VTERM_DAMAGE_SCROLL);
+	vterm_screen_enable_altscreen(vs, 1);
+	vterm_screen_reset(vs, 1);
+
+	clock_gettime(CLOCK_MONOTONIC, &a);
+	for (off = 0; off < size; off += 65536) {
+		long n = size - off < 65536 ? size - off : 65536;
+
+		vterm_input_write(vt, data + off, (size_t)n);
+		vterm_screen_flush_damage(vs);
+	}
+	clock_gettime(CLOCK_MONOTONIC, &b);
+	printf("%.6f %ld %ld\n", (double)(b.tv_sec - a.tv_sec) +
+	    (double)(b.tv_nsec - a.tv_nsec) / 1e9, size, pushed);
+	vterm_free(vt);
+	free(data);
+	return 0;
+}
