@@ -36,7 +36,6 @@
 #define KEY_PREFIX	0x01	/* Ctrl-A */
 #define OUT_HIGH	(8 * 1024 * 1024)	/* stop reading the socket above this */
 #define IN_HIGH		(256 * 1024)		/* stop reading stdin above this */
-#define HISTORY_MS	200	/* --no-history: what arrives this soon is history */
 #define SETTLE_MS	3000	/* after EOF: how long to wait for the stop to be recorded */
 
 enum end {
@@ -56,7 +55,6 @@ struct console {
 	bool in_open;		/* still reading stdin */
 	bool in_tty;
 	bool prefix;		/* Ctrl-A seen, waiting for the next byte */
-	long long discard_until;	/* --no-history: drop socket bytes until then */
 	struct buf to_guest, to_out;
 	bool sock_watched, in_watched, out_watched;
 	unsigned long settle_timer;
@@ -185,12 +183,9 @@ sock_io(int fd, short revents, void *arg)
 	if ((revents & (POLLIN | POLLHUP | POLLERR)) && buf_used(&c->to_out) < OUT_HIGH) {
 		n = read(fd, data, sizeof data);
 		if (n > 0) {
-			if (c->discard_until == 0 || now_ms() >= c->discard_until) {
-				c->discard_until = 0;
-				buf_add(&c->to_out, data, (size_t)n);
-				if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
-					finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
-			}
+			buf_add(&c->to_out, data, (size_t)n);
+			if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
+				finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
 		} else if (n == 0 || (errno != EAGAIN && errno != EINTR))
 			sock_closed(c);
 	}
@@ -379,8 +374,10 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		vm_run_free(&run);
 		return 1;
 	}
-	/* Without its supervisor QEMU's own socket takes the one client (no history then). */
-	path = rundir_file(run.dir, run.alive ? RUN_SERIAL_SOCK : RUN_QEMU_SERIAL);
+	/* Without its supervisor QEMU's own socket takes the one client (no history then).
+	 * The supervisor's live socket is the same stream without the history replay. */
+	path = rundir_file(run.dir, !run.alive ? RUN_QEMU_SERIAL :
+	    no_history ? RUN_SERIAL_LIVE : RUN_SERIAL_SOCK);
 	vm_run_free(&run);
 	c.sock = qmp_connect_unix(path, &err);
 	free(path);
@@ -388,12 +385,6 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "qemu-tui: %s: %s\n", c.name, err.msg);
 		return 1;
 	}
-	/* The history comes at once on connect; what arrives in the first HISTORY_MS is
-	 * taken for it. An approximation: live output in that window is dropped too, and
-	 * a history delayed past it (a very loaded host) is shown. */
-	if (no_history)
-		c.discard_until = now_ms() + HISTORY_MS;
-
 	fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
 	    c.name);
 	c.in_tty = isatty(STDIN_FILENO);

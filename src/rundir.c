@@ -92,7 +92,7 @@ rundir_file(const char *dir, const char *file)
 }
 
 static const char *const stale_files[] = {
-	RUN_QMP_SOCK, RUN_SERIAL_SOCK, RUN_QEMU_QMP, RUN_QEMU_SERIAL,
+	RUN_QMP_SOCK, RUN_SERIAL_SOCK, RUN_SERIAL_LIVE, RUN_QEMU_QMP, RUN_QEMU_SERIAL,
 	RUN_QEMU_PID, RUN_SUPER_PID, NULL
 };
 

@@ -7,6 +7,7 @@
 /* File names inside a run directory. */
 #define RUN_QMP_SOCK	 "qmp.sock"	   /* the supervisor's QMP, any number of clients */
 #define RUN_SERIAL_SOCK	 "serial.sock"	   /* the supervisor's serial, any number of clients */
+#define RUN_SERIAL_LIVE	 "serial-live.sock" /* the same without the history replay */
 #define RUN_QEMU_QMP	 "qemu-qmp.sock"   /* QEMU's own, the supervisor is its one client */
 #define RUN_QEMU_SERIAL	 "qemu-serial.sock"
 #define RUN_SERIAL_LOG	 "serial.log"

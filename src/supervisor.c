@@ -59,8 +59,8 @@ struct super {
 	char *history;		/* ring of the last SUPERVISOR_HISTORY serial bytes */
 	size_t hist_start, hist_len;
 
-	int qmp_listen, serial_listen;
-	char *qmp_path, *serial_path;
+	int qmp_listen, serial_listen, live_listen;
+	char *qmp_path, *serial_path, *live_path;
 	struct client *clients;
 	unsigned long next_serial;
 	FILE *events;
@@ -381,7 +381,7 @@ accept_client(int fd, short revents, void *arg)
 		    "\"major\": %d}, \"package\": \"qemu-tui supervisor\"}, "
 		    "\"capabilities\": []}}\r\n", mic, min, maj);
 		client_send(c, greeting, strlen(greeting));
-	} else if (s->hist_len > 0) {
+	} else if (s->hist_len > 0 && fd == s->serial_listen) {
 		/* History first, so an attaching console misses nothing written before it came. */
 		size_t first = SUPERVISOR_HISTORY - s->hist_start;
 
@@ -491,7 +491,9 @@ serve(struct super *s)
 	s->qmp_listen = listen_unix(s->qmp_path, &err);
 	if (s->qmp_listen != -1)
 		s->serial_listen = listen_unix(s->serial_path, &err);
-	if (s->qmp_listen == -1 || s->serial_listen == -1) {
+	if (s->serial_listen != -1)
+		s->live_listen = listen_unix(s->live_path, &err);
+	if (s->qmp_listen == -1 || s->serial_listen == -1 || s->live_listen == -1) {
 		logmsg("%s", err.msg);
 		notify(s, "error %s", err.msg);
 		kill(s->qemu, SIGKILL);
@@ -499,6 +501,7 @@ serve(struct super *s)
 	}
 	loop_io_add(s->loop, s->qmp_listen, POLLIN, accept_client, s);
 	loop_io_add(s->loop, s->serial_listen, POLLIN, accept_client, s);
+	loop_io_add(s->loop, s->live_listen, POLLIN, accept_client, s);
 	s->serving = 1;
 	logmsg("QEMU %s is up (pid %ld); serving %s and %s",
 	    qmp_qemu_version(s->qmp), (long)s->qemu, s->qmp_path, s->serial_path);
@@ -722,7 +725,7 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	s.rundir = rundir;
 	s.notify_fd = notify_fd;
 	s.start_paused = start_paused;
-	s.serial_fd = s.qmp_listen = s.serial_listen = -1;
+	s.serial_fd = s.qmp_listen = s.serial_listen = s.live_listen = -1;
 	redirect_stdio(rundir);
 	/* Nothing of the parent's (a dashboard's ttys and sockets) may leak into the VM's life. */
 	for (fd = 3; fd < 1024; fd++)
@@ -742,6 +745,7 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	s.history = xmalloc(SUPERVISOR_HISTORY);
 	s.qmp_path = rundir_file(rundir, RUN_QMP_SOCK);
 	s.serial_path = rundir_file(rundir, RUN_SERIAL_SOCK);
+	s.live_path = rundir_file(rundir, RUN_SERIAL_LIVE);
 	path = rundir_file(rundir, RUN_EVENTS_LOG);
 	s.events = fopen(path, "a");
 	free(path);
@@ -795,5 +799,6 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	free(s.history);
 	free(s.qmp_path);
 	free(s.serial_path);
+	free(s.live_path);
 	_exit(exit_code);
 }
