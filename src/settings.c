@@ -33,6 +33,10 @@ static const struct {
 	[ACT_DOWN] = { "down", "select the next VM / scroll down" },
 	[ACT_TOP] = { "top", "first VM" },
 	[ACT_BOTTOM] = { "bottom", "last VM" },
+	[ACT_SSH] = { "ssh", "SSH shell into the VM in a pane beside (left|right split)" },
+	[ACT_SSH_BELOW] = { "ssh-below", "SSH shell into the VM in a pane below (top/bottom split)" },
+	[ACT_CLOSE_PANE] = { "close-pane", "close the focused console or SSH pane" },
+	[ACT_LIST] = { "list", "hide or show the VM list (the panes get the whole width)" },
 };
 
 static const struct binding default_bindings[] = {
@@ -44,6 +48,7 @@ static const struct binding default_bindings[] = {
 	{ 'l', ACT_EVENTS }, { 'c', ACT_CONSOLE }, { KEY_UP, ACT_UP }, { 'k', ACT_UP },
 	{ KEY_DOWN, ACT_DOWN }, { 'j', ACT_DOWN }, { KEY_HOME, ACT_TOP },
 	{ 'g', ACT_TOP }, { KEY_END, ACT_BOTTOM }, { 'G', ACT_BOTTOM },
+	{ 'h', ACT_SSH }, { 'H', ACT_SSH_BELOW }, { 'x', ACT_CLOSE_PANE }, { 'b', ACT_LIST },
 };
 
 static const struct {

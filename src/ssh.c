@@ -79,6 +79,7 @@ struct ssh_sess {
 	bool stdout_eof;
 	int exit_status;
 
+	bool started;		/* the first step ran */
 	int depth;		/* inside our own callbacks */
 	bool freed;		/* ssh_sess_free was called while depth > 0 */
 };
@@ -538,7 +539,13 @@ kick_cb(void *arg)
 
 	s->kick = 0;
 	s->depth++;
-	step(s);
+	/* The first turn: hooks never fire inside ssh_sess_open. */
+	if (!s->started) {
+		s->started = true;
+		status(s, "connecting to %s@%s", s->t.user, s->hostport);
+	}
+	if (!s->freed)
+		step(s);
 	s->depth--;
 	if (s->freed && s->depth == 0)
 		destroy(s);
@@ -600,6 +607,15 @@ retry_fire(void *arg)
 	qt_error err;
 
 	s->retry = 0;
+	if (now_ms() >= s->connect_deadline) {
+		s->depth++;
+		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
+		    s->t.connect_timeout, s->last_err);
+		s->depth--;
+		if (s->freed && s->depth == 0)
+			destroy(s);
+		return;
+	}
 	if (attempt(s, &err) == -1) {
 		s->depth++;
 		fail(s, "%s", err.msg);
@@ -622,15 +638,18 @@ connect_failed(struct ssh_sess *s)
 
 	snprintf(s->last_err, sizeof s->last_err, "%s", ssh_get_error(s->ss));
 	/* QEMU's hostfwd accepts and closes while the guest's sshd is not up yet: without a
-	 * banner nothing has been said, so try again with a fresh session. */
-	if (!banner && now_ms() + RETRY_MS < s->connect_deadline) {
+	 * banner nothing has been said, so try again with a fresh session until the deadline. */
+	if (!banner && now_ms() < s->connect_deadline) {
+		long long wait = s->connect_deadline - now_ms();
+
 		drop_session(s);
 		s->st = ST_RETRY_WAIT;
 		if (!s->said_waiting) {
 			s->said_waiting = true;
 			status(s, "waiting for sshd on %s…", s->hostport);
 		}
-		s->retry = loop_timer_add(s->loop, RETRY_MS, 0, retry_fire, s);
+		s->retry = loop_timer_add(s->loop, wait < RETRY_MS ? (long)wait : RETRY_MS, 0,
+		    retry_fire, s);
 		return;
 	}
 	if (!banner)
@@ -1111,7 +1130,6 @@ ssh_sess_open(struct loop *l, const struct ssh_target *t, const char *command,
 		return NULL;
 	}
 	s->tick = loop_timer_add(l, TICK_MS, 1, tick_cb, s);
-	status(s, "connecting to %s@%s", s->t.user, s->hostport);
 	kick(s);
 	return s;
 }

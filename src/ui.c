@@ -19,6 +19,10 @@
 
 #define FRAME_MS 16
 
+/* Input came since the last frame: the next frame, with the key's effect or
+ * the guest's echo of it, is drawn at once instead of waiting for FRAME_MS. */
+static bool input_since_frame;
+
 /* For the fatal and crash paths, which cannot be handed a pointer. */
 static bool curses_active;
 
@@ -155,11 +159,20 @@ move_selection(struct ui *ui, int delta)
 
 /* ---- VMs and profiles ---- */
 
+static void open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how);
+
 static void
 vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
 
+	/* ssh.auto_open: the pane's session waits for sshd itself. */
+	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
+		w->ssh_auto_pending = false;
+		open_ssh(ui, w, LAYOUT_LEFTRIGHT);
+	} else if (w->ssh_auto_pending && (w->state == VM_STOPPED || w->state == VM_CRASHED) &&
+	    !vmwatch_busy(w))
+		w->ssh_auto_pending = false;
 	/* Another VM's change shows only in the list. */
 	ui->list->dirty = true;
 	if (w == ui_selected(ui))
@@ -368,11 +381,11 @@ static void
 draw_keybar(struct ui *ui)
 {
 	static const enum action shown[] = {
-		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_EDIT,
-		ACT_FILTER, ACT_EVENTS, ACT_HELP, ACT_QUIT
+		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_SSH,
+		ACT_EDIT, ACT_FILTER, ACT_EVENTS, ACT_HELP, ACT_QUIT
 	};
 	static const char *const labels[] = {
-		"start", "stop", "pause", "reset", "console", "edit", "filter",
+		"start", "stop", "pause", "reset", "console", "ssh", "edit", "filter",
 		"events", "help", "quit"
 	};
 	WINDOW *w = ui->keywin;
@@ -461,7 +474,8 @@ any_pane_dirty(struct ui *ui)
 	return false;
 }
 
-/* Once per loop turn: at most one frame, at most one every FRAME_MS. */
+/* Once per loop turn: at most one frame, at most one every FRAME_MS except
+ * the first after input (typing is far slower than a flood). */
 static void
 idle(void *arg)
 {
@@ -471,12 +485,13 @@ idle(void *arg)
 	if (!ui->dirty_all && !ui->dirty_status && !any_pane_dirty(ui))
 		return;
 	wait = ui->last_frame + FRAME_MS - now_ms();
-	if (wait > 0) {
+	if (wait > 0 && !input_since_frame) {
 		if (ui->frame_timer == 0)
 			ui->frame_timer = loop_timer_add(ui->loop, (long)wait, 0,
 			    frame_due, ui);
 		return;
 	}
+	input_since_frame = false;
 	draw_frame(ui);
 }
 
@@ -569,6 +584,14 @@ ui_pane_close(struct ui *ui, struct pane *p)
 			break;
 		}
 	}
+	for (i = 0; i < ui->nsshs; i++) {
+		if (ui->sshs[i] == p) {
+			memmove(&ui->sshs[i], &ui->sshs[i + 1],
+			    (ui->nsshs - i - 1) * sizeof *ui->sshs);
+			ui->nsshs--;
+			break;
+		}
+	}
 	pane_free(p);
 	place_panes(ui);
 }
@@ -603,6 +626,101 @@ open_console(struct ui *ui, struct vmwatch *w)
 	place_panes(ui);
 }
 
+/* Where a new terminal pane goes: beside the focused console or SSH pane, else the
+ * last one opened, else under the details (taking most of their column). */
+static struct layout_cell *
+terminal_anchor(struct ui *ui, int *percent)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
+
+	*percent = 50;
+	if (p != NULL && (p->ops == &pane_console_ops || p->ops == &pane_ssh_ops))
+		return c;
+	if (ui->nsshs > 0)
+		return layout_find(ui->layout, ui->sshs[ui->nsshs - 1]);
+	if (ui->nconsoles > 0)
+		return layout_find(ui->layout, ui->consoles[ui->nconsoles - 1]);
+	*percent = 70;
+	return layout_find(ui->layout, ui->details);
+}
+
+static void
+open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how)
+{
+	struct layout_cell *anchor, *at;
+	struct pane *p;
+	int percent;
+
+	if (w->profile->broken != NULL) {
+		ui_message(ui, true, "%s", w->profile->broken);
+		return;
+	}
+	if (w->state == VM_STOPPED || w->state == VM_CRASHED) {
+		ui_message(ui, true, "%s is %s: start it first (%s)", w->name,
+		    vm_state_name(w->state), "s");
+		return;
+	}
+	if ((p = pane_ssh_new(ui, w)) == NULL)
+		return;
+	anchor = terminal_anchor(ui, &percent);
+	/* Under the details the first terminal pane always stacks, as the console does. */
+	if (percent == 70)
+		how = LAYOUT_TOPBOTTOM;
+	at = layout_split(ui->layout, anchor, how, percent, LAYOUT_PERCENT, p);
+	ui->sshs = xreallocarray(ui->sshs, ui->nsshs + 1, sizeof *ui->sshs);
+	ui->sshs[ui->nsshs++] = p;
+	layout_set_focus(ui->layout, at);
+	place_panes(ui);
+}
+
+/* The VM a pane action is about: the focused console's or SSH pane's, else the selection. */
+static struct vmwatch *
+action_vm(struct ui *ui)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
+
+	if (p != NULL && p->ops == &pane_console_ops)
+		return find_vm(ui, pane_console_vm(p));
+	if (p != NULL && p->ops == &pane_ssh_ops)
+		return find_vm(ui, pane_ssh_vm(p));
+	return ui_selected(ui);
+}
+
+static void
+toggle_list(struct ui *ui)
+{
+	struct layout_cell *c = layout_find(ui->layout, ui->list);
+
+	if (c != NULL) {
+		if (layout_close(ui->layout, c) == -1)
+			return;
+		if (ui->list->win != NULL) {
+			delwin(ui->list->win);
+			ui->list->win = NULL;
+		}
+		ui->list_hidden = true;
+	} else {
+		layout_split(ui->layout, layout_first(ui->layout), LAYOUT_LEFTRIGHT, 38,
+		    LAYOUT_PERCENT | LAYOUT_BEFORE, ui->list);
+		ui->list_hidden = false;
+	}
+	place_panes(ui);
+}
+
+static void
+close_focused(struct ui *ui)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
+
+	if (p != NULL && (p->ops == &pane_console_ops || p->ops == &pane_ssh_ops))
+		ui_pane_close(ui, p);
+	else
+		ui_message(ui, true, "only console and SSH panes close (focus one with Tab)");
+}
+
 static void
 do_action(struct ui *ui, enum action a)
 {
@@ -619,6 +737,10 @@ do_action(struct ui *ui, enum action a)
 	case ACT_RESET:
 	case ACT_EDIT:
 	case ACT_CONSOLE:
+	case ACT_SSH:
+	case ACT_SSH_BELOW:
+		if (a == ACT_SSH || a == ACT_SSH_BELOW || a == ACT_CONSOLE)
+			w = action_vm(ui);
 		if (w == NULL) {
 			ui_message(ui, true, "no VM selected");
 			return;
@@ -633,8 +755,10 @@ do_action(struct ui *ui, enum action a)
 			ui_message(ui, true, "%s", w->profile->broken);
 		else if (vmwatch_start(w, &err) == -1)
 			ui_message(ui, true, "%s", err.msg);
-		else
+		else {
 			ui_message(ui, false, "starting %s…", w->name);
+			w->ssh_auto_pending = w->profile->ssh.auto_open;
+		}
 		break;
 	case ACT_STOP:
 		if (vmwatch_stop(w, false, &err) == -1)
@@ -694,6 +818,18 @@ do_action(struct ui *ui, enum action a)
 		break;
 	case ACT_CONSOLE:
 		open_console(ui, w);
+		break;
+	case ACT_SSH:
+		open_ssh(ui, w, LAYOUT_LEFTRIGHT);
+		break;
+	case ACT_SSH_BELOW:
+		open_ssh(ui, w, LAYOUT_TOPBOTTOM);
+		break;
+	case ACT_CLOSE_PANE:
+		close_focused(ui);
+		break;
+	case ACT_LIST:
+		toggle_list(ui);
 		break;
 	case ACT_UP:
 		move_selection(ui, -1);
@@ -833,6 +969,7 @@ stdin_ready(int fd, short revents, void *arg)
 		return;
 	}
 	while ((r = wget_wch(stdscr, &wc)) != ERR) {
+		input_since_frame = true;
 		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
 			on_resize(SIGWINCH, ui);
 		else
@@ -981,7 +1118,10 @@ ui_run(const struct ui_options *opts)
 	profile_list_free(&ui.profiles);
 	if (!ui.events_shown)
 		pane_free(ui.events);
+	if (ui.list_hidden)
+		pane_free(ui.list);
 	free(ui.consoles);
+	free(ui.sshs);
 	layout_free(ui.layout, pane_free);
 	if (ui.statuswin)
 		delwin(ui.statuswin);

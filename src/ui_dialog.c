@@ -40,9 +40,10 @@ static void
 draw_help(struct ui *ui)
 {
 	static const enum action listed[] = {
-		ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_EDIT,
-		ACT_RELOAD, ACT_FILTER, ACT_EVENTS, ACT_UP, ACT_DOWN, ACT_TOP,
-		ACT_BOTTOM, ACT_NEXT_PANE, ACT_PREV_PANE, ACT_ZOOM, ACT_HELP, ACT_QUIT,
+		ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE,
+		ACT_SSH, ACT_SSH_BELOW, ACT_CLOSE_PANE, ACT_EDIT, ACT_RELOAD, ACT_FILTER,
+		ACT_EVENTS, ACT_LIST, ACT_UP, ACT_DOWN, ACT_TOP, ACT_BOTTOM, ACT_NEXT_PANE,
+		ACT_PREV_PANE, ACT_ZOOM, ACT_HELP, ACT_QUIT,
 	};
 	size_t n = sizeof listed / sizeof listed[0], i;
 	WINDOW *w = centered(ui, (int)n + 5, 76);
@@ -70,12 +71,12 @@ draw_help(struct ui *ui)
 		ui_put(w, y, 11, getmaxx(w) - 13, line);
 	}
 	if (y < getmaxy(w) - 1) {
-		char pfx[16], text[256];
+		char pfx[16], text[320];
 
 		settings_keyname(ui->settings.prefix, pfx, sizeof pfx);
-		snprintf(text, sizeof text, "In a console every key goes to the guest; %s "
-		    "then a key is a dashboard key (%s x or C-a x closes, %s PgUp scrolls back, / "
-		    "searches).", pfx, pfx, pfx);
+		snprintf(text, sizeof text, "In a console or SSH pane every key goes to the "
+		    "guest; %s then a key is a dashboard key (%s x or C-a x closes, %s arrows "
+		    "move, %s PgUp scrolls back, / searches).", pfx, pfx, pfx, pfx);
 		ui_put(w, ++y, 2, getmaxx(w) - 4, text);
 	}
 	wnoutrefresh(w);

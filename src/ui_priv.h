@@ -76,7 +76,10 @@ struct ui {
 	struct pane *list, *details, *events;
 	struct pane **consoles;	/* console panes, in the layout or not */
 	size_t nconsoles;
+	struct pane **sshs;	/* SSH panes, several per VM */
+	size_t nsshs;
 	bool events_shown;
+	bool list_hidden;
 	WINDOW *statuswin, *keywin;
 
 	char status[512];
@@ -94,11 +97,14 @@ struct ui {
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
-    pane_console_ops;
+    pane_console_ops, pane_ssh_ops;
 
 /* pane_console.c */
 struct pane *pane_console_new(struct ui *ui, struct vmwatch *vm);
 const char *pane_console_vm(struct pane *p);
+/* pane_ssh.c: an SSH shell into vm (NULL + status message when there is no target). */
+struct pane *pane_ssh_new(struct ui *ui, struct vmwatch *vm);
+const char *pane_ssh_vm(struct pane *p);
 void ui_pane_close(struct ui *ui, struct pane *p);
 void ui_pane_focus(struct ui *ui, struct pane *p);
 /* A key the focused console did not take, as the dashboard's own. */

@@ -39,6 +39,7 @@ struct vmwatch {
 	struct vmwatch_event events[VMWATCH_EVENTS];	/* ring */
 	int ev_start, ev_count;
 	char *log_tail;			/* qemu.log tail when it failed or crashed */
+	bool ssh_auto_pending;		/* the UI opens an SSH pane once this start runs */
 
 	/* private to vmwatch.c */
 	struct vmwatch_priv *priv;
