@@ -243,8 +243,11 @@ console_key(struct pane *p, int key, bool keycode)
 	struct ui *ui = p->ui;
 	char byte;
 
-	p->dirty = true;
+	/* A key that only goes to the guest leaves the pane clean: nothing shows
+	 * until the echo, and a frame drawn now would hold the echo's frame back
+	 * by the frame pacing (16 ms). Everything else here changes the screen. */
 	if (cp->prefix) {
+		p->dirty = true;
 		cp->prefix = false;
 		if (!keycode && key == ui->settings.prefix) {
 			byte = (char)key;
@@ -268,8 +271,10 @@ console_key(struct pane *p, int key, bool keycode)
 			ui_dashboard_key(ui, key);
 		return true;
 	}
-	if (cp->scrolling)
+	if (cp->scrolling) {
+		p->dirty = true;
 		return scroll_key(cp, key, keycode);
+	}
 	if (!keycode && key == ui->settings.prefix) {
 		cp->prefix = true;
 		return true;
@@ -291,8 +296,10 @@ console_key(struct pane *p, int key, bool keycode)
 	if (cp->closed)
 		return true;
 	/* Typing returns the view to the live screen, as tmux does. */
-	if (term_scroll(cp->term, 0) > 0)
+	if (term_scroll(cp->term, 0) > 0) {
 		leave_scroll(cp);
+		p->dirty = true;
+	}
 	term_key(cp->term, key, keycode);
 	return true;
 }

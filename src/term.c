@@ -481,12 +481,16 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 	}
 	runs = t->enc;
 	codes = t->enc + 3 * (size_t)n;
+	/* Every line a flooding guest writes comes through here (most only to
+	 * be dropped 10,000 lines later): keep the per-cell path short. */
 	for (c = 0; c < n; c++) {
 		const VTermScreenCell *cell = &cells[c];
+		uint32_t ch = cell->chars[0];
 
-		if (cell->chars[0] == (uint32_t)-1)
+		if (ch == (uint32_t)-1)
 			continue;	/* right half of a wide char */
-		/* Most cells look like the one before: skip packing them. */
+		/* Most cells look like the one before: skip packing them, and
+		 * a new run can only start where the packing changed. */
 		if (prev == NULL ||
 		    memcmp(&cell->attrs, &prev->attrs, sizeof cell->attrs) != 0 ||
 		    memcmp(&cell->fg, &prev->fg, sizeof cell->fg) != 0 ||
@@ -494,22 +498,22 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 			attrs = attrs_pack(&cell->attrs);
 			fg = color_pack(&cell->fg);
 			bg = color_pack(&cell->bg);
+			if (nruns == 0 || attrs != key_attrs || fg != key_fg ||
+			    bg != key_bg) {
+				runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
+				runs[3 * nruns + 1] = fg;
+				runs[3 * nruns + 2] = bg;
+				nruns++;
+				key_attrs = attrs;
+				key_fg = fg;
+				key_bg = bg;
+			}
 		}
 		prev = cell;
-		if (nruns == 0 || attrs != key_attrs || fg != key_fg ||
-		    bg != key_bg) {
-			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
-			runs[3 * nruns + 1] = fg;
-			runs[3 * nruns + 2] = bg;
-			nruns++;
-			key_attrs = attrs;
-			key_fg = fg;
-			key_bg = bg;
-		}
-		codes[ncodes++] = (cell->chars[0] & SB_CHAR) |
-		    (cell->width == 2 ? SB_WIDE : 0);
-		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[0] != 0 &&
-		    cell->chars[i] != 0; i++)
+		codes[ncodes++] = (ch & SB_CHAR) | (cell->width == 2 ? SB_WIDE : 0);
+		if (ch == 0 || cell->chars[1] == 0)
+			continue;
+		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i] != 0; i++)
 			codes[ncodes++] = (cell->chars[i] & SB_CHAR) | SB_COMB;
 	}
 
@@ -854,6 +858,13 @@ scan(struct term *t, const unsigned char *p, size_t len, bool stop)
 			if ((e = memchr(p + i, 0x1b, len - i)) == NULL)
 				return len;
 			i = (size_t)(e - p);
+		} else if (t->scan == SCAN_CSI) {
+			/* Parameters and intermediates change nothing here:
+			 * SGR sequences are much of a colourful guest's output. */
+			while (i < len && p[i] >= 0x20 && p[i] < 0x40)
+				i++;
+			if (i == len)
+				break;
 		}
 		c = p[i++];
 		if (c == 0x18 || c == 0x1a)	/* CAN, SUB: abort */
