@@ -452,6 +452,21 @@ ssh_sess_free(struct ssh_sess *s)
 	destroy(s);
 }
 
+/* Entry points from the loop bracket their work: a hook may free the session, which
+ * is then destroyed when the outermost one leaves. */
+static void
+enter(struct ssh_sess *s)
+{
+	s->depth++;
+}
+
+static void
+leave(struct ssh_sess *s)
+{
+	if (--s->depth == 0 && s->freed)
+		destroy(s);
+}
+
 /* Hooks may free the session: every call goes through here, and the caller returns
  * at once when it says so. */
 #define HOOK(s, name, ...) do {						\
@@ -538,7 +553,7 @@ kick_cb(void *arg)
 	struct ssh_sess *s = arg;
 
 	s->kick = 0;
-	s->depth++;
+	enter(s);
 	/* The first turn: hooks never fire inside ssh_sess_open. */
 	if (!s->started) {
 		s->started = true;
@@ -546,9 +561,7 @@ kick_cb(void *arg)
 	}
 	if (!s->freed)
 		step(s);
-	s->depth--;
-	if (s->freed && s->depth == 0)
-		destroy(s);
+	leave(s);
 }
 
 /* Progress on the next loop turn: callers may be inside one of our hooks. */
@@ -608,27 +621,21 @@ retry_fire(void *arg)
 
 	s->retry = 0;
 	if (now_ms() >= s->connect_deadline) {
-		s->depth++;
+		enter(s);
 		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
 		    s->t.connect_timeout, s->last_err);
-		s->depth--;
-		if (s->freed && s->depth == 0)
-			destroy(s);
+		leave(s);
 		return;
 	}
 	if (attempt(s, &err) == -1) {
-		s->depth++;
+		enter(s);
 		fail(s, "%s", err.msg);
-		s->depth--;
-		if (s->freed && s->depth == 0)
-			destroy(s);
+		leave(s);
 		return;
 	}
-	s->depth++;
+	enter(s);
 	step(s);
-	s->depth--;
-	if (s->freed && s->depth == 0)
-		destroy(s);
+	leave(s);
 }
 
 static void
@@ -1070,11 +1077,9 @@ io_cb(int fd, short revents, void *arg)
 
 	(void)fd;
 	(void)revents;
-	s->depth++;
+	enter(s);
 	step(s);
-	s->depth--;
-	if (s->freed && s->depth == 0)
-		destroy(s);
+	leave(s);
 }
 
 static void
@@ -1083,7 +1088,7 @@ tick_cb(void *arg)
 	struct ssh_sess *s = arg;
 	long long now = now_ms();
 
-	s->depth++;
+	enter(s);
 	if (s->st == ST_CONNECT && now >= s->connect_deadline) {
 		snprintf(s->last_err, sizeof s->last_err, "%s", "no answer");
 		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
@@ -1097,9 +1102,7 @@ tick_cb(void *arg)
 			fail(s, "ssh %s: the server stopped answering", s->hostport);
 	} else if (s->st != ST_RUNNING && s->st != ST_DONE && s->st != ST_RETRY_WAIT)
 		step(s);	/* libssh may hold data it read already */
-	s->depth--;
-	if (s->freed && s->depth == 0)
-		destroy(s);
+	leave(s);
 }
 
 struct ssh_sess *

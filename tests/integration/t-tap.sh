@@ -37,6 +37,16 @@ out=$(inns ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHo
 	-o BatchMode=yes -o ConnectTimeout=20 root@172.16.0.2 'cat /sys/class/net/eth0/address')
 [ "$out" = 08:00:27:40:f1:1e ] || fail "ssh over tap: $out"
 ok "the guest answers SSH on its TAP address"
+# qemu-tui's own ssh takes the target from the profile: ssh.host, port 22.
+mkdir -p "$T/home"
+out=$(inns env HOME="$T/home" "$QEMU_TUI" --profiles "$T/profiles" --set ssh.host_key_check=accept-new \
+	ssh tapvm -- 'cat /sys/class/net/eth0/address; exit 4'; echo "rc=$?")
+[ "$out" = "08:00:27:40:f1:1e
+rc=4" ] || fail "qemu-tui ssh over tap: $out"
+grep -q '^172.16.0.2 ssh-ed25519 ' "$T/home/.ssh/known_hosts" || fail "known_hosts: $(cat "$T/home/.ssh/known_hosts")"
+inns env HOME="$T/home" "$QEMU_TUI" --profiles "$T/profiles" ssh-config tapvm | grep -qx '    HostName 172.16.0.2' ||
+	fail "ssh-config over tap"
+ok "qemu-tui ssh reaches the guest's TAP address from the profile (exit status kept, known_hosts entry 172.16.0.2)"
 inns "$QEMU_TUI" --profiles "$T/profiles" stop tapvm --timeout 60 | grep -q 'stopped by powerdown' || fail "stop"
 ok "stopped by powerdown"
 echo "PASS: t-tap"
