@@ -26,8 +26,6 @@
 #include "util.h"
 #include "vm.h"
 
-#define OUT_HIGH	(4 * 1024 * 1024)
-
 struct sshcli {
 	struct loop *loop;
 	struct ssh_sess *sess;
@@ -285,7 +283,7 @@ on_signal(int sig, void *arg)
 /* Load the profile and where its sshd is; prints errors. */
 static int
 target_for(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
-    struct ssh_target *t)
+    struct ssh_target *t, bool need_running)
 {
 	struct profile *p;
 	struct vm_run run;
@@ -295,8 +293,16 @@ target_for(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
 	if ((p = cmd_profile(ctx, name, list, 0)) == NULL)
 		return -1;
 	have_run = vm_run_read(name, &run, &err) == 0;
-	if (have_run && (vm_run_state(&run) == VM_STOPPED || vm_run_state(&run) == VM_CRASHED))
+	if (have_run && (vm_run_state(&run) == VM_STOPPED || vm_run_state(&run) == VM_CRASHED)) {
+		/* With user networking nothing can answer on a stopped VM's port. */
+		if (need_running && p->ssh.host == NULL && p->net.mode == NET_USER) {
+			fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
+			    name, vm_state_name(vm_run_state(&run)), name);
+			vm_run_free(&run);
+			return -1;
+		}
 		run.ssh_port = 0;	/* a stale port from an earlier run */
+	}
 	rc = ssh_target_resolve(p, have_run ? &run : NULL, NULL, 0, t, &err);
 	if (have_run)
 		vm_run_free(&run);
@@ -348,29 +354,45 @@ cmd_ssh_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct cmd_opts o;
 	qt_error err;
 	char *command = NULL;
-	int first, i, rows = 24, cols = 80;
+	int first, i, cstart, name_at, rows = 24, cols = 80;
 	size_t len = 0;
 
-	if ((first = cmd_parse(ctx, &cmd_ssh_entry, argc, argv, &o)) == -1)
+	/* Like ssh, options end at NAME: what follows is the command's, dashes and all. */
+	for (name_at = 1; name_at < argc; name_at++) {
+		const char *a = argv[name_at];
+
+		if (strcmp(a, "--") == 0 || a[0] != '-')
+			break;
+		if (strcmp(a, "-s") == 0 || strcmp(a, "--set") == 0 || strcmp(a, "-t") == 0 ||
+		    strcmp(a, "--timeout") == 0)
+			name_at++;
+	}
+	if (name_at < argc && strcmp(argv[name_at], "--") == 0)
+		name_at++;
+	if ((first = cmd_parse(ctx, &cmd_ssh_entry, name_at < argc ? name_at + 1 : argc,
+	    argv, &o)) == -1)
 		return 2;
-	if (first >= argc) {
+	if (first >= argc || first != name_at) {
 		fprintf(stderr, "usage: qemu-tui ssh %s\n", ssh_usage);
 		return 2;
 	}
-	/* Like ssh: the words after NAME make one command line. */
-	for (i = first + 1; i < argc; i++)
+	/* The words after NAME (and an optional --) make one command line. */
+	i = first + 1;
+	if (i < argc && strcmp(argv[i], "--") == 0)
+		i++;
+	for (cstart = i; i < argc; i++)
 		len += strlen(argv[i]) + 1;
 	if (len > 0) {
 		command = xcalloc(1, len);
-		for (i = first + 1; i < argc; i++) {
-			if (i > first + 1)
+		for (i = cstart; i < argc; i++) {
+			if (i > cstart)
 				strcat(command, " ");
 			strcat(command, argv[i]);
 		}
 	}
 	memset(&c, 0, sizeof c);
 	c.name = argv[first];
-	if (target_for(ctx, c.name, &list, &t) == -1) {
+	if (target_for(ctx, c.name, &list, &t, true) == -1) {
 		profile_list_free(&list);
 		free(command);
 		return 255;
@@ -440,7 +462,7 @@ cmd_ssh_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: qemu-tui ssh-config NAME\n");
 		return 2;
 	}
-	if (target_for(ctx, argv[first], &list, &t) == -1) {
+	if (target_for(ctx, argv[first], &list, &t, false) == -1) {
 		profile_list_free(&list);
 		return 1;
 	}

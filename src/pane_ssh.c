@@ -21,15 +21,11 @@ enum question {
 };
 
 struct spane {
-	struct pane *p;
+	struct tpane tp;	/* first: the shared terminal pane */
 	char *name;
 	char *where;		/* "root@127.0.0.1:2222" for the title */
 	struct ssh_target target;
 	struct ssh_sess *sess;
-	struct term *term;
-	bool prefix;
-	bool scrolling;
-	char note[200];		/* in the title: state, how it ended */
 	bool ended;		/* the session is over: any key closes */
 
 	enum question q;
@@ -39,18 +35,6 @@ struct spane {
 	size_t alen;
 };
 
-static int
-inner_rows(const struct pane *p)
-{
-	return p->r.h > 2 ? p->r.h - 2 : 1;
-}
-
-static int
-inner_cols(const struct pane *p)
-{
-	return p->r.w > 2 ? p->r.w - 2 : 1;
-}
-
 /* A line of our own in the terminal, dimmed (red for errors), so it reads apart
  * from the guest's output. */
 static void
@@ -58,16 +42,16 @@ say(struct spane *sp, bool error, const char *text)
 {
 	const char *nl;
 
-	term_feed(sp->term, error ? "\033[31m" : "\033[2m", error ? 5 : 4);
+	term_feed(sp->tp.term, error ? "\033[31m" : "\033[2m", error ? 5 : 4);
 	/* A CR before every LF: nobody's line discipline is between us and the term. */
 	while ((nl = strchr(text, '\n')) != NULL) {
-		term_feed(sp->term, text, (size_t)(nl - text));
-		term_feed(sp->term, "\r\n", 2);
+		term_feed(sp->tp.term, text, (size_t)(nl - text));
+		term_feed(sp->tp.term, "\r\n", 2);
 		text = nl + 1;
 	}
-	term_feed(sp->term, text, strlen(text));
-	term_feed(sp->term, "\033[0m\r\n", 6);
-	sp->p->dirty = true;
+	term_feed(sp->tp.term, text, strlen(text));
+	term_feed(sp->tp.term, "\033[0m\r\n", 6);
+	sp->tp.p->dirty = true;
 }
 
 static void
@@ -91,13 +75,13 @@ ask(struct spane *sp, enum question q, bool echo, const char *fmt, ...)
 	va_end(ap);
 	sp->q = q;
 	sp->qecho = echo;
-	snprintf(sp->note, sizeof sp->note, "%s", q == Q_PROMPT ? "password?" :
+	snprintf(sp->tp.note, sizeof sp->tp.note, "%s", q == Q_PROMPT ? "password?" :
 	    q == Q_HOSTKEY ? "host key?" : "make a key?");
 	wipe_answer(sp);
-	sp->p->dirty = true;
-	ui_mark(sp->p->ui);
-	if (!ui_focused(sp->p->ui, sp->p))
-		ui_message(sp->p->ui, false, "%s: a question waits in its SSH pane", sp->name);
+	sp->tp.p->dirty = true;
+	ui_mark(sp->tp.p->ui);
+	if (!ui_focused(sp->tp.p->ui, sp->tp.p))
+		ui_message(sp->tp.p->ui, false, "%s: a question waits in its SSH pane", sp->name);
 }
 
 static void
@@ -109,6 +93,12 @@ term_out(const char *buf, size_t len, void *arg)
 		ssh_sess_write(sp->sess, buf, len);
 }
 
+static void
+send_raw(struct tpane *tp, const char *buf, size_t len)
+{
+	term_out(buf, len, tp);
+}
+
 /* ---- session hooks ---- */
 
 static void
@@ -117,7 +107,7 @@ on_status(void *arg, const char *msg)
 	struct spane *sp = arg;
 
 	say(sp, false, msg);
-	snprintf(sp->note, sizeof sp->note, "%s", ssh_sess_state(sp->sess));
+	snprintf(sp->tp.note, sizeof sp->tp.note, "%s", ssh_sess_state(sp->sess));
 }
 
 static void
@@ -143,11 +133,11 @@ on_ready(void *arg)
 {
 	struct spane *sp = arg;
 
-	sp->note[0] = '\0';
+	sp->tp.note[0] = '\0';
 	/* The greeting and prompt start on a clean screen, the way a terminal's ssh does. */
-	term_feed(sp->term, "\033[H\033[2J", 7);
-	sp->p->dirty = true;
-	ui_mark(sp->p->ui);
+	term_feed(sp->tp.term, "\033[H\033[2J", 7);
+	sp->tp.p->dirty = true;
+	ui_mark(sp->tp.p->ui);
 }
 
 static void
@@ -156,8 +146,8 @@ on_data(void *arg, bool is_stderr, const char *data, size_t len)
 	struct spane *sp = arg;
 
 	(void)is_stderr;
-	term_feed(sp->term, data, len);
-	sp->p->dirty = true;
+	term_feed(sp->tp.term, data, len);
+	sp->tp.p->dirty = true;
 }
 
 static void
@@ -165,15 +155,15 @@ ended(struct spane *sp, const char *how)
 {
 	char pfx[16];
 
-	sp->ended = true;
+	sp->ended = sp->tp.keep_note = true;
 	sp->q = Q_NONE;
 	wipe_answer(sp);
 	ssh_sess_free(sp->sess);	/* deferred: we are inside its hook */
 	sp->sess = NULL;
-	settings_keyname(sp->p->ui->settings.prefix, pfx, sizeof pfx);
-	snprintf(sp->note, sizeof sp->note, "%s; a key closes", how);
-	sp->p->dirty = true;
-	ui_mark(sp->p->ui);
+	settings_keyname(sp->tp.p->ui->settings.prefix, pfx, sizeof pfx);
+	snprintf(sp->tp.note, sizeof sp->tp.note, "%s; a key closes", how);
+	sp->tp.p->dirty = true;
+	ui_mark(sp->tp.p->ui);
 }
 
 static void
@@ -196,7 +186,7 @@ on_failed(void *arg, const char *msg)
 	struct spane *sp = arg;
 
 	say(sp, true, msg);
-	ui_message(sp->p->ui, true, "%s: %s", sp->name, msg);
+	ui_message(sp->tp.p->ui, true, "%s: %s", sp->name, msg);
 	ended(sp, strstr(msg, "lost") != NULL ? "connection lost" : "failed");
 }
 
@@ -207,15 +197,15 @@ connect_now(struct spane *sp)
 		.status = on_status, .hostkey = on_hostkey, .prompt = on_prompt,
 		.ready = on_ready, .data = on_data, .closed = on_closed, .failed = on_failed,
 	};
-	struct ui *ui = sp->p->ui;
+	struct ui *ui = sp->tp.p->ui;
 	qt_error err;
 
-	sp->sess = ssh_sess_open(ui->loop, &sp->target, NULL, inner_rows(sp->p),
-	    inner_cols(sp->p), &hooks, sp, &err);
+	sp->sess = ssh_sess_open(ui->loop, &sp->target, NULL, tpane_rows(sp->tp.p),
+	    tpane_cols(sp->tp.p), &hooks, sp, &err);
 	if (sp->sess == NULL) {
 		say(sp, true, err.msg);
 		sp->ended = true;
-		snprintf(sp->note, sizeof sp->note, "failed; a key closes");
+		snprintf(sp->tp.note, sizeof sp->tp.note, "failed; a key closes");
 	}
 }
 
@@ -240,12 +230,13 @@ pane_ssh_new(struct ui *ui, struct vmwatch *vm)
 	p->ui = ui;
 	p->dirty = true;
 	p->data = sp;
-	sp->p = p;
+	sp->tp.p = p;
+	sp->tp.send = send_raw;
 	sp->name = xstrdup(vm->name);
 	sp->target = t;
 	sp->where = xasprintf("%s@%s:%d", t.user, t.host_name, t.port);
 	/* The real size comes with the first resize; 24x80 until then. */
-	sp->term = term_new(24, 80, ui->settings.scrollback, &tcb, sp);
+	sp->tp.term = term_new(24, 80, ui->settings.scrollback, &tcb, sp);
 	if (t.identity == NULL && getenv("SSH_AUTH_SOCK") == NULL && !ssh_have_default_key()) {
 		char *path = ssh_default_key_path();
 
@@ -271,10 +262,9 @@ ssh_resize(struct pane *p)
 {
 	struct spane *sp = p->data;
 
-	term_resize(sp->term, inner_rows(p), inner_cols(p));
-	term_touch(sp->term);
+	tpane_resize(&sp->tp);
 	if (sp->sess != NULL)
-		ssh_sess_resize(sp->sess, inner_rows(p), inner_cols(p));
+		ssh_sess_resize(sp->sess, tpane_rows(p), tpane_cols(p));
 }
 
 /* The question box over the pane's lower part: text wrapped, then the typed answer
@@ -282,7 +272,7 @@ ssh_resize(struct pane *p)
 static void
 draw_question(struct spane *sp)
 {
-	struct pane *p = sp->p;
+	struct pane *p = sp->tp.p;
 	struct ui *ui = p->ui;
 	char lines[12][160];
 	int n = 0, w = p->r.w - 4, y, i;
@@ -325,26 +315,13 @@ static void
 ssh_draw(struct pane *p)
 {
 	struct spane *sp = p->data;
-	struct ui *ui = p->ui;
-	char title[300];
-	int off = term_scroll(sp->term, 0);
+	char what[300];
 
-	if (off > 0 || sp->scrolling)
-		snprintf(title, sizeof title, "%s: ssh %s  [scroll -%d, q leaves]", sp->name,
-		    sp->where, off);
-	else
-		snprintf(title, sizeof title, "%s: ssh %s%s%s%s", sp->name, sp->where,
-		    sp->note[0] ? "  [" : "", sp->note, sp->note[0] ? "]" : "");
-	if (ui->dirty_all || !p->framed) {
-		werase(p->win);
-		p->framed = true;
-		term_touch(sp->term);
-	}
-	ui_box(ui, p, title);
+	snprintf(what, sizeof what, "%s: ssh %s", sp->name, sp->where);
 	/* Under a question the whole term is redrawn, so the box never leaves debris. */
 	if (sp->q != Q_NONE)
-		term_touch(sp->term);
-	term_draw(sp->term, p->win, 1, 1, ui_focused(ui, p));
+		term_touch(sp->tp.term);
+	tpane_draw(&sp->tp, what);
 	if (sp->q != Q_NONE)
 		draw_question(sp);
 }
@@ -353,19 +330,13 @@ static bool
 ssh_cursor(struct pane *p, int *y, int *x)
 {
 	struct spane *sp = p->data;
-	int row, col;
 
 	if (sp->q == Q_PROMPT) {
 		*y = p->r.h - 2;
 		*x = 4 + (sp->qecho ? (int)sp->alen : 0);
 		return *x < p->r.w - 1;
 	}
-	if (sp->q != Q_NONE || sp->ended || sp->scrolling || term_scroll(sp->term, 0) > 0 ||
-	    !term_cursor(sp->term, &row, &col))
-		return false;
-	*y = row + 1;
-	*x = col + 1;
-	return true;
+	return sp->q == Q_NONE && !sp->ended && tpane_cursor(&sp->tp, y, x);
 }
 
 static void
@@ -380,10 +351,10 @@ keygen(struct spane *sp)
 	}
 	hint = ssh_install_hint(pub, &sp->target);
 	say(sp, false, "Made ~/.ssh/id_ed25519. Its public key:");
-	term_feed(sp->term, pub, strlen(pub));
-	term_feed(sp->term, "\r\n", 2);
+	term_feed(sp->tp.term, pub, strlen(pub));
+	term_feed(sp->tp.term, "\r\n", 2);
 	say(sp, false, hint);
-	ui_message(sp->p->ui, false, "made ~/.ssh/id_ed25519; put the .pub into the guest "
+	ui_message(sp->tp.p->ui, false, "made ~/.ssh/id_ed25519; put the .pub into the guest "
 	    "(the line is in the SSH pane)");
 	free(hint);
 	free(pub);
@@ -398,7 +369,7 @@ question_key(struct spane *sp, int key, bool keycode)
 		if (keycode || (key != 'y' && key != 'Y' && key != 'n' && key != 'N' && key != 27))
 			return true;
 		sp->q = Q_NONE;
-		sp->note[0] = '\0';
+		sp->tp.note[0] = '\0';
 		if (key == 'y' || key == 'Y')
 			keygen(sp);
 		connect_now(sp);
@@ -445,31 +416,8 @@ question_key(struct spane *sp, int key, bool keycode)
 			}
 		}
 	}
-	sp->p->dirty = true;
-	ui_mark(sp->p->ui);
-	return true;
-}
-
-static bool
-scroll_key(struct spane *sp, int key, bool keycode)
-{
-	int page = inner_rows(sp->p) - 1;
-
-	if (keycode && key == KEY_PPAGE)
-		term_scroll(sp->term, page);
-	else if (keycode && key == KEY_NPAGE)
-		term_scroll(sp->term, -page);
-	else if ((keycode && key == KEY_UP) || (!keycode && key == 'k'))
-		term_scroll(sp->term, 1);
-	else if ((keycode && key == KEY_DOWN) || (!keycode && key == 'j'))
-		term_scroll(sp->term, -1);
-	else if (!keycode && (key == 'q' || key == 27)) {
-		sp->scrolling = false;
-		term_scroll_reset(sp->term);
-	}
-	if (sp->scrolling && term_scroll(sp->term, 0) == 0 && keycode && key != KEY_PPAGE &&
-	    key != KEY_UP)
-		sp->scrolling = false;
+	sp->tp.p->dirty = true;
+	ui_mark(sp->tp.p->ui);
 	return true;
 }
 
@@ -479,32 +427,12 @@ ssh_key(struct pane *p, int key, bool keycode)
 	struct spane *sp = p->data;
 	struct ui *ui = p->ui;
 
-	p->dirty = true;
-	if (sp->prefix) {
-		sp->prefix = false;
-		if (!keycode && key == ui->settings.prefix) {
-			char byte = (char)key;
-
-			if (sp->sess != NULL && !sp->ended)
-				ssh_sess_write(sp->sess, &byte, 1);
-		} else if (!keycode && key == 'x') {
-			ui_pane_close(ui, p);
-		} else if ((keycode && key == KEY_PPAGE) || (!keycode && key == '[')) {
-			sp->scrolling = true;
-			if (keycode)
-				term_scroll(sp->term, inner_rows(p) - 1);
-		} else if (keycode && (key == KEY_LEFT || key == KEY_RIGHT ||
-		    key == KEY_UP || key == KEY_DOWN)) {
-			layout_focus_dir(ui->layout, key == KEY_LEFT ? LAYOUT_LEFT :
-			    key == KEY_RIGHT ? LAYOUT_RIGHT : key == KEY_UP ? LAYOUT_UP :
-			    LAYOUT_DOWN);
-			ui_mark(ui);
-		} else
-			ui_dashboard_key(ui, key);
+	if (sp->tp.prefix) {
+		tpane_prefix_key(&sp->tp, key, keycode);
 		return true;
 	}
 	if (!keycode && key == ui->settings.prefix) {
-		sp->prefix = true;
+		sp->tp.prefix = true;
 		return true;
 	}
 	if (sp->q != Q_NONE)
@@ -513,30 +441,24 @@ ssh_key(struct pane *p, int key, bool keycode)
 		ui_pane_close(ui, p);
 		return true;
 	}
-	if (sp->scrolling)
-		return scroll_key(sp, key, keycode);
-	if (term_scroll(sp->term, 0) > 0)
-		term_scroll_reset(sp->term);
-	term_key(sp->term, key, keycode);
+	if (sp->tp.scrolling)
+		return tpane_scroll_key(&sp->tp, key, keycode);
+	/* Typing returns the view to the live screen; a key alone redraws nothing (the
+	 * echo does), so its frame is not held back by the frame pacing. */
+	if (term_scroll(sp->tp.term, 0) > 0) {
+		tpane_leave_scroll(&sp->tp);
+		p->dirty = true;
+	}
+	term_key(sp->tp.term, key, keycode);
 	return true;
 }
 
 static void
 ssh_click(struct pane *p, int x, int y, int button)
 {
-	struct spane *sp = p->data;
-
 	(void)x;
 	(void)y;
-	if (button == 4) {
-		sp->scrolling = true;
-		term_scroll(sp->term, 3);
-	} else if (button == 5) {
-		term_scroll(sp->term, -3);
-		if (term_scroll(sp->term, 0) == 0)
-			sp->scrolling = false;
-	}
-	p->dirty = true;
+	tpane_click(p->data, button);
 }
 
 static void
@@ -547,7 +469,7 @@ ssh_free_pane(struct pane *p)
 	wipe_answer(sp);
 	ssh_sess_free(sp->sess);
 	ssh_target_free(&sp->target);
-	term_free(sp->term);
+	term_free(sp->tp.term);
 	free(sp->name);
 	free(sp->where);
 	free(sp);

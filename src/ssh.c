@@ -743,16 +743,17 @@ host_key_check(struct ssh_sess *s)
 		hp = ssh_target_hostport(&s->t);
 		fp = fingerprint(s);
 		line = known_hosts_line(kh, hp);
+		/* ssh's own words, and the line that fixes it on a line of its own. */
 		if (line > 0)
 			fail(s, "WARNING: the host key of %s has CHANGED (now %s). Someone may be "
-			    "intercepting, or the guest was reinstalled. Refusing to connect. "
-			    "Remove line %d of %s (ssh-keygen -f %s -R '%s') if the change is "
-			    "expected.", s->hostport, fp, line, kh, kh, hp);
+			    "intercepting, or the guest was reinstalled. Refusing to connect; "
+			    "nothing was saved. If the change is expected, remove line %d of %s:\n"
+			    "  ssh-keygen -f %s -R '%s'", hp, fp, line, kh, kh, hp);
 		else
 			fail(s, "WARNING: the host key of %s has CHANGED (now %s). Someone may be "
-			    "intercepting, or the guest was reinstalled. Refusing to connect. "
-			    "Remove its entry (hashed) from %s with: ssh-keygen -f %s -R '%s'",
-			    s->hostport, fp, kh, kh, hp);
+			    "intercepting, or the guest was reinstalled. Refusing to connect; "
+			    "nothing was saved. If the change is expected, remove its (hashed) "
+			    "entry from %s:\n  ssh-keygen -f %s -R '%s'", hp, fp, kh, kh, hp);
 		free(kh);
 		free(hp);
 		free(fp);

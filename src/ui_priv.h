@@ -99,6 +99,36 @@ struct ui {
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
 
+/* pane_term.c: what console and SSH panes share (the owner embeds one, fills p, term
+ * and send, and calls these from its pane ops). */
+struct term;
+struct tpane {
+	struct pane *p;
+	struct term *term;
+	/* Bytes for the guest as they are (prefix prefix sends the prefix key). */
+	void (*send)(struct tpane *tp, const char *buf, size_t len);
+	bool prefix;		/* the prefix key was pressed: the next key is the dashboard's */
+	bool scrolling;		/* scroll mode: keys move the view */
+	bool searching;		/* typing a search in scroll mode */
+	bool keep_note;		/* the note says how the pane ended: leaving scroll keeps it */
+	char search[128];
+	char note[200];		/* in the title: state, search results, how it ended */
+};
+int tpane_rows(const struct pane *p);
+int tpane_cols(const struct pane *p);
+void tpane_resize(struct tpane *tp);
+/* what: "NAME: serial", "NAME: ssh root@..." (the title adds the note or scroll state). */
+void tpane_draw(struct tpane *tp, const char *what);
+bool tpane_cursor(struct tpane *tp, int *y, int *x);
+/* The key after the prefix: x closes, PgUp/[ scrolls, / searches, arrows move focus,
+ * the prefix itself goes to the guest, anything else is a dashboard key. */
+void tpane_prefix_key(struct tpane *tp, int key, bool keycode);
+/* A key in scroll mode (always used). */
+bool tpane_scroll_key(struct tpane *tp, int key, bool keycode);
+void tpane_leave_scroll(struct tpane *tp);
+/* Mouse: 4 wheel up, 5 wheel down. */
+void tpane_click(struct tpane *tp, int button);
+
 /* pane_console.c */
 struct pane *pane_console_new(struct ui *ui, struct vmwatch *vm);
 const char *pane_console_vm(struct pane *p);
