@@ -116,6 +116,21 @@ out2=$(qt ssh x uname -m -n 2> "$T/err") || fail "ssh x uname -m -n: rc=$?: $(ca
 [ "$out2" = "qtguest x86_64" ] || fail "ssh x uname -m -n said: $out2"
 ok "ssh x uname -m -n (no --): the options after NAME are the command's"
 
+# ssh-agent comes first: with the profile's key a refused one and no terminal for a
+# password, only the agent's key can log in.
+if command -v ssh-agent >/dev/null && command -v ssh-add >/dev/null; then
+	eval "$(ssh-agent -s)" >/dev/null
+	ssh-add -q "$GUEST/id_ed25519" 2>/dev/null || fail "ssh-add"
+	out=$(setsid -w "$QEMU_TUI" --profiles "$T/profiles" --set "ssh.identity=$GUEST/wrong_ed25519" \
+		ssh x -- echo agent-ok </dev/null 2>&1)
+	ssh-agent -k >/dev/null
+	unset SSH_AUTH_SOCK SSH_AGENT_PID
+	[ "$out" = agent-ok ] || fail "login through ssh-agent: $out"
+	ok "ssh-agent's key is tried first (the profile's key is refused, no password asked)"
+else
+	fail "ssh-agent is not installed (openssh-client)"
+fi
+
 rc=0
 qt ssh x -- 'exit 7' > "$T/out" 2> "$T/err" || rc=$?
 [ "$rc" = 7 ] || fail "exit 7 gave rc=$rc: $(cat "$T/err")"

@@ -1362,6 +1362,23 @@ qemu_start(const char *test)
 		    "QEMU's QMP socket did not appear within 10 s");
 		usleep(10 * 1000);
 	}
+	/* QEMU binds the socket file before it listens: a connect in between is refused. */
+	for (;;) {
+		struct sockaddr_un sun;
+		int probe = socket(AF_UNIX, SOCK_STREAM, 0);
+
+		ck_assert_int_ge(probe, 0);
+		memset(&sun, 0, sizeof sun);
+		sun.sun_family = AF_UNIX;
+		memcpy(sun.sun_path, the_qemu.sock, strlen(the_qemu.sock) + 1);
+		if (connect(probe, (struct sockaddr *)&sun, sizeof sun) == 0) {
+			close(probe);
+			break;
+		}
+		close(probe);
+		ck_assert_msg(now_ms() < deadline, "QEMU's QMP socket refused connections for 10 s");
+		usleep(10 * 1000);
+	}
 	return true;
 }
 
