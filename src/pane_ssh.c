@@ -153,14 +153,11 @@ on_data(void *arg, bool is_stderr, const char *data, size_t len)
 static void
 ended(struct spane *sp, const char *how)
 {
-	char pfx[16];
-
 	sp->ended = sp->tp.keep_note = true;
 	sp->q = Q_NONE;
 	wipe_answer(sp);
 	ssh_sess_free(sp->sess);	/* deferred: we are inside its hook */
 	sp->sess = NULL;
-	settings_keyname(sp->tp.p->ui->settings.prefix, pfx, sizeof pfx);
 	snprintf(sp->tp.note, sizeof sp->tp.note, "%s; a key closes", how);
 	sp->tp.p->dirty = true;
 	ui_mark(sp->tp.p->ui);
