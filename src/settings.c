@@ -48,7 +48,8 @@ static const struct binding default_bindings[] = {
 	{ 'l', ACT_EVENTS }, { 'c', ACT_CONSOLE }, { KEY_UP, ACT_UP }, { 'k', ACT_UP },
 	{ KEY_DOWN, ACT_DOWN }, { 'j', ACT_DOWN }, { KEY_HOME, ACT_TOP },
 	{ 'g', ACT_TOP }, { KEY_END, ACT_BOTTOM }, { 'G', ACT_BOTTOM },
-	{ 'h', ACT_SSH }, { 'H', ACT_SSH_BELOW }, { 'x', ACT_CLOSE_PANE }, { 'b', ACT_LIST },
+	{ 'h', ACT_SSH }, { '|', ACT_SSH }, { 'H', ACT_SSH_BELOW }, { '-', ACT_SSH_BELOW },
+	{ 'x', ACT_CLOSE_PANE }, { 'b', ACT_LIST },
 };
 
 static const struct {

@@ -17,6 +17,12 @@ START_TEST(test_defaults)
 	ck_assert_int_eq(settings_action(&s, 's'), ACT_START);
 	ck_assert_int_eq(settings_action(&s, 'q'), ACT_QUIT);
 	ck_assert_int_eq(settings_action(&s, KEY_F(5)), ACT_RELOAD);
+	ck_assert_int_eq(settings_action(&s, 'h'), ACT_SSH);
+	ck_assert_int_eq(settings_action(&s, '|'), ACT_SSH);
+	ck_assert_int_eq(settings_action(&s, 'H'), ACT_SSH_BELOW);
+	ck_assert_int_eq(settings_action(&s, '-'), ACT_SSH_BELOW);
+	ck_assert_int_eq(settings_action(&s, 'x'), ACT_CLOSE_PANE);
+	ck_assert_int_eq(settings_action(&s, 'b'), ACT_LIST);
 	ck_assert_ptr_null(s.errors);
 	settings_free(&s);
 }
