@@ -78,12 +78,15 @@ see "tick-" || fail "no ticks"
 
 tm send-keys -t qt C-b H
 see "x86: ssh root@127.0.0.1:$port  [connecting]" 10 || see "qtguest:~#" || fail "no second pane"
-# The second pane gets in with the new key: were a password asked, the echo below would
-# be typed into its prompt instead and never come back.
-sleep 2
+# The second pane gets in with the new key. Input before the shell runs is dropped, so
+# the command is typed again until it answers; were a password asked instead, the
+# typing would go into its prompt and never come back.
 tok2=second-$RANDOM
-tm send-keys -t qt "echo $tok2 > /dev/ttyS0; echo $tok2-done" Enter
-see "$tok2-done" 30 || fail "second pane did not log in with the key"
+second_answers() {
+	tm send-keys -t qt "echo $tok2 > /dev/ttyS0; echo $tok2-done" Enter
+	see "$tok2-done" 3
+}
+wait_for 40 second_answers || fail "second pane did not log in with the key: $(screen)"
 ok "a second SSH pane (below) logs in with the key installed through the first"
 
 tm send-keys -t qt C-b c
@@ -102,15 +105,16 @@ ok "two SSH panes and the console live at once"
 # window grows. Its ticker stops first, so the last "R C" line is stty's.
 tm send-keys -t qt C-b Down
 tm send-keys -t qt 'kill $!; clear; stty size' Enter
-sleep 1.5
-before=$(screen | grep -oE '│[0-9]+ [0-9]+ *│' | tail -1 | grep -oE '[0-9]+ [0-9]+')
-[ -n "$before" ] || fail "no stty size output: $(screen)"
+# The last "R C" line of any pane (the others never print one).
+last_size() { screen | grep -oE '│[0-9]+ [0-9]+ *│' | tail -1 | grep -oE '[0-9]+ [0-9]+'; }
+wait_for 15 last_size || fail "no stty size output: $(screen)"
+before=$(last_size)
 tm resize-window -t qt -x 190 -y 54
 sleep 1
 tm send-keys -t qt "clear; stty size" Enter
-sleep 1.5
-after=$(screen | grep -oE '│[0-9]+ [0-9]+ *│' | tail -1 | grep -oE '[0-9]+ [0-9]+')
-[ -n "$after" ] && [ "$after" != "$before" ] || fail "stty size did not follow the resize ($before -> $after)"
+size_changed() { [ -n "$(last_size)" ] && [ "$(last_size)" != "$before" ]; }
+wait_for 15 size_changed || fail "stty size did not follow the resize ($before -> $(last_size))"
+after=$(last_size)
 [ "${after#* }" -gt "${before#* }" ] || fail "columns did not grow ($before -> $after)"
 ok "the pane's pty follows a resize (stty size $before -> $after)"
 
