@@ -19,10 +19,6 @@
 
 #define FRAME_MS 16
 
-/* Input came since the last frame: the next frame, with the key's effect or
- * the guest's echo of it, is drawn at once instead of waiting for FRAME_MS. */
-static bool input_since_frame;
-
 /* For the fatal and crash paths, which cannot be handed a pointer. */
 static bool curses_active;
 
@@ -485,13 +481,13 @@ idle(void *arg)
 	if (!ui->dirty_all && !ui->dirty_status && !any_pane_dirty(ui))
 		return;
 	wait = ui->last_frame + FRAME_MS - now_ms();
-	if (wait > 0 && !input_since_frame) {
+	if (wait > 0 && !ui->input_since_frame) {
 		if (ui->frame_timer == 0)
 			ui->frame_timer = loop_timer_add(ui->loop, (long)wait, 0,
 			    frame_due, ui);
 		return;
 	}
-	input_since_frame = false;
+	ui->input_since_frame = false;
 	draw_frame(ui);
 }
 
@@ -969,7 +965,7 @@ stdin_ready(int fd, short revents, void *arg)
 		return;
 	}
 	while ((r = wget_wch(stdscr, &wc)) != ERR) {
-		input_since_frame = true;
+		ui->input_since_frame = true;
 		if (r == KEY_CODE_YES && wc == KEY_RESIZE)
 			on_resize(SIGWINCH, ui);
 		else

@@ -86,6 +86,9 @@ struct ui {
 	bool status_error;
 	bool dirty_all, dirty_status;
 	long long last_frame;
+	/* Input came since the last frame: the next one (the key's effect, or the
+	 * guest's echo of it) is drawn at once instead of waiting for FRAME_MS. */
+	bool input_since_frame;
 	unsigned long frame_timer;
 	bool quit;
 	int rows, cols;
