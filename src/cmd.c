@@ -38,9 +38,9 @@ cmd_usage(FILE *out)
 		    cmd_table[i]->usage, cmd_table[i]->help);
 }
 
-int
-cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
-    char **argv, struct cmd_opts *o)
+static int
+parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv,
+    struct cmd_opts *o, const char *optstring)
 {
 	static const struct option longopts[] = {
 		{ "set", required_argument, NULL, 's' },
@@ -56,7 +56,7 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 	memset(o, 0, sizeof *o);
 	o->timeout = -1;
 	optind = 0;
-	while ((c = getopt_long(argc, argv, "s:jt:fh", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 's':
 			strvec_push(&ctx->sets, optarg);
@@ -84,6 +84,21 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
 		}
 	}
 	return optind;
+}
+
+int
+cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct cmd_opts *o)
+{
+	return parse(ctx, e, argc, argv, o, "s:jt:fh");
+}
+
+int
+cmd_parse_to_name(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct cmd_opts *o)
+{
+	/* '+': getopt stops at the first argument instead of permuting past it. */
+	return parse(ctx, e, argc, argv, o, "+s:jt:fh");
 }
 
 int

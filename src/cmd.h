@@ -37,6 +37,10 @@ struct cmd_opts {
 /* Returns the index of the first positional argument, or -1 after printing usage. */
 int cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
     char **argv, struct cmd_opts *o);
+/* The same, with options ending at the first argument (ssh: what follows NAME is
+ * the remote command's, dashes and all). */
+int cmd_parse_to_name(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc,
+    char **argv, struct cmd_opts *o);
 
 extern const struct cmd_entry cmd_start_entry, cmd_stop_entry,
     cmd_status_entry, cmd_list_entry, cmd_pause_entry, cmd_resume_entry,

@@ -354,25 +354,12 @@ cmd_ssh_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct cmd_opts o;
 	qt_error err;
 	char *command = NULL;
-	int first, i, cstart, name_at, rows = 24, cols = 80;
+	int first, i, cstart, rows = 24, cols = 80;
 	size_t len = 0;
 
-	/* Like ssh, options end at NAME: what follows is the command's, dashes and all. */
-	for (name_at = 1; name_at < argc; name_at++) {
-		const char *a = argv[name_at];
-
-		if (strcmp(a, "--") == 0 || a[0] != '-')
-			break;
-		if (strcmp(a, "-s") == 0 || strcmp(a, "--set") == 0 || strcmp(a, "-t") == 0 ||
-		    strcmp(a, "--timeout") == 0)
-			name_at++;
-	}
-	if (name_at < argc && strcmp(argv[name_at], "--") == 0)
-		name_at++;
-	if ((first = cmd_parse(ctx, &cmd_ssh_entry, name_at < argc ? name_at + 1 : argc,
-	    argv, &o)) == -1)
+	if ((first = cmd_parse_to_name(ctx, &cmd_ssh_entry, argc, argv, &o)) == -1)
 		return 2;
-	if (first >= argc || first != name_at) {
+	if (first >= argc) {
 		fprintf(stderr, "usage: qemu-tui ssh %s\n", ssh_usage);
 		return 2;
 	}

@@ -85,6 +85,7 @@ struct ssh_sess {
 };
 
 static void step(struct ssh_sess *s);
+static void tick_update(struct ssh_sess *s);
 
 /* ---- target ---------------------------------------------------------------- */
 
@@ -511,7 +512,16 @@ fail(struct ssh_sess *s, const char *fmt, ...)
 	s->st = ST_DONE;
 	drop_session(s);
 	wipe_answer(s);
+	tick_update(s);
 	HOOK(s, failed, msg);
+}
+
+/* No sshd within ssh.connect_timeout; why is the last thing that went wrong. */
+static void
+fail_unanswered(struct ssh_sess *s, const char *why)
+{
+	fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
+	    s->t.connect_timeout, why);
 }
 
 static void
@@ -519,6 +529,7 @@ closed(struct ssh_sess *s, int exit_status)
 {
 	s->st = ST_DONE;
 	drop_session(s);
+	tick_update(s);
 	HOOK(s, closed, exit_status);
 }
 
@@ -622,8 +633,7 @@ retry_fire(void *arg)
 	s->retry = 0;
 	if (now_ms() >= s->connect_deadline) {
 		enter(s);
-		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
-		    s->t.connect_timeout, s->last_err);
+		fail_unanswered(s, s->last_err);
 		leave(s);
 		return;
 	}
@@ -660,8 +670,7 @@ connect_failed(struct ssh_sess *s)
 		return;
 	}
 	if (!banner)
-		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
-		    s->t.connect_timeout, s->last_err);
+		fail_unanswered(s, s->last_err);
 	else
 		fail(s, "ssh %s: %s", s->hostport, s->last_err);
 }
@@ -1067,8 +1076,10 @@ step(struct ssh_sess *s)
 			break;
 		}
 	} while (s->st != before && !s->freed);
-	if (!s->freed)
+	if (!s->freed) {
 		watch_fd(s);
+		tick_update(s);
+	}
 }
 
 static void
@@ -1088,22 +1099,33 @@ tick_cb(void *arg)
 {
 	struct ssh_sess *s = arg;
 	long long now = now_ms();
+	const char *e;
 
 	enter(s);
 	if (s->st == ST_CONNECT && now >= s->connect_deadline) {
-		snprintf(s->last_err, sizeof s->last_err, "%s", "no answer");
-		fail(s, "no sshd answered on %s within %d s (%s)", s->hostport,
-		    s->t.connect_timeout, ssh_get_error(s->ss)[0] != '\0' ?
-		    ssh_get_error(s->ss) : "connection timed out");
-	} else if (s->st == ST_EXIT_WAIT || (s->deadline != 0 && now >= s->deadline &&
-	    s->st != ST_CONNECT && s->st != ST_RETRY_WAIT && s->st != ST_DONE)) {
-		if (s->st == ST_EXIT_WAIT)
-			step(s);
-		else
-			fail(s, "ssh %s: the server stopped answering", s->hostport);
-	} else if (s->st != ST_RUNNING && s->st != ST_DONE && s->st != ST_RETRY_WAIT)
+		e = ssh_get_error(s->ss);
+		fail_unanswered(s, e[0] != '\0' ? e : "connection timed out");
+	} else if (s->st != ST_EXIT_WAIT && s->deadline != 0 && now >= s->deadline)
+		fail(s, "ssh %s: the server stopped answering", s->hostport);
+	else
 		step(s);	/* libssh may hold data it read already */
 	leave(s);
+}
+
+/* The tick runs only while the session waits on the server (deadlines, data libssh
+ * holds); a running shell, a question to the user or a retry pause need none. */
+static void
+tick_update(struct ssh_sess *s)
+{
+	bool want = s->st != ST_RUNNING && s->st != ST_DONE && s->st != ST_RETRY_WAIT &&
+	    s->st != ST_HOSTKEY_ASK && s->st != ST_PASSWORD_ASK && s->st != ST_KBDINT_ASK;
+
+	if (want && s->tick == 0)
+		s->tick = loop_timer_add(s->loop, TICK_MS, 1, tick_cb, s);
+	else if (!want && s->tick != 0) {
+		loop_timer_del(s->loop, s->tick);
+		s->tick = 0;
+	}
 }
 
 struct ssh_sess *
@@ -1133,7 +1155,7 @@ ssh_sess_open(struct loop *l, const struct ssh_target *t, const char *command,
 		destroy(s);
 		return NULL;
 	}
-	s->tick = loop_timer_add(l, TICK_MS, 1, tick_cb, s);
+	tick_update(s);
 	kick(s);
 	return s;
 }

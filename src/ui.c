@@ -653,8 +653,11 @@ open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how)
 		return;
 	}
 	if (w->state == VM_STOPPED || w->state == VM_CRASHED) {
+		char key[16];
+
+		settings_key_for(&ui->settings, ACT_START, key, sizeof key);
 		ui_message(ui, true, "%s is %s: start it first (%s)", w->name,
-		    vm_state_name(w->state), "s");
+		    vm_state_name(w->state), key);
 		return;
 	}
 	if ((p = pane_ssh_new(ui, w)) == NULL)
