@@ -9,6 +9,7 @@
 
 #include <vterm.h>
 
+#include "term_guard.h"
 #include "util.h"
 
 #if VTERM_VERSION_MAJOR > 0 || VTERM_VERSION_MINOR >= 2
@@ -84,6 +85,7 @@ struct term {
 	bool discard;		/* ... and fix_after_shrink cut it: drop the rest */
 	char held[4096];
 	size_t held_len;
+	struct term_guard guard;	/* what libvterm must never see */
 
 	/* Scrollback ring: count lines from head, the oldest first. */
 	struct sb_line **ring;
@@ -800,6 +802,7 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 	t->cursor_visible = true;
 	t->touched = true;
 	t->ghost_row = -1;
+	term_guard_init(&t->guard);
 	buffers_size(t, t->rows, t->cols);
 
 	/* The order matters (NOTES-TECH): without the reset the first
@@ -941,8 +944,8 @@ feed_through(struct term *t, const char *buf, size_t len)
  * with the next bytes: libvterm 0.1.4 loses an OSC (the title) split across
  * writes, and fix_after_shrink must not land inside a guest's sequence.
  */
-void
-term_feed(struct term *t, const char *buf, size_t len)
+static void
+feed_guarded(struct term *t, const char *buf, size_t len)
 {
 	const unsigned char *p = (const unsigned char *)buf;
 	size_t k;
@@ -982,6 +985,26 @@ term_feed(struct term *t, const char *buf, size_t len)
 			t->passthru = true;
 			feed_through(t, buf + k, len - k);
 		}
+	}
+}
+
+/*
+ * Every byte from a guest passes term_guard first. Slices bound the stack
+ * libvterm 0.1.4 takes per write (an array of the write's length).
+ */
+void
+term_feed(struct term *t, const char *buf, size_t len)
+{
+	char slice[16384];
+	size_t k, n;
+
+	while (len > 0) {
+		k = len < sizeof slice ? len : sizeof slice;
+		n = term_guard_filter(&t->guard, buf, k, slice);
+		if (n > 0)
+			feed_guarded(t, slice, n);
+		buf += k;
+		len -= k;
 	}
 	/* Once per batch: damage merges into few callbacks. */
 	vterm_screen_flush_damage(t->scr);

@@ -1092,11 +1092,88 @@ START_TEST(test_scrollback_memory)
 }
 END_TEST
 
+/* ---- hostile guests: what libvterm 0.1.4 must never see (term_guard) ---- */
+
+static void
+line_is(struct term *t, int line, const char *want)
+{
+	char buf[512];
+
+	ck_assert_int_ge(term_line_text(t, line, buf, sizeof buf), 0);
+	ck_assert_str_eq(buf, want);
+}
+
+START_TEST(test_hostile_many_params)
+{
+	struct term *t = mkterm(5, 40, 100);
+	char seq[256];
+	int n, i;
+
+	/* 20 separators wrote past libvterm's 16 argument slots. */
+	feed(t, "a\033[;;;;;;;;;;;;;;;;;;;;mb");
+	feed(t, "\033[1:2:3:4:5:6:7:8:9:10:11:12:13:14:15:16:17:18Hc");
+	/* The same, cut into one-byte writes, and a huge parameter. */
+	n = snprintf(seq, sizeof seq, "\033[%s31md\033[99999999999999999999Ae",
+	    ";;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;");
+	for (i = 0; i < n; i++)
+		term_feed(t, seq + i, 1);
+	line_is(t, 0, "abcde");
+	/* 15 separators are legal and still work (SGR 0 ... 31 colours). */
+	feed(t, "\r\n\033[0;0;0;0;0;0;0;0;0;0;0;0;0;0;0;31mred\033[m");
+	line_is(t, 1, "red");
+	{
+		struct term_cell c;
+
+		ck_assert_int_eq(term_cell(t, 1, 0, &c), 0);
+		ck_assert_int_eq(c.fg.value, 1);
+	}
+	/* A C0 control inside a cancelled sequence still acts, as in xterm. */
+	feed(t, "\r\n\033[;;;;;;;;;;;;;;;;;;;;\r;;;mX");
+	line_is(t, 2, "X");
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_hostile_repeat)
+{
+	struct term *t = mkterm(5, 40, 100);
+
+	/* REP with no glyph before it made libvterm loop forever. */
+	feed(t, "\033[b\033[5b");
+	feed(t, "\xe2\x80\x8b\033[3b");	/* after a zero-width glyph */
+	feed(t, "\r\nx\033[3b");		/* after a plain one it repeats */
+	line_is(t, 1, "xxxx");
+	feed(t, "\r\n\xc3\xa9\033[2bz");	/* a glyph we do not measure: dropped */
+	line_is(t, 2, "\xc3\xa9z");
+	feed(t, "\r\nq\r\n\033[2b");		/* the last glyph, also after CR LF */
+	line_is(t, 4, "qq");
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_hostile_history)
+{
+	/* The same bytes replayed from a history into a fresh term. */
+	static const char hist[] = "boot\r\n\033[;;;;;;;;;;;;;;;;;;;;;;;;m"
+	    "\033[b\033[;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;Hlogin: ";
+	struct term *t;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		t = mkterm(5, 40, 100);
+		feed(t, hist);
+		/* REP repeats the "t" of boot; the cut CUP moves nothing. */
+		line_is(t, 1, "tlogin:");
+		term_free(t);
+	}
+}
+END_TEST
+
 static Suite *
 term_suite(void)
 {
 	Suite *s = suite_create("term");
-	TCase *tc = tcase_create("xterm-256color"), *tc8;
+	TCase *tc = tcase_create("xterm-256color"), *tc8, *tch;
 
 	tcase_add_checked_fixture(tc, setup256, screen_close);
 	tcase_set_timeout(tc, 60);
@@ -1123,6 +1200,15 @@ term_suite(void)
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_scrollback_memory);
 	suite_add_tcase(s, tc);
+
+	/* A hang here is the fault itself: fail fast. */
+	tch = tcase_create("hostile");
+	tcase_add_checked_fixture(tch, setup256, screen_close);
+	tcase_set_timeout(tch, 10);
+	tcase_add_test(tch, test_hostile_many_params);
+	tcase_add_test(tch, test_hostile_repeat);
+	tcase_add_test(tch, test_hostile_history);
+	suite_add_tcase(s, tch);
 
 	tc8 = tcase_create("xterm-8");
 	tcase_add_checked_fixture(tc8, setup8, screen_close);

@@ -1,0 +1,158 @@
+/* The byte filter in front of libvterm 0.1.4's parser (see term_guard.h). */
+#include "term_guard.h"
+
+#define CAN		0x18
+#define MAX_SEPS	15	/* the parser has 16 argument slots */
+#define MAX_DIGITS	9	/* below its 2^31 "missing" marker */
+
+/* The parser's states (libvterm's parser.c), in UTF-8 mode. */
+enum {
+	G_GROUND,
+	G_ESC,
+	G_CSI_LEADER,
+	G_CSI_ARGS,
+	G_CSI_INTER,
+	G_CSI_DROP,	/* cancelled here: drop until the sequence would end */
+	G_STRING,	/* OSC, DCS */
+	G_ESC_IN_STRING,
+};
+
+void
+term_guard_init(struct term_guard *g)
+{
+	*g = (struct term_guard){ .state = G_GROUND };
+}
+
+bool
+term_guard_ground(const struct term_guard *g)
+{
+	return g->state == G_GROUND;
+}
+
+static void
+csi_begin(struct term_guard *g)
+{
+	g->state = G_CSI_LEADER;
+	g->seps = 0;
+	g->digits = 0;
+	g->plain = true;
+}
+
+/* One byte past the C0 handling; returns the byte to pass, or -1 to drop it. */
+static int
+step(struct term_guard *g, unsigned char c)
+{
+	switch (g->state) {
+	case G_GROUND:
+		if (c >= 0x20 && c < 0x7f)
+			g->rep_ok = true;
+		else if (c >= 0x80)	/* a glyph we do not measure */
+			g->rep_ok = false;
+		return c;
+	case G_ESC_IN_STRING:
+		if (c == 0x5c) {	/* ST */
+			g->state = G_GROUND;
+			return c;
+		}
+		/* Any other byte is one of an ESC sequence. */
+		/* FALLTHROUGH */
+	case G_ESC:
+		if (c == '[')
+			csi_begin(g);
+		else if (c == ']' || c == 'P')
+			g->state = G_STRING;
+		else if (c >= 0x30 && c < 0x7f)
+			g->state = G_GROUND;
+		else if (c >= 0x20 && c < 0x30)
+			g->state = G_ESC;	/* intermediates (bounded there) */
+		return c;
+	case G_CSI_LEADER:
+		if (c >= 0x3c && c <= 0x3f) {
+			g->plain = false;
+			return c;
+		}
+		g->state = G_CSI_ARGS;
+		/* FALLTHROUGH */
+	case G_CSI_ARGS:
+		if (c >= '0' && c <= '9') {
+			if (g->digits > 0 || c != '0')
+				g->digits++;
+			if (g->digits > MAX_DIGITS)
+				goto cancel;
+			return c;
+		}
+		if (c == ';' || c == ':') {
+			g->digits = 0;
+			if (++g->seps > MAX_SEPS)
+				goto cancel;
+			return c;
+		}
+		g->state = G_CSI_INTER;
+		/* FALLTHROUGH */
+	case G_CSI_INTER:
+		if (c >= 0x20 && c < 0x30) {
+			g->plain = false;
+			return c;
+		}
+		g->state = G_GROUND;
+		/* REP repeats the last glyph at its width; 0 never ends. */
+		if (c == 'b' && g->plain && !g->rep_ok)
+			return CAN;
+		return c;
+	case G_CSI_DROP:
+		/* Where the parser would have ended the sequence (a final byte,
+		 * or one that makes it invalid). */
+		if (c >= 0x40)
+			g->state = G_GROUND;
+		return -1;
+	case G_STRING:
+	default:
+		return c;
+	}
+cancel:
+	g->state = G_CSI_DROP;
+	return CAN;
+}
+
+size_t
+term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
+{
+	const unsigned char *p = (const unsigned char *)in;
+	size_t i, n = 0;
+	int c;
+
+	for (i = 0; i < len; i++) {
+		c = p[i];
+		if (g->state == G_GROUND && c >= 0x20 && c != 0x7f) {
+			/* Text: the bulk of a console's bytes. */
+			size_t j = i;
+
+			while (j < len && p[j] >= 0x20 && p[j] != 0x7f)
+				j++;
+			if (p[j - 1] < 0x7f)
+				g->rep_ok = true;
+			else if (p[j - 1] >= 0x80)
+				g->rep_ok = false;
+			while (i < j)
+				out[n++] = (char)p[i++];
+			i--;
+			continue;
+		}
+		if (c == 0x00 || c == 0x7f) {
+			/* Ignored by the parser; kept in strings' place. */
+		} else if (c == CAN || c == 0x1a) {
+			g->state = G_GROUND;
+		} else if (c == 0x1b) {
+			g->state = g->state == G_STRING ? G_ESC_IN_STRING : G_ESC;
+		} else if (c == 0x07 && g->state == G_STRING) {
+			g->state = G_GROUND;
+		} else if (c >= 0x20) {
+			c = step(g, (unsigned char)c);
+			if (c < 0)
+				continue;
+		}
+		/* Other C0 controls run inside sequences and change nothing. */
+		out[n++] = (char)c;
+	}
+	return n;
+}

@@ -1,0 +1,41 @@
+/*
+ * The byte filter in front of libvterm 0.1.4's parser: guest output passes
+ * through unchanged except for the sequences that parser cannot survive. It
+ * follows the parser's states byte by byte (as far as the faults need) and
+ * turns a sequence it must not see into a CAN, which makes the parser drop
+ * what it holds; the rest of that sequence is dropped here.
+ *
+ * - a control sequence with more than 15 parameter separators (';' or ':'):
+ *   the parser writes past its 16-entry argument array;
+ * - a parameter of more than 9 digits: the parser's long overflows;
+ * - REP (CSI b) when the last glyph is not a plain printable ASCII one:
+ *   with no glyph yet (or a zero-width one) the parser loops forever.
+ *
+ * Only term.c uses it; the state lives in struct term.
+ */
+#ifndef QT_TERM_GUARD_H
+#define QT_TERM_GUARD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+struct term_guard {
+	uint8_t state;
+	uint8_t seps;		/* separators in this control sequence */
+	uint8_t digits;		/* significant digits of this parameter */
+	bool plain;		/* no leader, no intermediate so far */
+	bool rep_ok;		/* the last glyph is printable ASCII */
+};
+
+void term_guard_init(struct term_guard *g);
+/*
+ * Filter len bytes of in into out (at least len bytes long); returns how many
+ * bytes out holds (never more than len). Works on any cut of the stream.
+ */
+size_t term_guard_filter(struct term_guard *g, const char *in, size_t len,
+    char *out);
+/* Whether the parser is outside any sequence after the bytes so far. */
+bool term_guard_ground(const struct term_guard *g);
+
+#endif
