@@ -29,6 +29,7 @@
 #include "loop.h"
 #include "qmp.h"
 #include "rundir.h"
+#include "term_guard.h"
 #include "util.h"
 #include "vm.h"
 
@@ -52,6 +53,8 @@ struct console {
 	char *dir;
 	int sock;
 	bool sock_wr_dead;	/* writes failed: the supervisor is going; keep reading */
+	bool guarded;		/* stdout is a terminal: filter what would crash one */
+	struct term_guard guard;
 	bool in_open;		/* still reading stdin */
 	bool in_tty;
 	bool prefix;		/* Ctrl-A seen, waiting for the next byte */
@@ -183,6 +186,9 @@ sock_io(int fd, short revents, void *arg)
 	if ((revents & (POLLIN | POLLHUP | POLLERR)) && buf_used(&c->to_out) < OUT_HIGH) {
 		n = read(fd, data, sizeof data);
 		if (n > 0) {
+			/* A libvterm-based terminal (neovim's) has our pane's faults. */
+			if (c->guarded)
+				n = (ssize_t)term_guard_filter(&c->guard, data, (size_t)n, data);
 			buf_add(&c->to_out, data, (size_t)n);
 			if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
 				finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
@@ -389,6 +395,8 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    c.name);
 	c.in_tty = isatty(STDIN_FILENO);
 	c.in_open = true;
+	c.guarded = isatty(STDOUT_FILENO);
+	term_guard_init(&c.guard);
 	if (c.in_tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
 		fprintf(stderr, "hint: the guest does not know this terminal's size; "
 		    "type: stty rows %u cols %u\n", ws.ws_row, ws.ws_col);

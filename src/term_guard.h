@@ -11,7 +11,7 @@
  * - REP (CSI b) when the last glyph is not a plain printable ASCII one:
  *   with no glyph yet (or a zero-width one) the parser loops forever.
  *
- * Only term.c uses it; the state lives in struct term.
+ * term.c puts it before libvterm; `qemu-tui console` before a terminal.
  */
 #ifndef QT_TERM_GUARD_H
 #define QT_TERM_GUARD_H
@@ -30,8 +30,9 @@ struct term_guard {
 
 void term_guard_init(struct term_guard *g);
 /*
- * Filter len bytes of in into out (at least len bytes long); returns how many
- * bytes out holds (never more than len). Works on any cut of the stream.
+ * Filter len bytes of in into out (at least len bytes long; out may be in);
+ * returns how many bytes out holds (never more than len). Works on any cut of
+ * the stream.
  */
 size_t term_guard_filter(struct term_guard *g, const char *in, size_t len,
     char *out);
