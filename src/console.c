@@ -110,7 +110,8 @@ console_open(struct loop *l, const char *name, const struct console_hooks *hooks
 		char *text;
 
 		path = rundir_file(run.dir, RUN_SERIAL_LOG);
-		if ((text = file_read(path, &len, NULL)) != NULL && len > 0) {
+		if ((text = file_read_tail(path, CONSOLE_LOG_TAIL, &len, NULL)) != NULL &&
+		    len > 0) {
 			size_t off = len > CONSOLE_LOG_TAIL ? len - CONSOLE_LOG_TAIL : 0;
 
 			c->hooks.data(text + off, len - off, c->hooks.arg);

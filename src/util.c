@@ -189,19 +189,44 @@ qemu_opt_escape(const char *s)
 	return out;
 }
 
-char *
-file_read(const char *path, size_t *lenp, qt_error *err)
+/*
+ * Open path for reading only if it is a regular file: a FIFO would block, a
+ * device (a symlink to /dev/zero) never ends. O_NONBLOCK keeps the open of a
+ * FIFO itself from waiting for a writer.
+ */
+static int
+open_regular(const char *path, struct stat *st, qt_error *err)
 {
-	size_t len = 0, cap = 4096;
-	char *buf;
-	ssize_t r;
 	int fd;
 
-	if ((fd = open(path, O_RDONLY | O_CLOEXEC)) == -1) {
+	if ((fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY | O_NONBLOCK)) == -1) {
 		err_errno(err, "%s", path);
-		return NULL;
+		return -1;
 	}
-	buf = xmalloc(cap);
+	if (fstat(fd, st) == -1) {
+		err_errno(err, "%s", path);
+		close(fd);
+		return -1;
+	}
+	if (!S_ISREG(st->st_mode)) {
+		err_set(err, "%s: not a regular file (%s): only plain files are read",
+		    path, S_ISDIR(st->st_mode) ? "a directory" :
+		    S_ISFIFO(st->st_mode) ? "a FIFO" :
+		    S_ISSOCK(st->st_mode) ? "a socket" : "a device");
+		close(fd);
+		return -1;
+	}
+	return fd;
+}
+
+/* Read from fd to its end, at most max bytes; a longer file is an error. */
+static char *
+read_capped(int fd, const char *path, size_t max, size_t *lenp, qt_error *err)
+{
+	size_t len = 0, cap = 4096;
+	char *buf = xmalloc(cap);
+	ssize_t r;
+
 	for (;;) {
 		if (len + 1 >= cap)
 			buf = xrealloc(buf, cap *= 2);
@@ -210,18 +235,56 @@ file_read(const char *path, size_t *lenp, qt_error *err)
 			continue;
 		if (r == -1) {
 			err_errno(err, "%s", path);
-			close(fd);
 			free(buf);
 			return NULL;
 		}
 		if (r == 0)
 			break;
 		len += (size_t)r;
+		if (len > max) {
+			err_set(err, "%s: larger than %zu KiB, the most read from such a "
+			    "file: is it the right file?", path, max >> 10);
+			free(buf);
+			return NULL;
+		}
 	}
-	close(fd);
 	buf[len] = '\0';
 	if (lenp != NULL)
 		*lenp = len;
+	return buf;
+}
+
+char *
+file_read(const char *path, size_t *lenp, qt_error *err)
+{
+	struct stat st;
+	char *buf;
+	int fd;
+
+	if ((fd = open_regular(path, &st, err)) == -1)
+		return NULL;
+	buf = read_capped(fd, path, FILE_READ_MAX, lenp, err);
+	close(fd);
+	return buf;
+}
+
+char *
+file_read_tail(const char *path, size_t max, size_t *lenp, qt_error *err)
+{
+	struct stat st;
+	char *buf;
+	int fd;
+
+	if ((fd = open_regular(path, &st, err)) == -1)
+		return NULL;
+	/* It may grow while read: the cap takes what came since. */
+	if (st.st_size > (off_t)max && lseek(fd, st.st_size - (off_t)max, SEEK_SET) == -1) {
+		err_errno(err, "%s", path);
+		close(fd);
+		return NULL;
+	}
+	buf = read_capped(fd, path, max * 2, lenp, err);
+	close(fd);
 	return buf;
 }
 
@@ -280,7 +343,7 @@ file_tail_lines(const char *path, int n)
 	char *buf, *p, *out;
 	int seen = 0;
 
-	if ((buf = file_read(path, &len, NULL)) == NULL)
+	if ((buf = file_read_tail(path, FILE_READ_MAX, &len, NULL)) == NULL)
 		return NULL;
 	p = buf + len;
 	if (p > buf && p[-1] == '\n')

@@ -37,8 +37,13 @@ char *shell_quote(const char *s);
 /* Escape for a QEMU option value: ',' becomes ",,". */
 char *qemu_opt_escape(const char *s);
 
-/* Whole file into a NUL-terminated buffer; NULL + err on failure. */
+/* The most file_read takes: profiles, settings and themes are small. */
+#define FILE_READ_MAX	((size_t)4 << 20)
+/* A whole regular file (never a FIFO, device or directory, never more than
+ * FILE_READ_MAX) into a NUL-terminated buffer; NULL + err on failure. */
 char *file_read(const char *path, size_t *len, qt_error *err);
+/* The last max bytes or so of a regular file (a log that grows). */
+char *file_read_tail(const char *path, size_t max, size_t *len, qt_error *err);
 /* Write atomically (temp file in the same directory + rename). */
 int file_write_atomic(const char *path, const char *data, size_t len, int mode,
     qt_error *err);
