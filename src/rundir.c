@@ -3,6 +3,8 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
+#include <sys/file.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -107,6 +109,31 @@ rundir_clear_stale(const char *dir)
 		unlink(p);
 		free(p);
 	}
+}
+
+int
+rundir_lock_start(const char *dir, const char *name, qt_error *err)
+{
+	char *path = rundir_file(dir, RUN_START_LOCK);
+	int fd;
+
+	if ((fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600)) == -1) {
+		err_errno(err, "%s", path);
+		free(path);
+		return -1;
+	}
+	if (flock(fd, LOCK_EX | LOCK_NB) == -1) {
+		if (errno == EWOULDBLOCK)
+			err_set(err, "%s is already starting (another start holds %s)",
+			    name, path);
+		else
+			err_errno(err, "%s", path);
+		close(fd);
+		free(path);
+		return -1;
+	}
+	free(path);
+	return fd;
 }
 
 int

@@ -15,6 +15,7 @@
 #define RUN_EVENTS_LOG	 "events.log"	   /* QMP events, one JSON line each with a timestamp */
 #define RUN_QEMU_PID	 "qemu.pid"
 #define RUN_SUPER_PID	 "supervisor.pid"  /* locked while the supervisor lives */
+#define RUN_START_LOCK	 "start.lock"	   /* locked while a start is under way */
 #define RUN_EXIT_STATUS	 "exit-status"	   /* "exit N" / "signal N" + stop step */
 #define RUN_STARTED	 "started"	   /* epoch seconds */
 #define RUN_ACCEL	 "accel"	   /* "tcg\nreason" */
@@ -33,5 +34,8 @@ char *rundir_file(const char *dir, const char *file);
 int rundir_remove(const char *dir, qt_error *err);
 /* Remove only sockets and pid files (before a start, after a failed one). */
 void rundir_clear_stale(const char *dir);
+/* Take the start lock of the VM named name (dir its run directory): only one start at
+ * a time may look at and clear its files. The fd holds it; -1 with "already starting". */
+int rundir_lock_start(const char *dir, const char *name, qt_error *err);
 
 #endif

@@ -703,19 +703,20 @@ lock_pidfile(const char *rundir)
 	char *path = rundir_file(rundir, RUN_SUPER_PID), text[32];
 	int fd;
 
-	fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	/* Truncated only once locked: a loser must not blank the winner's pid. */
+	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
 	free(path);
 	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == -1)
 		return -1;
 	snprintf(text, sizeof text, "%ld\n", (long)getpid());
-	if (write(fd, text, strlen(text)) == -1)
+	if (ftruncate(fd, 0) == -1 || write(fd, text, strlen(text)) == -1)
 		return -1;
 	return fd;	/* kept open: the lock is how others see we are alive */
 }
 
 void
 supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
-    int notify_fd)
+    int notify_fd, int start_lock_fd)
 {
 	struct super s;
 	char *path;
@@ -729,7 +730,7 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	redirect_stdio(rundir);
 	/* Nothing of the parent's (a dashboard's ttys and sockets) may leak into the VM's life. */
 	for (fd = 3; fd < 1024; fd++)
-		if (fd != notify_fd)
+		if (fd != notify_fd && fd != start_lock_fd)
 			close(fd);
 	umask(077);
 	/* The parent's self-pipe numbers are now free and would be handed to our files. */
@@ -742,6 +743,8 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 		notify(&s, "error another supervisor holds %s/%s", rundir, RUN_SUPER_PID);
 		_exit(1);
 	}
+	if (start_lock_fd != -1)
+		close(start_lock_fd);
 	s.history = xmalloc(SUPERVISOR_HISTORY);
 	s.qmp_path = rundir_file(rundir, RUN_QMP_SOCK);
 	s.serial_path = rundir_file(rundir, RUN_SERIAL_SOCK);

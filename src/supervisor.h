@@ -15,7 +15,9 @@
  * Runs in a freshly forked, setsid'd child and never returns. notify_fd gets
  * one line: "ok\n" once QEMU runs and the sockets serve, or "error MSG\n".
  */
+/* start_lock_fd: the starter's lock on start.lock, held until ours on
+ * supervisor.pid is taken, so no second start slips in between (or -1). */
 void supervisor_main(const char *rundir, char *const *qemu_argv,
-    int start_paused, int notify_fd) __attribute__((noreturn));
+    int start_paused, int notify_fd, int start_lock_fd) __attribute__((noreturn));
 
 #endif

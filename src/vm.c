@@ -282,7 +282,7 @@ vm_launch(const struct profile *p, qt_error *err)
 	struct strvec argv = STRVEC_INIT;
 	struct vm_run run;
 	char text[256], *dir = NULL, *log;
-	int ssh_port = 0, pfd[2], status, fd;
+	int ssh_port = 0, pfd[2], status, fd, start_lock = -1;
 	size_t i, clen = 0;
 	pid_t pid;
 
@@ -290,18 +290,23 @@ vm_launch(const struct profile *p, qt_error *err)
 		err_set(err, "%s", p->broken);
 		return -1;
 	}
-	if (vm_run_read(p->name, &run, err) == -1)
+	if ((dir = rundir_path(p->name, err)) == NULL)
 		return -1;
+	if (rundir_create(dir, err) == -1)
+		goto fail;
+	/* Under the lock: a start at the same instant neither runs a second
+	 * QEMU nor clears the first one's fresh files. */
+	if ((start_lock = rundir_lock_start(dir, p->name, err)) == -1)
+		goto fail;
+	if (vm_run_read(p->name, &run, err) == -1)
+		goto fail;
 	if (vm_run_state(&run) != VM_STOPPED && vm_run_state(&run) != VM_CRASHED) {
 		err_set(err, "%s is already %s (supervisor pid %ld)", p->name,
 		    vm_state_name(vm_run_state(&run)), (long)run.super_pid);
 		vm_run_free(&run);
-		return -1;
-	}
-	dir = run.dir;
-	run.dir = NULL;
-	if (rundir_create(dir, err) == -1)
 		goto fail;
+	}
+	vm_run_free(&run);
 	if (check_binary(p->qemu ? p->qemu : arch_find(p->arch)->qemu_binary,
 	    p->arch, err) == -1)
 		goto fail;
@@ -371,16 +376,19 @@ vm_launch(const struct profile *p, qt_error *err)
 		close(pfd[0]);
 		setsid();
 		if (fork() == 0)
-			supervisor_main(dir, argv.v, 1, pfd[1]);
+			supervisor_main(dir, argv.v, 1, pfd[1], start_lock);
 		_exit(0);
 	}
 	close(pfd[1]);
+	close(start_lock);	/* the supervisor holds it until its own lock */
 	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
 		;
 	strvec_free(&argv);
 	free(dir);
 	return pfd[0];
 fail:
+	if (start_lock != -1)
+		close(start_lock);
 	strvec_free(&argv);
 	free(dir);
 	return -1;
