@@ -98,6 +98,7 @@ vm_facts(const char *name, const struct profile *p, int full)
 	}
 	if (vm_run_read(name, &run, &err) == -1) {
 		json_object_object_add(o, "state", json_object_new_string("unknown"));
+		json_object_object_add(o, "state_detail", json_object_new_string("unknown"));
 		json_object_object_add(o, "error", json_object_new_string(err.msg));
 		return o;
 	}
@@ -188,6 +189,8 @@ print_status(struct json_object *o)
 	size_t i;
 
 	printf("%s: %s\n", jstr(o, "name"), jstr(o, "state_detail"));
+	if ((s = jstr(o, "error")) != NULL)
+		printf("  ! %s\n", s);
 	if ((s = jstr(o, "broken")) != NULL)
 		printf("  profile    broken: %s\n", s);
 	if (json_object_object_get_ex(o, "pid", &v))
@@ -264,9 +267,10 @@ cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
 		else
 			print_status(o);
+		idx = jstr(o, "error") != NULL;	/* the run directory is not to be trusted */
 		json_object_put(o);
 		profile_list_free(&list);
-		return 0;
+		return idx;
 	}
 	all = json_object_new_array();
 	for (i = 0; i < list.n; i++) {
@@ -312,6 +316,8 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    jstr(o, "pid") ? jstr(o, "pid") : "-");
 			if (p->broken)
 				printf("  ! %s\n", p->broken);
+			if (jstr(o, "error") != NULL)
+				printf("  ! %s\n", jstr(o, "error"));
 		}
 		json_object_array_add(all, o);
 	}

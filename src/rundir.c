@@ -11,6 +11,50 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+/*
+ * A run directory (or their base) we may trust: a real directory, not a
+ * symlink, ours, and writable by nobody else. Under /tmp another user can
+ * make ours first and fill it with fake sockets and pid files, to read what
+ * we type into a console or to have a stop signal one of our processes.
+ */
+static int
+check_private(const char *dir, const struct stat *st, qt_error *err)
+{
+	if (!S_ISDIR(st->st_mode)) {
+		err_set(err, "%s is not a directory (%s): remove it (rm %s)", dir,
+		    S_ISLNK(st->st_mode) ? "a symlink" : "a file", dir);
+		return -1;
+	}
+	if (st->st_uid != geteuid()) {
+		err_set(err, "%s belongs to uid %u, not to you (uid %u): another user "
+		    "may have made it to reach your VMs; remove it (rm -r %s) or set "
+		    "XDG_RUNTIME_DIR", dir, (unsigned)st->st_uid, (unsigned)geteuid(), dir);
+		return -1;
+	}
+	if (st->st_mode & 022) {
+		err_set(err, "%s is writable by others (mode %03o): anyone may have "
+		    "put files there; remove it (rm -r %s)", dir,
+		    (unsigned)(st->st_mode & 0777), dir);
+		return -1;
+	}
+	return 0;
+}
+
+/* 0 when dir is missing or trusted; -1 with err when it is there and not. */
+static int
+check_existing(const char *dir, qt_error *err)
+{
+	struct stat st;
+
+	if (lstat(dir, &st) == -1) {
+		if (errno == ENOENT)
+			return 0;
+		err_errno(err, "%s", dir);
+		return -1;
+	}
+	return check_private(dir, &st, err);
+}
+
 /* mkdir -p for one level, then insist on our ownership and 0700: the QMP socket is full control. */
 static int
 ensure_private_dir(const char *dir, qt_error *err)
@@ -25,15 +69,9 @@ ensure_private_dir(const char *dir, qt_error *err)
 		err_errno(err, "%s", dir);
 		return -1;
 	}
-	if (!S_ISDIR(st.st_mode)) {
-		err_set(err, "%s exists and is not a directory: remove it", dir);
+	if (check_private(dir, &st, err) == -1)
 		return -1;
-	}
-	if (st.st_uid != geteuid()) {
-		err_set(err, "%s belongs to uid %u, not to you: remove it or set "
-		    "XDG_RUNTIME_DIR", dir, (unsigned)st.st_uid);
-		return -1;
-	}
+	/* Readable by others: nothing planted, but our sockets' names show. */
 	if ((st.st_mode & 0777) != 0700 && chmod(dir, 0700) == -1) {
 		err_errno(err, "cannot make %s private", dir);
 		return -1;
@@ -65,14 +103,23 @@ rundir_base(qt_error *err)
 	return base;
 }
 
-/* Only names: reading a VM's state must not create anything (the dashboard does it each second). */
+/* Reading a VM's state must not create anything (the dashboard does it each
+ * second), but every use checks what is there is ours. */
 char *
 rundir_path(const char *name, qt_error *err)
 {
 	char *base = base_path(), *dir;
 
+	if (check_existing(base, err) == -1) {
+		free(base);
+		return NULL;
+	}
 	dir = xasprintf("%s/%s", base, name);
 	free(base);
+	if (check_existing(dir, err) == -1) {
+		free(dir);
+		return NULL;
+	}
 	return dir;
 }
 

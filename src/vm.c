@@ -99,23 +99,39 @@ pid_alive(pid_t pid)
 	return state != 'Z';
 }
 
-/* A stale qemu.pid (after a reboot) may name another process: ours has our run dir in its argv. */
+/*
+ * A stale qemu.pid (after a reboot) may name another process, and nothing but
+ * this VM's own QEMU may ever get a signal from a stop: it is this user's
+ * process and runs the command line recorded at start (older runs: one with
+ * our run dir in it).
+ */
 static bool
 qemu_alive(pid_t pid, const char *dir)
 {
-	char path[64], *cmd;
-	size_t len, i;
+	char path[64], *cmd, *want, *cmd_recorded;
+	size_t len, wlen, i;
+	struct stat st;
 	bool ours;
 
 	if (!pid_alive(pid))
 		return false;
+	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
+	if (stat(path, &st) == -1 || st.st_uid != geteuid())
+		return false;
 	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
 	if ((cmd = file_read(path, &len, NULL)) == NULL)
-		return true;	/* no /proc: trust the pid */
-	for (i = 0; i < len; i++)
-		if (cmd[i] == '\0')
-			cmd[i] = ' ';
-	ours = strstr(cmd, dir) != NULL;
+		return false;
+	want = rundir_file(dir, RUN_CMDLINE);
+	if ((cmd_recorded = file_read(want, &wlen, NULL)) != NULL) {
+		ours = wlen == len && memcmp(cmd, cmd_recorded, len) == 0;
+		free(cmd_recorded);
+	} else {
+		for (i = 0; i < len; i++)
+			if (cmd[i] == '\0')
+				cmd[i] = ' ';
+		ours = strstr(cmd, dir) != NULL;
+	}
+	free(want);
 	free(cmd);
 	return ours;
 }
@@ -550,6 +566,23 @@ stop_tick(void *arg)
 	}
 }
 
+/* Only this VM's own QEMU is ever signalled (see qemu_alive). */
+static void
+stop_signal(struct vm_stop *op, int sig, char *msg, size_t len)
+{
+	const char *name = sig == SIGTERM ? "SIGTERM" : "SIGKILL";
+
+	if (op->qemu_pid > 0 && qemu_alive(op->qemu_pid, op->dir)) {
+		kill(op->qemu_pid, sig);
+		snprintf(msg, len, "%s sent to QEMU (pid %ld)", name, (long)op->qemu_pid);
+	} else if (op->qemu_pid > 0) {
+		snprintf(msg, len, "pid %ld is not this VM's QEMU (another user's, or "
+		    "another command line): no %s sent", (long)op->qemu_pid, name);
+	} else {
+		snprintf(msg, len, "QEMU's pid is not known: no %s sent", name);
+	}
+}
+
 static void
 stop_enter(struct vm_stop *op, enum stop_step step)
 {
@@ -577,17 +610,8 @@ stop_enter(struct vm_stop *op, enum stop_step step)
 		op->step = step = STEP_TERM;
 		/* FALLTHROUGH */
 	case STEP_TERM:
-		if (op->qemu_pid > 0)
-			kill(op->qemu_pid, SIGTERM);
-		snprintf(msg, sizeof msg, "SIGTERM sent to QEMU (pid %ld)",
-		    (long)op->qemu_pid);
-		op->step_deadline = now_ms() + 5000;
-		break;
 	case STEP_KILL:
-		if (op->qemu_pid > 0)
-			kill(op->qemu_pid, SIGKILL);
-		snprintf(msg, sizeof msg, "SIGKILL sent to QEMU (pid %ld)",
-		    (long)op->qemu_pid);
+		stop_signal(op, step == STEP_TERM ? SIGTERM : SIGKILL, msg, sizeof msg);
 		op->step_deadline = now_ms() + 5000;
 		break;
 	}
