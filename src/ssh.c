@@ -648,6 +648,37 @@ retry_fire(void *arg)
 	leave(s);
 }
 
+/*
+ * libssh offers only the host key types known_hosts holds for a host; a server
+ * with none of them hangs up during key exchange ("Socket error: disconnected",
+ * or "no match for method server host key algo"). Say what that means.
+ */
+static bool
+kex_type_mismatch(struct ssh_sess *s)
+{
+	ssh_key key = NULL;
+	char *kh, *hp;
+	int line;
+
+	if (s->t.hkc == SSH_HKC_OFF)
+		return false;
+	if (ssh_get_server_publickey(s->ss, &key) == SSH_OK) {
+		ssh_key_free(key);	/* the exchange got that far: another fault */
+		return false;
+	}
+	kh = ssh_known_hosts_path();
+	hp = ssh_target_hostport(&s->t);
+	if ((line = known_hosts_line(kh, hp)) > 0)
+		fail(s, "%s hung up during key exchange (%s): it offers no host key of the "
+		    "type line %d of %s holds for it, so its host key has changed type. "
+		    "Someone may be intercepting, or the guest was rebuilt. If the change is "
+		    "expected, remove that line:\n  ssh-keygen -f %s -R '%s'",
+		    hp, s->last_err, line, kh, kh, hp);
+	free(kh);
+	free(hp);
+	return line > 0;
+}
+
 static void
 connect_failed(struct ssh_sess *s)
 {
@@ -671,7 +702,7 @@ connect_failed(struct ssh_sess *s)
 	}
 	if (!banner)
 		fail_unanswered(s, s->last_err);
-	else
+	else if (!kex_type_mismatch(s))
 		fail(s, "ssh %s: %s", s->hostport, s->last_err);
 }
 
@@ -712,6 +743,14 @@ save_host_key(struct ssh_sess *s)
 	}
 }
 
+/* Only once the host is known to be the right one. */
+static void
+auth_begin(struct ssh_sess *s)
+{
+	status(s, "authenticating as %s on %s", s->t.user, s->hostport);
+	set_state(s, ST_AUTH_NONE);
+}
+
 static void
 host_key_check(struct ssh_sess *s)
 {
@@ -719,18 +758,18 @@ host_key_check(struct ssh_sess *s)
 	int line;
 
 	if (s->t.hkc == SSH_HKC_OFF) {
-		set_state(s, ST_AUTH_NONE);
+		auth_begin(s);
 		return;
 	}
 	switch (ssh_session_is_known_server(s->ss)) {
 	case SSH_KNOWN_HOSTS_OK:
-		set_state(s, ST_AUTH_NONE);
+		auth_begin(s);
 		return;
 	case SSH_KNOWN_HOSTS_UNKNOWN:
 	case SSH_KNOWN_HOSTS_NOT_FOUND:
 		if (s->t.hkc == SSH_HKC_ACCEPT_NEW) {
 			save_host_key(s);
-			set_state(s, ST_AUTH_NONE);
+			auth_begin(s);
 			return;
 		}
 		if (s->hooks.hostkey == NULL) {
@@ -920,7 +959,7 @@ step(struct ssh_sess *s)
 			if (rc == SSH_AGAIN)
 				break;
 			if (rc == SSH_OK) {
-				status(s, "authenticating as %s on %s", s->t.user, s->hostport);
+				status(s, "checking the host key of %s", s->hostport);
 				host_key_check(s);
 			} else
 				connect_failed(s);
@@ -996,7 +1035,7 @@ step(struct ssh_sess *s)
 			}
 			if (s->hostkey == SSH_HOSTKEY_SAVE)
 				save_host_key(s);
-			set_state(s, ST_AUTH_NONE);
+			auth_begin(s);
 			break;
 		case ST_PASSWORD_ASK:
 			if (!s->answered)
