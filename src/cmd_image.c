@@ -1,0 +1,436 @@
+/*
+ * qemu-tui image create|convert|resize|info|overlay|snapshot: disk images with
+ * the real qemu-img, from an argv vector, with a progress bar on a terminal
+ * (plain lines otherwise). Nothing is overwritten: a new image is written
+ * beside its name and renamed when complete; Ctrl-C cancels cleanly.
+ */
+#include <getopt.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "image.h"
+#include "loop.h"
+
+static const char usage_text[] =
+    "usage: qemu-tui image create FILE SIZE [--format F]\n"
+    "       qemu-tui image convert SRC DST [--format F] [--from-format F]\n"
+    "       qemu-tui image resize FILE SIZE [--shrink]\n"
+    "       qemu-tui image info FILE [--json]\n"
+    "       qemu-tui image overlay BASE FILE\n"
+    "       qemu-tui image snapshot FILE list|create|apply|delete [TAG]\n";
+
+struct run {
+	struct loop *loop;
+	struct image_job *job;
+	bool done, ok, tty;
+	char *out;
+	const char *what;
+	uint64_t total;		/* bytes, for the bar's figures (0: unknown) */
+	long long t0;
+	int last_step;
+	bool bar_drawn;
+};
+
+static void
+on_progress(double pct, void *arg)
+{
+	struct run *r = arg;
+	char done[32], total[32], rate[32];
+	double secs = (double)(now_ms() - r->t0) / 1000.0;
+	int i, width = 24, fill = (int)(pct / 100.0 * width);
+
+	if (!r->tty) {
+		/* Plain lines for logs: one per 10 %. */
+		if ((int)pct / 10 > r->last_step) {
+			r->last_step = (int)pct / 10;
+			printf("%s: %d%%\n", r->what, r->last_step * 10);
+			fflush(stdout);
+		}
+		return;
+	}
+	printf("\r%s [", r->what);
+	for (i = 0; i < width; i++)
+		putchar(i < fill ? '#' : '.');
+	printf("] %5.1f%%", pct);
+	if (r->total > 0 && secs > 0.2) {
+		uint64_t bytes = (uint64_t)((double)r->total * pct / 100.0);
+
+		image_format_size(bytes, done, sizeof done);
+		image_format_size(r->total, total, sizeof total);
+		image_format_size((uint64_t)((double)bytes / secs), rate, sizeof rate);
+		printf("  %s / %s  %s/s", done, total, rate);
+		if (pct > 1 && pct < 100)
+			printf("  %.0f s left", secs * (100 - pct) / pct);
+	}
+	printf("\033[K");
+	fflush(stdout);
+	r->bar_drawn = true;
+}
+
+static void
+on_done(bool ok, const char *error, const char *out, void *arg)
+{
+	struct run *r = arg;
+
+	if (r->bar_drawn)
+		printf("\n");
+	r->done = true;
+	r->ok = ok;
+	r->job = NULL;
+	r->out = xstrdup(out);
+	if (!ok)
+		fprintf(stderr, "qemu-tui: %s\n", error);
+}
+
+static void
+on_signal(int sig, void *arg)
+{
+	struct run *r = arg;
+
+	(void)sig;
+	if (r->job != NULL)
+		image_job_cancel(r->job);
+}
+
+/*
+ * Run one qemu-img job to its end; returns its stdout (NULL on failure). file
+ * is the image errors name; a new one (fresh) is written under a temporary
+ * name, "@" in args, and renamed when complete.
+ */
+static char *
+run_job(char *const args[], const char *file, bool fresh, const char *what,
+    uint64_t total, bool progress)
+{
+	static const struct image_job_cbs quiet_cbs = { NULL, on_done };
+	static const struct image_job_cbs bar_cbs = { on_progress, on_done };
+	struct run r = { 0 };
+	char *tmp = fresh ? image_tmp_name(file) : NULL;
+	struct strvec argv = STRVEC_INIT;
+	qt_error err;
+	size_t i;
+
+	/* The target position in args is written as "@": the temporary name goes there. */
+	for (i = 0; args[i] != NULL; i++)
+		strvec_push(&argv, strcmp(args[i], "@") == 0 && tmp ? tmp : args[i]);
+	r.loop = loop_new();
+	r.tty = isatty(STDOUT_FILENO);
+	r.what = what;
+	r.total = total;
+	r.t0 = now_ms();
+	loop_signal(r.loop, SIGINT, on_signal, &r);
+	loop_signal(r.loop, SIGTERM, on_signal, &r);
+	loop_signal(r.loop, SIGHUP, on_signal, &r);
+	r.job = image_job_start(r.loop, argv.v, file, tmp,
+	    progress ? &bar_cbs : &quiet_cbs, &r, &err);
+	strvec_free(&argv);
+	free(tmp);
+	if (r.job == NULL) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
+		loop_free(r.loop);
+		return NULL;
+	}
+	while (!r.done)
+		loop_run_once(r.loop, -1);
+	loop_free(r.loop);
+	if (!r.ok) {
+		free(r.out);
+		return NULL;
+	}
+	return r.out;
+}
+
+static int
+info_of(const char *file, const char *fmt, struct image_info *info)
+{
+	/* -U: the facts of an image a running VM holds are still readable. */
+	char *args[7] = { "info", "--output=json", "-U" }, *out;
+	qt_error err;
+	int rc, n = 3;
+
+	if (fmt != NULL) {
+		args[n++] = "-f";
+		args[n++] = (char *)fmt;
+	}
+	args[n++] = (char *)file;
+	args[n] = NULL;
+	if ((out = run_job(args, file, false, "info", 0, false)) == NULL)
+		return -1;
+	if ((rc = image_info_parse(out, info, &err)) == -1)
+		fprintf(stderr, "qemu-tui: %s: %s\n", file, err.msg);
+	free(out);
+	return rc;
+}
+
+static int
+refuse_existing(const char *path)
+{
+	struct stat st;
+
+	if (lstat(path, &st) == 0) {
+		fprintf(stderr, "qemu-tui: %s exists; nothing was overwritten (choose another "
+		    "name, or remove it first)\n", path);
+		return -1;
+	}
+	return 0;
+}
+
+static int
+do_create(const char *file, const char *size, const char *fmt)
+{
+	char *args[] = { "create", "-q", "-f", (char *)fmt, "@", (char *)size, NULL };
+	uint64_t bytes;
+	char *out;
+
+	if (image_parse_size(size, &bytes) == -1) {
+		fprintf(stderr, "qemu-tui: image create: size \"%s\" is not a size "
+		    "(like 10G, 512M, 204800K)\n", size);
+		return 2;
+	}
+	if (refuse_existing(file) == -1)
+		return 1;
+	if ((out = run_job(args, file, true, "create", 0, false)) == NULL)
+		return 1;
+	free(out);
+	printf("%s: created, %s, %s\n", file, fmt, size);
+	return 0;
+}
+
+static int
+do_convert(const char *src, const char *dst, const char *fmt, const char *from)
+{
+	char *args[10];
+	struct image_info info;
+	int n = 0;
+	char *out;
+
+	if (refuse_existing(dst) == -1)
+		return 1;
+	if (info_of(src, from, &info) == -1)
+		return 1;
+	args[n++] = "convert";
+	args[n++] = "-p";
+	if (from != NULL) {
+		args[n++] = "-f";
+		args[n++] = (char *)from;
+	}
+	args[n++] = "-O";
+	args[n++] = (char *)fmt;
+	args[n++] = (char *)src;
+	args[n++] = "@";
+	args[n] = NULL;
+	out = run_job(args, dst, true, "convert", info.virtual_size, true);
+	image_info_free(&info);
+	if (out == NULL)
+		return 1;
+	free(out);
+	printf("%s: converted from %s (%s)\n", dst, src, fmt);
+	return 0;
+}
+
+static int
+do_resize(const char *file, const char *size, bool shrink)
+{
+	char *args[] = { "resize", "-q", NULL, (char *)file, (char *)size, NULL };
+	struct image_info info;
+	char have[32], want[32], *out;
+	uint64_t bytes;
+
+	if (image_parse_size(size, &bytes) == -1) {
+		fprintf(stderr, "qemu-tui: image resize: size \"%s\" is not a size "
+		    "(like 10G, 512M, 204800K)\n", size);
+		return 2;
+	}
+	if (info_of(file, NULL, &info) == -1)
+		return 1;
+	image_info_free(&info);
+	image_format_size(info.virtual_size, have, sizeof have);
+	image_format_size(bytes, want, sizeof want);
+	if (bytes < info.virtual_size && !shrink) {
+		fprintf(stderr, "qemu-tui: image resize: %s is %s; %s would shrink it and lose "
+		    "what lies beyond: add --shrink if that is what you want (nothing was "
+		    "changed)\n", file, have, want);
+		return 1;
+	}
+	if (bytes == info.virtual_size) {
+		printf("%s: already %s\n", file, have);
+		return 0;
+	}
+	if (shrink) {
+		args[2] = "--shrink";
+	} else {
+		args[2] = (char *)file;
+		args[3] = (char *)size;
+		args[4] = NULL;
+	}
+	if ((out = run_job(args, file, false, "resize", 0, false)) == NULL)
+		return 1;
+	free(out);
+	printf("%s: resized from %s to %s\n", file, have, want);
+	return 0;
+}
+
+static int
+do_info(const char *file, bool json)
+{
+	char *args[] = { "info", "--output=json", "-U", (char *)file, NULL };
+	struct image_info info;
+	char vs[32], as[32], *out;
+	qt_error err;
+
+	if ((out = run_job(args, file, false, "info", 0, false)) == NULL)
+		return 1;
+	if (json) {
+		fputs(out, stdout);
+		free(out);
+		return 0;
+	}
+	if (image_info_parse(out, &info, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s: %s\n", file, err.msg);
+		free(out);
+		return 1;
+	}
+	free(out);
+	image_format_size(info.virtual_size, vs, sizeof vs);
+	image_format_size(info.actual_size, as, sizeof as);
+	printf("%s\n  format     %s\n  virtual    %s (%llu bytes)\n  on disk    %s\n",
+	    file, info.format, vs, (unsigned long long)info.virtual_size, as);
+	if (info.backing != NULL)
+		printf("  backing    %s\n", info.backing);
+	printf("  snapshots  %d\n", info.snapshots);
+	image_info_free(&info);
+	return 0;
+}
+
+static int
+do_overlay(const char *base, const char *file)
+{
+	char *args[] = { "create", "-q", "-f", "qcow2", "-b", (char *)base, "-F", NULL,
+	    "@", NULL };
+	struct image_info info;
+	char *out;
+
+	if (refuse_existing(file) == -1)
+		return 1;
+	if (info_of(base, NULL, &info) == -1)
+		return 1;
+	args[7] = info.format;
+	out = run_job(args, file, true, "overlay", 0, false);
+	if (out != NULL)
+		printf("%s: overlay on %s (%s); %s itself is never written\n", file, base,
+		    info.format, base);
+	image_info_free(&info);
+	free(out);
+	return out != NULL ? 0 : 1;
+}
+
+static int
+do_snapshot(const char *file, const char *what, const char *tag)
+{
+	static const char *const ops[][2] = {
+		{ "list", "-l" }, { "create", "-c" }, { "apply", "-a" }, { "delete", "-d" },
+	};
+	char *args[6], *out;
+	size_t i;
+
+	for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+		if (strcmp(what, ops[i][0]) == 0)
+			break;
+	if (i == sizeof ops / sizeof ops[0] || (i > 0) != (tag != NULL)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	args[0] = "snapshot";
+	args[1] = (char *)ops[i][1];
+	if (tag != NULL) {
+		args[2] = (char *)tag;
+		args[3] = (char *)file;
+		args[4] = NULL;
+	} else {
+		args[2] = (char *)file;
+		args[3] = NULL;
+	}
+	if ((out = run_job(args, file, false, "snapshot", 0, false)) == NULL)
+		return 1;
+	if (i == 0)
+		fputs(out[0] ? out : "no snapshots\n", stdout);
+	else
+		printf("%s: snapshot %s %sd\n", file, tag,
+		    i == 1 ? "create" : i == 2 ? "applie" : "delete");
+	free(out);
+	return 0;
+}
+
+static int
+cmd_image_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	static const struct option longopts[] = {
+		{ "format", required_argument, NULL, 'f' },
+		{ "from-format", required_argument, NULL, 'F' },
+		{ "shrink", no_argument, NULL, 's' },
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	const char *fmt = "qcow2", *from = NULL, *sub;
+	bool shrink = false, json = false;
+	int c, n;
+
+	(void)ctx;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "+", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'h':
+			fputs(usage_text, stdout);
+			return 0;
+		default:
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if (optind >= argc) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	sub = argv[optind];
+	/* The subcommand's own options, anywhere after it. */
+	argc -= optind;
+	argv += optind;
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		switch (c) {
+		case 'f': fmt = optarg; break;
+		case 'F': from = optarg; break;
+		case 's': shrink = true; break;
+		case 'j': json = true; break;
+		case 'h': fputs(usage_text, stdout); return 0;
+		default: fputs(usage_text, stderr); return 2;
+		}
+	}
+	argv += optind;
+	n = argc - optind;
+	if (strcmp(sub, "create") == 0 && n == 2)
+		return do_create(argv[0], argv[1], fmt);
+	if (strcmp(sub, "convert") == 0 && n == 2)
+		return do_convert(argv[0], argv[1], fmt, from);
+	if (strcmp(sub, "resize") == 0 && n == 2)
+		return do_resize(argv[0], argv[1], shrink);
+	if (strcmp(sub, "info") == 0 && n == 1)
+		return do_info(argv[0], json);
+	if (strcmp(sub, "overlay") == 0 && n == 2)
+		return do_overlay(argv[0], argv[1]);
+	if (strcmp(sub, "snapshot") == 0 && (n == 2 || n == 3))
+		return do_snapshot(argv[0], argv[1], n == 3 ? argv[2] : NULL);
+	fputs(usage_text, stderr);
+	return 2;
+}
+
+const struct cmd_entry cmd_image_entry = {
+	"image", "create|convert|resize|info|overlay|snapshot ...",
+	"disk images with qemu-img: progress, nothing overwritten, Ctrl-C cancels",
+	cmd_image_exec
+};

@@ -1,0 +1,414 @@
+/* Disk images through qemu-img, as jobs on the loop (see image.h). */
+#include "image.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <json-c/json.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "rundir.h"
+
+#define ERR_KEEP	16384	/* of qemu-img's stderr */
+#define OUT_KEEP	(4u << 20)
+
+struct image_job {
+	struct loop *loop;
+	pid_t pid;
+	int out_fd, err_fd;
+	char *out;
+	size_t out_len;
+	char err[ERR_KEEP];
+	size_t err_len;
+	struct image_progress prog;
+	char *target, *tmp, *op;
+	struct image_job_cbs cb;
+	void *arg;
+	bool exited, cancelled;
+	int status;
+};
+
+char *
+image_tmp_name(const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		return xasprintf(".%s.qemu-tui-%ld.tmp", path, (long)getpid());
+	return xasprintf("%.*s/.%s.qemu-tui-%ld.tmp", (int)(slash - path), path,
+	    slash + 1, (long)getpid());
+}
+
+int
+image_parse_size(const char *s, uint64_t *bytes)
+{
+	char *end;
+	double v;
+	int shift = 0;
+
+	errno = 0;
+	if (s == NULL || *s < '0' || *s > '9')
+		return -1;
+	v = strtod(s, &end);
+	if (errno != 0 || end == s)
+		return -1;
+	switch (*end) {
+	case 'k': case 'K': shift = 10; end++; break;
+	case 'm': case 'M': shift = 20; end++; break;
+	case 'g': case 'G': shift = 30; end++; break;
+	case 't': case 'T': shift = 40; end++; break;
+	case '\0': break;
+	default: return -1;
+	}
+	if (*end == 'i' && end[1] == 'B')
+		end += 2;
+	else if (*end == 'B')
+		end++;
+	if (*end != '\0')
+		return -1;
+	v *= (double)((uint64_t)1 << shift);
+	if (v < 0 || v > 9.2e18)
+		return -1;
+	*bytes = (uint64_t)v;
+	return 0;
+}
+
+void
+image_format_size(uint64_t bytes, char *buf, size_t len)
+{
+	static const char *const unit[] = { "B", "KiB", "MiB", "GiB", "TiB" };
+	double v = (double)bytes;
+	int i = 0;
+
+	while (v >= 1024 && i < 4) {
+		v /= 1024;
+		i++;
+	}
+	if (i == 0)
+		snprintf(buf, len, "%llu B", (unsigned long long)bytes);
+	else
+		snprintf(buf, len, v < 10 ? "%.2f %s" : v < 100 ? "%.1f %s" : "%.0f %s",
+		    v, unit[i]);
+}
+
+bool
+image_progress_feed(struct image_progress *p, const char *buf, size_t len)
+{
+	double old = p->pct, v;
+	size_t i;
+	char *open;
+
+	for (i = 0; i < len; i++) {
+		char c = buf[i];
+
+		if (c == '\r' || c == '\n') {
+			p->tail[p->len] = '\0';
+			if ((open = strrchr(p->tail, '(')) != NULL &&
+			    sscanf(open, "(%lf/100%%)", &v) == 1 && v >= 0 && v <= 100)
+				p->pct = v;
+			p->len = 0;
+		} else if (p->len + 1 < sizeof p->tail) {
+			p->tail[p->len++] = c;
+		}
+	}
+	return p->pct != old;
+}
+
+int
+image_info_parse(const char *json, struct image_info *info, qt_error *err)
+{
+	struct json_object *o, *v;
+
+	memset(info, 0, sizeof *info);
+	if ((o = json_tokener_parse(json)) == NULL ||
+	    !json_object_is_type(o, json_type_object)) {
+		err_set(err, "qemu-img info gave no JSON object");
+		json_object_put(o);
+		return -1;
+	}
+	if (json_object_object_get_ex(o, "format", &v))
+		snprintf(info->format, sizeof info->format, "%s", json_object_get_string(v));
+	if (json_object_object_get_ex(o, "virtual-size", &v))
+		info->virtual_size = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "actual-size", &v))
+		info->actual_size = (uint64_t)json_object_get_int64(v);
+	if (json_object_object_get_ex(o, "backing-filename", &v))
+		info->backing = xstrdup(json_object_get_string(v));
+	if (json_object_object_get_ex(o, "snapshots", &v) &&
+	    json_object_is_type(v, json_type_array))
+		info->snapshots = (int)json_object_array_length(v);
+	json_object_put(o);
+	return 0;
+}
+
+void
+image_info_free(struct image_info *info)
+{
+	free(info->backing);
+	info->backing = NULL;
+}
+
+/* The running VM whose QEMU command line names file (QEMU's lock holder). */
+static char *
+holder_of(const char *file)
+{
+	char real[PATH_MAX], *base, *found = NULL;
+	struct dirent *de;
+	DIR *d;
+
+	if (realpath(file, real) == NULL || (base = rundir_base(NULL)) == NULL)
+		return NULL;
+	if ((d = opendir(base)) == NULL) {
+		free(base);
+		return NULL;
+	}
+	while (found == NULL && (de = readdir(d)) != NULL) {
+		char *dir, *path, *cmd;
+		size_t len, i;
+
+		if (de->d_name[0] == '.')
+			continue;
+		dir = xasprintf("%s/%s", base, de->d_name);
+		path = rundir_file(dir, RUN_CMDLINE);
+		if ((cmd = file_read(path, &len, NULL)) != NULL) {
+			for (i = 0; i < len; i++)
+				if (cmd[i] == '\0')
+					cmd[i] = ' ';
+			if (strstr(cmd, real) != NULL || strstr(cmd, file) != NULL)
+				found = xstrdup(de->d_name);
+			free(cmd);
+		}
+		free(path);
+		free(dir);
+	}
+	closedir(d);
+	free(base);
+	return found;
+}
+
+/* The last non-empty line of text, without "qemu-img: ". */
+static void
+last_line(const char *text, char *buf, size_t len)
+{
+	const char *e = text + strlen(text), *s;
+
+	while (e > text && (e[-1] == '\n' || e[-1] == '\r' || e[-1] == ' '))
+		e--;
+	for (s = e; s > text && s[-1] != '\n'; s--)
+		;
+	if (strncmp(s, "qemu-img: ", 10) == 0)
+		s += 10;
+	snprintf(buf, len, "%.*s", (int)(e - s), s);
+}
+
+void
+image_explain(const char *op, const char *file, const char *text, qt_error *err)
+{
+	char last[512];
+	char *vm;
+
+	last_line(text, last, sizeof last);
+	if (strstr(text, "\"write\" lock") != NULL || strstr(text, "\"consistent read\" lock")) {
+		if ((vm = holder_of(file)) != NULL) {
+			err_set(err, "%s: %s is in use by the running VM %s: stop it first "
+			    "(qemu-tui stop %s); nothing was changed", op, file, vm, vm);
+			free(vm);
+		} else
+			err_set(err, "%s: %s is in use by another process (QEMU's image lock): "
+			    "stop the VM that has it open; nothing was changed", op, file);
+	} else if (strstr(text, "No space left on device") != NULL) {
+		err_set(err, "%s: the disk is full writing %s; nothing was left behind: free "
+		    "some space (df -h) and try again", op, file);
+	} else if (strstr(text, "Unknown driver") != NULL ||
+	    strstr(text, "Unknown file format") != NULL ||
+	    strstr(text, "Unknown format") != NULL) {
+		err_set(err, "%s: %s (formats qemu-img knows: qemu-img --help | tail)",
+		    op, last);
+	} else if (strstr(text, "Permission denied") != NULL ||
+	    strstr(text, "Read-only file system") != NULL) {
+		err_set(err, "%s: cannot write %s: %s: make its directory writable or "
+		    "choose another place", op, file, last);
+	} else if (strstr(text, "No such file or directory") != NULL) {
+		err_set(err, "%s: %s", op, last);
+	} else {
+		err_set(err, "%s: qemu-img: %s", op, last[0] ? last : "failed");
+	}
+}
+
+static void
+job_finish(struct image_job *j)
+{
+	char msg[1100];
+	qt_error err = { "" };
+	bool ok;
+
+	ok = !j->cancelled && WIFEXITED(j->status) && WEXITSTATUS(j->status) == 0;
+	j->err[j->err_len] = '\0';
+	if (ok && j->tmp != NULL && j->target != NULL && rename(j->tmp, j->target) == -1) {
+		err_errno(&err, "%s: cannot rename %s to %s", j->op, j->tmp, j->target);
+		ok = false;
+	} else if (j->cancelled) {
+		if (j->tmp != NULL)
+			err_set(&err, "%s: cancelled; nothing was left behind", j->op);
+		else
+			err_set(&err, "%s: cancelled", j->op);
+	} else if (!ok && WIFSIGNALED(j->status)) {
+		err_set(&err, "%s: qemu-img was killed (signal %d); nothing was left behind",
+		    j->op, WTERMSIG(j->status));
+	} else if (!ok) {
+		image_explain(j->op, j->target != NULL ? j->target : "the image", j->err, &err);
+	}
+	if (!ok && j->tmp != NULL)
+		unlink(j->tmp);
+	snprintf(msg, sizeof msg, "%s", err.msg);
+	if (j->out == NULL)
+		j->out = xstrdup("");
+	j->cb.done(ok, ok ? NULL : msg, j->out, j->arg);
+	free(j->out);
+	free(j->target);
+	free(j->tmp);
+	free(j->op);
+	free(j);
+}
+
+static void
+job_maybe_done(struct image_job *j)
+{
+	if (j->exited && j->out_fd == -1 && j->err_fd == -1)
+		job_finish(j);
+}
+
+static void
+job_io(int fd, short revents, void *arg)
+{
+	struct image_job *j = arg;
+	char buf[8192];
+	ssize_t n;
+
+	(void)revents;
+	n = read(fd, buf, sizeof buf);
+	if (n == -1 && (errno == EAGAIN || errno == EINTR))
+		return;
+	if (n <= 0) {
+		loop_io_del(j->loop, fd);
+		close(fd);
+		if (fd == j->out_fd)
+			j->out_fd = -1;
+		else
+			j->err_fd = -1;
+		job_maybe_done(j);
+		return;
+	}
+	if (fd == j->err_fd) {
+		size_t k = (size_t)n < sizeof j->err - 1 - j->err_len ?
+		    (size_t)n : sizeof j->err - 1 - j->err_len;
+
+		memcpy(j->err + j->err_len, buf, k);
+		j->err_len += k;
+		return;
+	}
+	if (image_progress_feed(&j->prog, buf, (size_t)n) && j->cb.progress != NULL)
+		j->cb.progress(j->prog.pct, j->arg);
+	if (j->out_len + (size_t)n <= OUT_KEEP) {
+		j->out = xrealloc(j->out, j->out_len + (size_t)n + 1);
+		memcpy(j->out + j->out_len, buf, (size_t)n);
+		j->out_len += (size_t)n;
+		j->out[j->out_len] = '\0';
+	}
+}
+
+static void
+job_exited(pid_t pid, int status, void *arg)
+{
+	struct image_job *j = arg;
+
+	(void)pid;
+	j->exited = true;
+	j->status = status;
+	job_maybe_done(j);
+}
+
+struct image_job *
+image_job_start(struct loop *l, char *const args[], const char *target,
+    const char *tmp_target, const struct image_job_cbs *cb, void *arg,
+    qt_error *err)
+{
+	struct image_job *j;
+	struct strvec argv = STRVEC_INIT;
+	int outp[2], errp[2], devnull;
+	size_t i;
+	pid_t pid;
+
+	strvec_push(&argv, "qemu-img");
+	for (i = 0; args[i] != NULL; i++)
+		strvec_push(&argv, args[i]);
+	if (pipe2(outp, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe");
+		strvec_free(&argv);
+		return NULL;
+	}
+	if (pipe2(errp, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe");
+		close(outp[0]);
+		close(outp[1]);
+		strvec_free(&argv);
+		return NULL;
+	}
+	if ((pid = fork()) == -1) {
+		err_errno(err, "fork");
+		close(outp[0]);
+		close(outp[1]);
+		close(errp[0]);
+		close(errp[1]);
+		strvec_free(&argv);
+		return NULL;
+	}
+	if (pid == 0) {
+		/* Its own process group: Ctrl-C is ours to turn into a clean cancel. */
+		setpgid(0, 0);
+		signal(SIGPIPE, SIG_DFL);
+		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
+			dup2(devnull, 0);
+		dup2(outp[1], 1);
+		dup2(errp[1], 2);
+		execvp(argv.v[0], argv.v);
+		dprintf(2, "qemu-img: cannot run qemu-img: %s (install qemu-utils)\n",
+		    strerror(errno));
+		_exit(127);
+	}
+	close(outp[1]);
+	close(errp[1]);
+	strvec_free(&argv);
+	j = xcalloc(1, sizeof *j);
+	j->loop = l;
+	j->pid = pid;
+	j->out_fd = outp[0];
+	j->err_fd = errp[0];
+	j->cb = *cb;
+	j->arg = arg;
+	j->op = xasprintf("qemu-img %s", args[0]);
+	j->target = target != NULL ? xstrdup(target) : NULL;
+	j->tmp = tmp_target != NULL ? xstrdup(tmp_target) : NULL;
+	fcntl(j->out_fd, F_SETFL, O_NONBLOCK);
+	fcntl(j->err_fd, F_SETFL, O_NONBLOCK);
+	loop_io_add(l, j->out_fd, POLLIN, job_io, j);
+	loop_io_add(l, j->err_fd, POLLIN, job_io, j);
+	loop_child(l, pid, job_exited, j);
+	return j;
+}
+
+void
+image_job_cancel(struct image_job *j)
+{
+	if (j->exited)
+		return;
+	j->cancelled = true;
+	kill(j->pid, SIGTERM);
+}

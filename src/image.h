@@ -1,0 +1,74 @@
+/*
+ * Disk images through the real qemu-img, as jobs on the poll loop: a child
+ * whose progress (`-p`) is parsed as it comes, cancellable, reaped in the one
+ * SIGCHLD path. A job that makes a file writes it beside the target under a
+ * temporary name and renames it only when qemu-img succeeded, so a cancel, a
+ * crash or a full disk leaves nothing behind and never a half-written target.
+ * qemu-img's errors come back in words that name the file and the fix (an
+ * image lock names the running VM that holds it).
+ */
+#ifndef QT_IMAGE_H
+#define QT_IMAGE_H
+
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "loop.h"
+#include "strvec.h"
+#include "util.h"
+
+struct image_job;
+
+struct image_job_cbs {
+	/* Percent done, when qemu-img reports it (may be NULL). */
+	void (*progress)(double pct, void *arg);
+	/* Once, at the end: ok, or the error in words; out is qemu-img's
+	 * stdout (info's JSON, snapshot lists). The job is freed after. */
+	void (*done)(bool ok, const char *error, const char *out, void *arg);
+};
+
+/*
+ * Run qemu-img with args (without the program name) on the image target
+ * (named in errors). With tmp_target (from image_tmp_name) the args write a new
+ * image there, and the job renames it to target on success and removes it
+ * otherwise. Returns NULL with err when qemu-img cannot be started.
+ */
+struct image_job *image_job_start(struct loop *l, char *const args[],
+    const char *target, const char *tmp_target,
+    const struct image_job_cbs *cb, void *arg, qt_error *err);
+/* Stop qemu-img; done follows with "cancelled". */
+void image_job_cancel(struct image_job *j);
+
+/* Where a job writes before the rename: beside path, hidden, ours by name. */
+char *image_tmp_name(const char *path);
+
+/* "10G", "204800K", "512M", "1.5T", bytes: suffixes are powers of 1024. */
+int image_parse_size(const char *s, uint64_t *bytes);
+/* 1.5 GiB, 200 KiB ... into buf. */
+void image_format_size(uint64_t bytes, char *buf, size_t len);
+
+/* What qemu-img info says of an image (and the first error). */
+struct image_info {
+	char format[32];
+	uint64_t virtual_size, actual_size;
+	char *backing;		/* NULL when none */
+	int snapshots;
+};
+/* Parse `qemu-img info --output=json`; -1 with err on nonsense. */
+int image_info_parse(const char *json, struct image_info *info, qt_error *err);
+void image_info_free(struct image_info *info);
+
+/* Progress from `qemu-img -p` output: "    (12.34/100%)\r". */
+struct image_progress {
+	char tail[32];
+	size_t len;
+	double pct;
+};
+/* Feed stdout bytes; true when pct changed. */
+bool image_progress_feed(struct image_progress *p, const char *buf, size_t len);
+
+/* qemu-img's stderr in words for an operation on file. */
+void image_explain(const char *op, const char *file, const char *stderr_text,
+    qt_error *err);
+
+#endif
