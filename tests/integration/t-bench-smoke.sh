@@ -41,4 +41,13 @@ expect "$out" keystroke-latency \
 	"^socat: median $num ms, p90 $num ms .*; 20 keys\)" \
 	"^ratio qemu-tui/socat: median $num, p90 $num"
 ok "bench/keystroke-latency --keys 20 runs and prints its figures ($((SECONDS - start)) s)"
+start=$SECONDS
+out=$("$top_srcdir/bench/image-convert" --gib 1 --runs 1 2>&1) ||
+	{ echo "$out"; fail "bench/image-convert exited non-zero"; }
+echo "$out"
+expect "$out" image-convert \
+	"^qemu-img convert: $num s \(median of 1\)" \
+	"^qemu-tui image convert: $num s \(median of 1\)" \
+	"^ratio qemu-tui/qemu-img: $num"
+ok "bench/image-convert --gib 1 runs and prints its figures ($((SECONDS - start)) s)"
 echo "PASS: t-bench-smoke"
