@@ -10,6 +10,8 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "tap.h"
+
 static int
 bind_probe(const char *addr, int port, int *out_port)
 {
@@ -65,38 +67,29 @@ net_port_available(const char *addr, int port, const char *what, qt_error *err)
 }
 
 static int
-tap_check(const char *ifname, qt_error *err)
+tap_check(const char *name, const char *ifname, qt_error *err)
 {
-	char path[128], owner[32] = "";
-	FILE *f;
-	long uid;
+	const char *user = getenv("USER") ? getenv("USER") : "$USER";
+	struct tap_info ti;
 
-	snprintf(path, sizeof path, "/sys/class/net/%s", ifname);
-	if (access(path, F_OK) == -1) {
+	if (tap_query(ifname, &ti, err) == -1)
+		return -1;
+	if (!ti.exists) {
 		err_set(err, "network.ifname: TAP device %s does not exist; create it "
-		    "once as root: ip tuntap add dev %s mode tap user %s && ip link "
-		    "set %s up", ifname, ifname,
-		    getenv("USER") ? getenv("USER") : "$USER", ifname);
+		    "once as root: sudo qemu-tui net up %s (or: ip tuntap add dev %s mode "
+		    "tap user %s && ip link set %s up)", ifname, name, ifname, user, ifname);
 		return -1;
 	}
-	snprintf(path, sizeof path, "/sys/class/net/%s/tun_flags", ifname);
-	if (access(path, F_OK) == -1) {
+	if (!ti.is_tap) {
 		err_set(err, "network.ifname: %s exists but is not a TAP device", ifname);
 		return -1;
 	}
-	snprintf(path, sizeof path, "/sys/class/net/%s/owner", ifname);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fgets(owner, sizeof owner, f) == NULL)
-			owner[0] = '\0';
-		fclose(f);
-	}
-	uid = strtol(owner, NULL, 10);
-	if (owner[0] != '\0' && uid != -1 && geteuid() != 0 && uid != (long)geteuid()) {
+	if (ti.owner != -1 && geteuid() != 0 && ti.owner != (long)geteuid()) {
 		err_set(err, "network.ifname: TAP device %s belongs to uid %ld, so QEMU "
-		    "cannot open it as you (uid %ld); recreate it as root with "
-		    "`ip tuntap del dev %s mode tap && ip tuntap add dev %s mode tap user %s`",
-		    ifname, uid, (long)geteuid(), ifname, ifname,
-		    getenv("USER") ? getenv("USER") : "$USER");
+		    "cannot open it as you (uid %ld); make it yours as root with "
+		    "sudo qemu-tui net up %s (or `ip tuntap del dev %s mode tap && ip tuntap "
+		    "add dev %s mode tap user %s`)", ifname, ti.owner, (long)geteuid(), name,
+		    ifname, ifname, user);
 		return -1;
 	}
 	return 0;
@@ -109,7 +102,7 @@ net_check(const struct profile *p, int ssh_port, qt_error *err)
 
 	switch (p->net.mode) {
 	case NET_TAP:
-		return tap_check(p->net.ifname, err);
+		return tap_check(p->name, p->net.ifname, err);
 	case NET_USER:
 		if (ssh_port > 0 && net_port_available("127.0.0.1", ssh_port,
 		    "ssh.port", err) == -1)
