@@ -349,6 +349,7 @@ vmwatch_refresh(struct vmwatch *w)
 			close(pv->stat_fd);
 		pv->stat_fd = proc_open(w->run.qemu_pid);
 		pv->stat_pid = w->run.qemu_pid;
+		pv->have_last = false;	/* another process: its CPU time starts afresh */
 	}
 	if (live && pv->stat_fd != -1 && proc_sample_fd(pv->stat_fd, &s) == 0) {
 		if (pv->have_last && s.at_ms - pv->last.at_ms >= 900) {
