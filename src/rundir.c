@@ -15,7 +15,7 @@
 /*
  * One row per file: its name, and whether a new start clears it (sockets and pid
  * files of an earlier run, and the facts that belong to that run's end). To add a
- * file: a constant in rundir.h's enum run_file and a row here at the same index.
+ * file: a constant in rundir.h's enum run_file and its row here.
  */
 static const struct {
 	const char *name;

@@ -11,7 +11,7 @@
 
 #include "util.h"
 
-/* The files of a run directory (the names are in rundir.c's table). */
+/* The files of a run directory; their names are in the table in rundir.c. */
 enum run_file {
 	RUN_QMP_SOCK,		/* the supervisor's QMP, any number of clients */
 	RUN_SERIAL_SOCK,	/* the supervisor's serial, any number of clients */
@@ -69,7 +69,7 @@ long long rundir_read_num(const char *dir, enum run_file f);
 int rundir_write(const char *dir, enum run_file f, const char *text, size_t len);
 int rundir_write_str(const char *dir, enum run_file f, const char *text);
 void rundir_unlink(const char *dir, enum run_file f);
-/* The last lines of a log file ("(empty)" never: NULL when absent). */
+/* The last lines of a log file; NULL when it is absent. */
 char *rundir_tail(const char *dir, enum run_file f, int lines);
 
 /* exit-status: written by the supervisor from a wait status, read into the facts. */
