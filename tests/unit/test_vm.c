@@ -367,6 +367,20 @@ START_TEST(test_read_supervisor_gone)
 	ck_assert_ptr_nonnull(strstr(path, "qemu-qmp.sock"));
 	free(path);
 	vm_run_free(&r);
+	/* With the command line recorded at start, only that exact one is our QEMU. */
+	{
+		char *other[] = { "sh", "-c", "read y", "sh", dir, NULL };
+		char *same[] = { "sh", "-c", "read x", "sh", dir, NULL };
+
+		ck_assert_int_eq(rundir_write_cmdline(dir, other), 0);
+		ck_assert_int_eq(state_read(&r), VM_STOPPED);
+		ck_assert(!vm_pid_is_our_qemu(pid, dir));
+		vm_run_free(&r);
+		ck_assert_int_eq(rundir_write_cmdline(dir, same), 0);
+		ck_assert_int_eq(state_read(&r), VM_RUNNING);
+		ck_assert(vm_pid_is_our_qemu(pid, dir));
+		vm_run_free(&r);
+	}
 	/* QEMU ends (no exit-status: the supervisor is gone): stopped. */
 	close(pfd[1]);
 	ck_assert_int_eq(waitpid(pid, NULL, 0), pid);
