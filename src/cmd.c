@@ -122,6 +122,31 @@ cmd_load_profiles(struct cmd_ctx *ctx, struct profile_list *list)
 	return 0;
 }
 
+/* NAME in list, or NULL after saying so. */
+static struct profile *
+find_profile(struct profile_list *list, const char *name)
+{
+	struct profile *p = profile_list_find(list, name);
+
+	if (p == NULL)
+		fprintf(stderr, "qemu-tui: no profile named \"%s\" (see "
+		    "`qemu-tui list`)\n", name);
+	return p;
+}
+
+bool
+cmd_known_profile(struct cmd_ctx *ctx, const char *name)
+{
+	struct profile_list list;
+	bool known;
+
+	if (cmd_load_profiles(ctx, &list) == -1)
+		return false;
+	known = find_profile(&list, name) != NULL;
+	profile_list_free(&list);
+	return known;
+}
+
 struct profile *
 cmd_profile(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
     int allow_broken)
@@ -132,11 +157,8 @@ cmd_profile(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
 
 	if (cmd_load_profiles(ctx, list) == -1)
 		return NULL;
-	if ((p = profile_list_find(list, name)) == NULL) {
-		fprintf(stderr, "qemu-tui: no profile named \"%s\" (see "
-		    "`qemu-tui list`)\n", name);
+	if ((p = find_profile(list, name)) == NULL)
 		return NULL;
-	}
 	for (i = 0; i < ctx->sets.n; i++) {
 		if (profile_set(p, ctx->sets.v[i], &err) == -1) {
 			fprintf(stderr, "qemu-tui: --set %s: %s\n", ctx->sets.v[i], err.msg);

@@ -2,6 +2,7 @@
 #ifndef QT_CMD_H
 #define QT_CMD_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
 #include "profile.h"
@@ -24,6 +25,9 @@ void cmd_usage(FILE *out);
 
 /* Load the profile directory the search order picks; prints errors. */
 int cmd_load_profiles(struct cmd_ctx *ctx, struct profile_list *list);
+/* Whether NAME is a profile (a broken one too: its VM must stay stoppable); prints
+ * the error. Commands that act on a VM by name check it: a typo is no VM. */
+bool cmd_known_profile(struct cmd_ctx *ctx, const char *name);
 /* Load the profile directory and find NAME with --set applied; prints errors. NULL on failure
  * (a broken profile too, unless allow_broken: then the reason is printed as a warning). */
 struct profile *cmd_profile(struct cmd_ctx *ctx, const char *name,

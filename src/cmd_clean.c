@@ -17,6 +17,9 @@ cmd_clean_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: qemu-tui clean %s\n", cmd_clean_entry.usage);
 		return 2;
 	}
+	/* Only a profile's name: anything else is a typo, not a VM to clean. */
+	if (!cmd_known_profile(ctx, argv[i]))
+		return 1;
 	if (vm_clean(argv[i], &err) == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		return 1;

@@ -4,6 +4,7 @@
 
 #include "accel.h"
 #include "cmd.h"
+#include "net.h"
 #include "qemu_argv.h"
 #include "rundir.h"
 
@@ -14,6 +15,7 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct argv_runtime rt = { 0 };
 	struct accel_host host;
 	struct accel_choice acc;
+	struct net_ssh_endpoint ssh;
 	struct strvec av = STRVEC_INIT;
 	struct cmd_opts o;
 	struct profile *p;
@@ -38,14 +40,14 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	accel_choose(p->accel, p->arch, &host, &acc);
 	rt.rundir = dir;
 	rt.accel = acc.name;
-	rt.ssh_host_port = p->net.mode == NET_USER && p->ssh.host == NULL ?
-	    p->ssh.port : 0;
+	/* rt.ssh_host_port stays 0: a fixed ssh.port is forwarded, a chosen one is not known yet. */
+	net_ssh_endpoint(p, 0, &ssh);
 	if (qemu_argv_build(p, &rt, &av, &err) == -1)
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 	else {
 		qemu_argv_print(stdout, av.v);
 		fflush(stdout);
-		if (p->net.mode == NET_USER && p->ssh.host == NULL && p->ssh.port == 0)
+		if (ssh.forward && ssh.port == 0)
 			fprintf(stderr, "note: `start` also forwards a free host port to "
 			    "the guest's ssh (port 22)\n");
 		fprintf(stderr, "note: accel %s: %s\n", acc.name, acc.reason);

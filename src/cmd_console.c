@@ -278,28 +278,20 @@ settle_tick(void *arg)
 		    c->name, err.msg);
 		return;
 	}
-	st = vm_run_state(&run);
+	st = vm_state_of(&run, NULL);
 	/* The supervisor closes clients after writing exit-status; a `stop` in progress
 	 * writes which step ended it just after the supervisor is gone. */
-	settled = !run.alive && st != VM_RUNNING && st != VM_SHUTTING_DOWN &&
-	    st != VM_STARTING && !(run.stopping && run.stop_step[0] == '\0');
+	settled = !run.alive && !vm_state_live(st) &&
+	    !(run.stopping && run.stop_step[0] == '\0');
 	if (settled || now_ms() >= c->settle_deadline) {
-		if (st == VM_CRASHED && run.exit_signal != 0)
-			finish(c, END_STOPPED, "%s stopped (crashed: signal %d)", c->name,
-			    run.exit_signal);
-		else if (st == VM_CRASHED)
-			finish(c, END_STOPPED, "%s stopped (crashed: exit %d)", c->name,
-			    run.exit_code);
-		else if (st == VM_STOPPED && run.stop_step[0] != '\0')
-			finish(c, END_STOPPED, "%s stopped (%s)", c->name, run.stop_step);
-		else if (st == VM_STOPPED && run.have_exit)
-			finish(c, END_STOPPED, "%s stopped (exit %d)", c->name,
-			    run.exit_code);
-		else if (st == VM_STOPPED)
-			finish(c, END_STOPPED, "%s stopped", c->name);
+		char desc[96];
+
+		vm_state_describe(&run, st, NULL, desc, sizeof desc);
+		if (!vm_state_live(st))
+			finish(c, END_STOPPED, "%s %s", c->name, desc);
 		else
 			finish(c, END_ERROR, "qemu-tui: %s: the serial connection closed, "
-			    "but the VM is %s", c->name, vm_state_name(st));
+			    "but the VM is %s", c->name, desc);
 		loop_timer_del(c->loop, c->settle_timer);
 	}
 	vm_run_free(&run);
@@ -364,12 +356,14 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	memset(&c, 0, sizeof c);
 	c.name = argv[optind];
 	c.sock = -1;
+	if (!cmd_known_profile(ctx, c.name))
+		return 1;
 	if (vm_run_read(c.name, &run, &err) == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		return 1;
 	}
-	st = vm_run_state(&run);
-	if (st == VM_STOPPED || st == VM_CRASHED) {
+	st = vm_state_of(&run, NULL);
+	if (!vm_state_live(st)) {
 		fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
 		    c.name, vm_state_name(st), c.name);
 		vm_run_free(&run);

@@ -26,18 +26,22 @@ control(struct cmd_ctx *ctx, const struct cmd_entry *e, const char *qmp_cmd,
 		fprintf(stderr, "usage: qemu-tui %s %s\n", e->name, e->usage);
 		return 2;
 	}
+	if (!cmd_known_profile(ctx, argv[i]))
+		return 1;
 	if (vm_run_read(argv[i], &run, &err) == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		return 1;
 	}
-	st = vm_run_state(&run);
-	if (st == VM_STOPPED || st == VM_CRASHED || st == VM_STARTING) {
+	st = vm_state_of(&run, NULL);
+	path = vm_qmp_path(&run);
+	/* Starting: QMP is not served until QEMU is up. */
+	if (!vm_state_live(st) || path == NULL) {
 		fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
 		    argv[i], vm_state_name(st), argv[i]);
 		vm_run_free(&run);
+		free(path);
 		return 1;
 	}
-	path = vm_qmp_path(&run);
 	vm_run_free(&run);
 	c = qmp_open_sync(path, 5000, NULL, NULL, &err);
 	free(path);

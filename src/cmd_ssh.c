@@ -22,6 +22,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "loop.h"
+#include "net.h"
 #include "ssh.h"
 #include "util.h"
 #include "vm.h"
@@ -285,19 +286,22 @@ static int
 target_for(struct cmd_ctx *ctx, const char *name, struct profile_list *list,
     struct ssh_target *t, bool need_running)
 {
+	struct net_ssh_endpoint ssh;
 	struct profile *p;
 	struct vm_run run;
+	enum vm_state st;
 	qt_error err;
 	int rc, have_run;
 
 	if ((p = cmd_profile(ctx, name, list, 0)) == NULL)
 		return -1;
 	have_run = vm_run_read(name, &run, &err) == 0;
-	if (have_run && (vm_run_state(&run) == VM_STOPPED || vm_run_state(&run) == VM_CRASHED)) {
-		/* With user networking nothing can answer on a stopped VM's port. */
-		if (need_running && p->ssh.host == NULL && p->net.mode == NET_USER) {
+	if (have_run && !vm_state_live(st = vm_state_of(&run, NULL))) {
+		/* Nothing can answer on a stopped VM's forwarded port. */
+		net_ssh_endpoint(p, 0, &ssh);
+		if (need_running && ssh.forward) {
 			fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
-			    name, vm_state_name(vm_run_state(&run)), name);
+			    name, vm_state_name(st), name);
 			vm_run_free(&run);
 			return -1;
 		}

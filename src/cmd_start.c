@@ -3,6 +3,7 @@
 #include <stdlib.h>
 
 #include "cmd.h"
+#include "net.h"
 #include "vm.h"
 
 static int
@@ -11,6 +12,7 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct profile_list list;
 	struct cmd_opts o;
 	struct profile *p;
+	struct net_ssh_endpoint ssh;
 	struct vm_run run;
 	qt_error err;
 	int i, rc = 1;
@@ -24,10 +26,10 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if ((p = cmd_profile(ctx, argv[i], &list, 0)) == NULL)
 		goto out;
 	if (vm_run_read(p->name, &run, &err) == 0) {
-		enum vm_state st = vm_run_state(&run);
+		enum vm_state st = vm_state_of(&run, NULL);
 
 		vm_run_free(&run);
-		if (st != VM_STOPPED && st != VM_CRASHED) {
+		if (vm_state_live(st)) {
 			printf("%s is already %s; nothing to do\n", p->name,
 			    vm_state_name(st));
 			rc = 0;
@@ -41,8 +43,9 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (vm_run_read(p->name, &run, &err) == 0) {
 		printf("%s started (QEMU pid %ld, accel %s", p->name,
 		    (long)run.qemu_pid, run.accel);
-		if (run.ssh_port > 0)
-			printf(", ssh on 127.0.0.1:%d", run.ssh_port);
+		net_ssh_endpoint(p, run.ssh_port, &ssh);
+		if (ssh.forward && ssh.port > 0)
+			printf(", ssh on %s:%d", ssh.host, ssh.port);
 		printf(")\n");
 		vm_run_free(&run);
 	}

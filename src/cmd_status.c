@@ -7,13 +7,16 @@
 #include <unistd.h>
 
 #include "cmd.h"
+#include "net.h"
 #include "procstat.h"
 #include "qmp.h"
+#include "rundir.h"
 #include "vm.h"
 
+/* QMP's facts into o; its status word into qmp_status. */
 static void
 add_qmp_facts(struct json_object *o, const struct vm_run *run, int want_cpu,
-    enum vm_state *state)
+    char *qmp_status, size_t len)
 {
 	struct json_object *r, *v, *arr;
 	struct qmp_client *c;
@@ -21,6 +24,8 @@ add_qmp_facts(struct json_object *o, const struct vm_run *run, int want_cpu,
 	char *path = vm_qmp_path(run);
 	size_t i;
 
+	if (path == NULL)
+		return;		/* still starting: nothing serves QMP yet */
 	c = qmp_open_sync(path, 3000, NULL, NULL, &err);
 	free(path);
 	if (c == NULL) {
@@ -34,9 +39,7 @@ add_qmp_facts(struct json_object *o, const struct vm_run *run, int want_cpu,
 			const char *s = json_object_get_string(v);
 
 			json_object_object_add(o, "qmp_status", json_object_new_string(s));
-			if (*state == VM_RUNNING && strcmp(s, "running") != 0)
-				*state = strcmp(s, "shutdown") == 0 ?
-				    VM_SHUTTING_DOWN : VM_PAUSED;
+			snprintf(qmp_status, len, "%s", s);
 		}
 		json_object_put(r);
 	}
@@ -80,11 +83,12 @@ static struct json_object *
 vm_facts(const char *name, const struct profile *p, int full)
 {
 	struct json_object *o = json_object_new_object(), *ports;
+	struct net_ssh_endpoint ssh;
 	struct proc_sample a, b;
 	struct vm_run run;
 	enum vm_state st;
 	qt_error err;
-	char desc[96];
+	char desc[96], qmp_status[24] = "";
 	size_t i;
 
 	json_object_object_add(o, "name", json_object_new_string(name));
@@ -102,8 +106,8 @@ vm_facts(const char *name, const struct profile *p, int full)
 		json_object_object_add(o, "error", json_object_new_string(err.msg));
 		return o;
 	}
-	st = vm_run_state(&run);
-	if (st == VM_RUNNING || st == VM_SHUTTING_DOWN || st == VM_STARTING) {
+	st = vm_state_of(&run, NULL);
+	if (vm_state_live(st)) {
 		json_object_object_add(o, "pid", json_object_new_int(run.qemu_pid));
 		json_object_object_add(o, "supervisor_pid", json_object_new_int(run.super_pid));
 		if (run.started > 0)
@@ -112,27 +116,31 @@ vm_facts(const char *name, const struct profile *p, int full)
 		json_object_object_add(o, "accel", json_object_new_string(run.accel));
 		json_object_object_add(o, "accel_reason",
 		    json_object_new_string(run.accel_reason));
-		if (run.serving || !run.alive)
-			add_qmp_facts(o, &run, full, &st);
+		add_qmp_facts(o, &run, full, qmp_status, sizeof qmp_status);
+		st = vm_state_of(&run, qmp_status);
 		if (full && proc_sample(run.qemu_pid, &a) == 0) {
 			/* A short sample: the lifetime average hides what the VM does now. */
 			usleep(250000);
 			if (proc_sample(run.qemu_pid, &b) == 0) {
-				double pct = proc_cpu_percent(&a, &b);
+				char pct[32];
 
+				/* One decimal, written as such: a double prints as 99.599999999999994. */
+				snprintf(pct, sizeof pct, "%.1f", proc_cpu_percent(&a, &b));
 				json_object_object_add(o, "cpu_percent",
-				    json_object_new_double((double)(long)(pct * 10) / 10));
+				    json_object_new_double_s(atof(pct), pct));
 				json_object_object_add(o, "rss_bytes",
 				    json_object_new_int64(b.rss_bytes));
 			}
 		}
 		ports = json_object_new_array();
-		if (run.ssh_port > 0) {
+		if (p != NULL)
+			net_ssh_endpoint(p, run.ssh_port, &ssh);
+		if (p != NULL && ssh.forward && ssh.port > 0) {
 			struct json_object *f = json_object_new_object();
 
 			json_object_object_add(f, "proto", json_object_new_string("tcp"));
-			json_object_object_add(f, "host", json_object_new_string("127.0.0.1"));
-			json_object_object_add(f, "host_port", json_object_new_int(run.ssh_port));
+			json_object_object_add(f, "host", json_object_new_string(ssh.host));
+			json_object_object_add(f, "host_port", json_object_new_int(ssh.port));
 			json_object_object_add(f, "guest_port", json_object_new_int(22));
 			json_object_object_add(f, "ssh", json_object_new_boolean(1));
 			json_object_array_add(ports, f);
@@ -156,16 +164,14 @@ vm_facts(const char *name, const struct profile *p, int full)
 		if (run.stop_step[0])
 			json_object_object_add(o, "stopped_by", json_object_new_string(run.stop_step));
 		if (st == VM_CRASHED) {
-			char *log = xasprintf("%s/qemu.log", run.dir);
-			char *tail = file_tail_lines(log, 8);
+			char *tail = rundir_tail(run.dir, RUN_QEMU_LOG, 8);
 
 			if (tail != NULL)
 				json_object_object_add(o, "log_tail", json_object_new_string(tail));
 			free(tail);
-			free(log);
 		}
 	}
-	vm_state_describe(&run, st, desc, sizeof desc);
+	vm_state_describe(&run, st, qmp_status, desc, sizeof desc);
 	json_object_object_add(o, "state", json_object_new_string(vm_state_name(st)));
 	json_object_object_add(o, "state_detail", json_object_new_string(desc));
 	json_object_object_add(o, "rundir", json_object_new_string(run.dir));

@@ -48,6 +48,8 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "usage: qemu-tui stop %s\n", cmd_stop_entry.usage);
 		return 2;
 	}
+	if (!cmd_known_profile(ctx, argv[i]))
+		return 1;
 	w.loop = loop_new();
 	op = vm_stop_begin(w.loop, argv[i], o.timeout > 0 ? o.timeout : 30,
 	    o.force, stop_progress, stop_done, &w, &err);

@@ -94,8 +94,9 @@ console_open(struct loop *l, const char *name, const struct console_hooks *hooks
 	c->loop = l;
 	c->hooks = *hooks;
 	c->fd = -1;
-	st = vm_run_state(&run);
-	if (run.alive && (st == VM_RUNNING || st == VM_PAUSED || st == VM_SHUTTING_DOWN)) {
+	st = vm_state_of(&run, NULL);
+	/* Starting: the supervisor serves the serial socket once QEMU is up. */
+	if (run.serving && vm_state_live(st)) {
 		path = rundir_file(run.dir, RUN_SERIAL_SOCK);
 		c->fd = qmp_connect_unix(path, err);
 		free(path);

@@ -170,14 +170,13 @@ holder_of(const char *file)
 		return NULL;
 	}
 	while (found == NULL && (de = readdir(d)) != NULL) {
-		char *dir, *path, *cmd;
+		char *dir, *cmd;
 		size_t len, i;
 
 		if (de->d_name[0] == '.')
 			continue;
 		dir = xasprintf("%s/%s", base, de->d_name);
-		path = rundir_file(dir, RUN_CMDLINE);
-		if ((cmd = file_read(path, &len, NULL)) != NULL) {
+		if ((cmd = rundir_read_len(dir, RUN_CMDLINE, &len)) != NULL) {
 			for (i = 0; i < len; i++)
 				if (cmd[i] == '\0')
 					cmd[i] = ' ';
@@ -185,7 +184,6 @@ holder_of(const char *file)
 				found = xstrdup(de->d_name);
 			free(cmd);
 		}
-		free(path);
 		free(dir);
 	}
 	closedir(d);

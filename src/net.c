@@ -1,4 +1,4 @@
-/* Host-side networking facts. */
+/* Host-side networking facts: the SSH endpoint, free ports, TAP checks. */
 #include "net.h"
 
 #include <arpa/inet.h>
@@ -7,10 +7,50 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/socket.h>
 #include <unistd.h>
 
 #include "tap.h"
+
+bool
+net_host_is_loopback(const char *host)
+{
+	struct in6_addr a6;
+	struct in_addr a4;
+
+	if (host == NULL)
+		return false;
+	if (strcasecmp(host, "localhost") == 0 || strcasecmp(host, "localhost.") == 0)
+		return true;
+	if (inet_pton(AF_INET, host, &a4) == 1)
+		return (ntohl(a4.s_addr) >> 24) == 127;
+	if (inet_pton(AF_INET6, host, &a6) == 1)
+		return IN6_IS_ADDR_LOOPBACK(&a6);
+	return false;
+}
+
+void
+net_ssh_endpoint(const struct profile *p, int run_port, struct net_ssh_endpoint *e)
+{
+	const char *h = p->ssh.host;
+	struct in_addr a4;
+
+	memset(e, 0, sizeof e[0]);
+	e->forward = p->net.mode == NET_USER && (h == NULL || net_host_is_loopback(h));
+	if (!e->forward) {
+		e->host = e->host_name = h;
+		e->port = p->ssh.port > 0 ? p->ssh.port : 22;
+		return;
+	}
+	/* QEMU's hostfwd listens on an IPv4 address: an IPv4 loopback as written, else
+	 * (no host, localhost, ::1) 127.0.0.1, and the session connects there too. */
+	e->host = h != NULL && inet_pton(AF_INET, h, &a4) == 1 ? h : "127.0.0.1";
+	/* "localhost" reaches 127.0.0.1 too; "::1" would not: name the forward then. */
+	e->host_name = h != NULL && strchr(h, ':') == NULL ? h : e->host;
+	e->port_chosen = p->ssh.port <= 0;
+	e->port = e->port_chosen ? (run_port > 0 ? run_port : 0) : p->ssh.port;
+}
 
 static int
 bind_probe(const char *addr, int port, int *out_port)
@@ -96,16 +136,19 @@ tap_check(const char *name, const char *ifname, qt_error *err)
 }
 
 int
-net_check(const struct profile *p, int ssh_port, qt_error *err)
+net_check(const struct profile *p, qt_error *err)
 {
+	struct net_ssh_endpoint ssh;
 	size_t i;
 
 	switch (p->net.mode) {
 	case NET_TAP:
 		return tap_check(p->name, p->net.ifname, err);
 	case NET_USER:
-		if (ssh_port > 0 && net_port_available("127.0.0.1", ssh_port,
-		    "ssh.port", err) == -1)
+		/* A chosen port was free a moment ago: only a fixed one can be taken. */
+		net_ssh_endpoint(p, 0, &ssh);
+		if (ssh.forward && !ssh.port_chosen && net_port_available(ssh.host,
+		    ssh.port, "ssh.port", err) == -1)
 			return -1;
 		for (i = 0; i < p->net.nforwards; i++) {
 			const struct forward *f = &p->net.forwards[i];

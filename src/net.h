@@ -1,15 +1,41 @@
-/* Host-side networking facts: free ports for user-mode forwards, TAP device checks. */
+/*
+ * Host-side networking facts: where the guest's sshd is reached from this host (the
+ * one place that decides it), free ports for user-mode forwards, TAP device checks.
+ */
 #ifndef QT_NET_H
 #define QT_NET_H
 
+#include <stdbool.h>
+
 #include "profile.h"
 #include "util.h"
+
+/* Where the guest's sshd is reached from this host. Strings point into the profile
+ * or are literals: they live as long as the profile. */
+struct net_ssh_endpoint {
+	const char *host;	/* to connect to; NULL: none (no ssh.host, not user networking) */
+	const char *host_name;	/* as the user wrote it, for messages ("localhost") */
+	int port;		/* 0: chosen when the VM starts, and no run has chosen it */
+	bool forward;		/* user networking forwards host:port to the guest's port 22 */
+	bool port_chosen;	/* the port is chosen afresh at each start (no ssh.port) */
+};
+
+/*
+ * The SSH endpoint of a profile. run_port is the port a live run forwards (its
+ * ssh-port file), 0 when none. With user networking and no ssh.host, or a loopback
+ * ssh.host (127.0.0.0/8, ::1, localhost), the host port is forwarded to the guest's
+ * 22: on ssh.port if set, else on a port chosen at start. A non-loopback ssh.host is a
+ * real remote: no forward, port ssh.port or 22. Pure.
+ */
+void net_ssh_endpoint(const struct profile *p, int run_port, struct net_ssh_endpoint *e);
+/* 127.0.0.0/8, ::1, localhost. */
+bool net_host_is_loopback(const char *host);
 
 /* A free TCP port on addr (e.g. "127.0.0.1"), or -1 with err. */
 int net_free_port(const char *addr, qt_error *err);
 /* 0 when addr:port can be bound now; -1 with an error that says what to do. */
 int net_port_available(const char *addr, int port, const char *what, qt_error *err);
-/* Check what the profile's network needs on this host (tap exists and is ours, ports free). */
-int net_check(const struct profile *p, int ssh_port, qt_error *err);
+/* Check what the profile's network needs on this host (tap exists and is ours, fixed ports free). */
+int net_check(const struct profile *p, qt_error *err);
 
 #endif

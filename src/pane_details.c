@@ -1,5 +1,6 @@
 /* The details pane: what the profile says and what QMP and /proc say about the selected VM. */
 #include "ui_priv.h"
+#include "net.h"
 
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,6 +54,7 @@ details_draw(struct pane *p)
 	struct vmwatch *vm = ui_selected(ui);
 	struct rows r = { ui, p->win, 1, p->r.h - 1, p->r.w - 2 };
 	const struct profile *pr;
+	struct net_ssh_endpoint ssh;
 	char title[128], buf[256];
 	size_t i, off;
 	bool live;
@@ -62,8 +64,8 @@ details_draw(struct pane *p)
 	if (vm == NULL)
 		return;
 	pr = vm->profile;
-	live = vm->state == VM_RUNNING || vm->state == VM_PAUSED ||
-	    vm->state == VM_SHUTTING_DOWN;
+	live = vm_state_live(vm->state);
+	net_ssh_endpoint(pr, live ? vm->run.ssh_port : 0, &ssh);
 	if (pr->broken != NULL) {
 		row(&r, "Profile", "broken");
 		/* The reason can be long: give it the lines it needs. */
@@ -101,19 +103,17 @@ details_draw(struct pane *p)
 		off += (size_t)snprintf(buf, sizeof buf, "tap %s", pr->net.ifname);
 	else
 		off += (size_t)snprintf(buf, sizeof buf, "%s", net_mode_name(pr->net.mode));
-	if (live && vm->run.ssh_port > 0 && off < sizeof buf)
+	if (live && ssh.forward && ssh.port > 0 && off < sizeof buf)
 		off += (size_t)snprintf(buf + off, sizeof buf - off,
-		    "; ssh 127.0.0.1:%d->22", vm->run.ssh_port);
+		    "; ssh %s:%d->22", ssh.host, ssh.port);
 	for (i = 0; i < pr->net.nforwards && off < sizeof buf; i++)
 		off += (size_t)snprintf(buf + off, sizeof buf - off, "; %s %s:%d->%d",
 		    pr->net.forwards[i].proto, pr->net.forwards[i].host_addr,
 		    pr->net.forwards[i].host_port, pr->net.forwards[i].guest_port);
 	row(&r, "Network", "%s%s%s", buf, pr->net.mac ? ", mac " : "",
 	    pr->net.mac ? pr->net.mac : "");
-	if (pr->ssh.host != NULL || (live && vm->run.ssh_port > 0))
-		row(&r, "SSH", "%s@%s:%d", pr->ssh.user, pr->ssh.host ? pr->ssh.host :
-		    "127.0.0.1", pr->ssh.host ? (pr->ssh.port ? pr->ssh.port : 22) :
-		    vm->run.ssh_port);
+	if (ssh.host != NULL && ssh.port > 0 && (live || !ssh.forward))
+		row(&r, "SSH", "%s@%s:%d", pr->ssh.user, ssh.host_name, ssh.port);
 	if (live && r.y + 2 <= r.max) {
 		int sw = r.width - 30;
 		double cmax = max_of(vm->cpu, VMWATCH_HISTORY, 100);

@@ -213,8 +213,7 @@ pane_ssh_new(struct ui *ui, struct vmwatch *vm)
 	struct spane *sp;
 	struct pane *p;
 	qt_error err;
-	bool live = vm->state == VM_RUNNING || vm->state == VM_PAUSED ||
-	    vm->state == VM_STARTING;
+	bool live = vm_state_live(vm->state);
 	struct ssh_target t;
 
 	if (ssh_target_resolve(vm->profile, live ? &vm->run : NULL, NULL, 0, &t, &err) == -1) {

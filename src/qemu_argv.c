@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "net.h"
 #include "rundir.h"
 
 /* A value inside a QEMU option list (",key=value"): commas doubled. */
@@ -29,11 +30,11 @@ push_opt_owned(struct strvec *out, const char *opt, char *value)
 	strvec_push_owned(out, value);
 }
 
-/* "a/b" + "/" + name, with commas doubled for a QEMU option value. */
+/* A run-directory file, with commas doubled for a QEMU option value. */
 static char *
-run_path_esc(const char *rundir, const char *name)
+run_path_esc(const char *rundir, enum run_file name)
 {
-	char *path = xasprintf("%s/%s", rundir, name);
+	char *path = rundir_file(rundir, name);
 	char *e = esc(path);
 
 	free(path);
@@ -48,8 +49,7 @@ add_run_dir(const struct argv_runtime *rt, struct strvec *out)
 	char *log = run_path_esc(rt->rundir, RUN_SERIAL_LOG);
 
 	/* -pidfile takes a plain file name, not an option list: no escaping. */
-	push_opt_owned(out, "-pidfile", xasprintf("%s/%s", rt->rundir,
-	    RUN_QEMU_PID));
+	push_opt_owned(out, "-pidfile", rundir_file(rt->rundir, RUN_QEMU_PID));
 	push_opt_owned(out, "-qmp", xasprintf("unix:%s,server=on,wait=off", qmp));
 	push_opt_owned(out, "-chardev", xasprintf("socket,id=serial0,path=%s,"
 	    "server=on,wait=off,logfile=%s,logappend=on", ser, log));
@@ -190,14 +190,16 @@ add_network(const struct profile *p, const struct argv_runtime *rt,
     const struct arch_info *ai, struct strvec *out, qt_error *err)
 {
 	const struct net_config *n = &p->net;
+	struct net_ssh_endpoint ssh;
 	char *v;
 	size_t i;
 
 	switch (n->mode) {
 	case NET_USER:
 		v = xstrdup("user,id=net0");
-		if (rt->ssh_host_port > 0)
-			append_forward(&v, "tcp", "127.0.0.1", rt->ssh_host_port, 22);
+		net_ssh_endpoint(p, rt->ssh_host_port, &ssh);
+		if (ssh.forward && ssh.port > 0)
+			append_forward(&v, "tcp", ssh.host, ssh.port, 22);
 		for (i = 0; i < n->nforwards; i++)
 			append_forward(&v, n->forwards[i].proto,
 			    n->forwards[i].host_addr, n->forwards[i].host_port,

@@ -9,7 +9,8 @@
 struct argv_runtime {
 	const char *rundir;	/* absolute */
 	const char *accel;	/* chosen accelerator: "kvm" "tcg" ... */
-	int ssh_host_port;	/* user net: host port forwarded to guest 22, 0 = none */
+	int ssh_host_port;	/* the port start chose for the ssh forward, 0 = none chosen
+				 * (a profile's fixed ssh.port needs none: see net_ssh_endpoint) */
 	int start_paused;	/* add -S (the supervisor attaches, then sends cont) */
 };
 

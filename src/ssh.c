@@ -20,6 +20,7 @@
 #include <libssh/libssh.h>
 
 #include "buf.h"
+#include "net.h"
 
 #define TICK_MS		200
 #define RETRY_MS	1000
@@ -123,31 +124,36 @@ int
 ssh_target_resolve(const struct profile *p, const struct vm_run *run,
     const char *host, int port, struct ssh_target *t, qt_error *err)
 {
-	const char *h = host != NULL ? host : p->ssh.host;
+	struct net_ssh_endpoint e;
 
 	memset(t, 0, sizeof *t);
-	if (h == NULL && p->net.mode != NET_USER) {
+	net_ssh_endpoint(p, run != NULL ? run->ssh_port : 0, &e);
+	if (host != NULL) {	/* an explicit host is a remote of its own */
+		e.host = e.host_name = host;
+		e.port = p->ssh.port > 0 ? p->ssh.port : 22;
+		e.port_chosen = false;
+	}
+	if (port > 0) {
+		e.port = port;
+		e.port_chosen = false;
+	}
+	if (e.host == NULL) {
 		err_set(err, "%s: set ssh.host to the guest's address (the network mode "
 		    "is not user networking, so there is no forwarded port to use)",
 		    p->path != NULL ? p->path : p->name);
 		return -1;
 	}
-	t->port = port > 0 ? port : p->ssh.port;
-	if (t->port == 0 && h == NULL) {
-		/* User networking: the host port forwarded to the guest's 22. */
-		if (run == NULL || run->ssh_port <= 0) {
-			err_set(err, "%s is not running, and its ssh port is chosen when it "
-			    "starts (start it, or fix one with ssh.port in %s)", p->name,
-			    p->path != NULL ? p->path : "its profile");
-			return -1;
-		}
-		t->port = run->ssh_port;
-		t->port_from_run = true;
+	if (e.port == 0) {
+		err_set(err, "%s is not running, and its ssh port is chosen when it "
+		    "starts (start it, or fix one with ssh.port in %s)", p->name,
+		    p->path != NULL ? p->path : "its profile");
+		return -1;
 	}
-	if (t->port == 0)
-		t->port = 22;
-	t->host_name = xstrdup(h != NULL ? h : "127.0.0.1");
-	if ((t->host = resolve_host(t->host_name, err)) == NULL) {
+	t->port = e.port;
+	t->port_from_run = e.port_chosen;
+	t->host_name = xstrdup(e.host_name);
+	/* Resolved from where to connect: a forward's address is an IPv4 literal. */
+	if ((t->host = resolve_host(e.host, err)) == NULL) {
 		ssh_target_free(t);
 		return -1;
 	}

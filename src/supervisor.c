@@ -602,17 +602,13 @@ attach_tick(void *arg)
 static void
 write_exit_status(struct super *s)
 {
-	char text[64], *path;
 	int st = s->qemu_status;
 
+	rundir_write_exit_status(s->rundir, st);
 	if (WIFSIGNALED(st))
-		snprintf(text, sizeof text, "signal %d\n", WTERMSIG(st));
+		logmsg("QEMU ended: signal %d", WTERMSIG(st));
 	else
-		snprintf(text, sizeof text, "exit %d\n", WEXITSTATUS(st));
-	path = rundir_file(s->rundir, RUN_EXIT_STATUS);
-	file_write_atomic(path, text, strlen(text), 0600, NULL);
-	free(path);
-	logmsg("QEMU ended: %.*s", (int)strlen(text) - 1, text);
+		logmsg("QEMU ended: exit %d", WEXITSTATUS(st));
 }
 
 static void
@@ -697,23 +693,6 @@ redirect_stdio(const char *rundir)
 	free(log);
 }
 
-static int
-lock_pidfile(const char *rundir)
-{
-	char *path = rundir_file(rundir, RUN_SUPER_PID), text[32];
-	int fd;
-
-	/* Truncated only once locked: a loser must not blank the winner's pid. */
-	fd = open(path, O_WRONLY | O_CREAT | O_CLOEXEC, 0600);
-	free(path);
-	if (fd == -1 || flock(fd, LOCK_EX | LOCK_NB) == -1)
-		return -1;
-	snprintf(text, sizeof text, "%ld\n", (long)getpid());
-	if (ftruncate(fd, 0) == -1 || write(fd, text, strlen(text)) == -1)
-		return -1;
-	return fd;	/* kept open: the lock is how others see we are alive */
-}
-
 void
 supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
     int notify_fd, int start_lock_fd)
@@ -739,8 +718,10 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	signal(SIGHUP, SIG_IGN);
 	signal(SIGINT, SIG_IGN);
 
-	if ((lockfd = lock_pidfile(rundir)) == -1) {
-		notify(&s, "error another supervisor holds %s/%s", rundir, RUN_SUPER_PID);
+	if ((lockfd = rundir_lock_supervisor(rundir)) == -1) {
+		path = rundir_file(rundir, RUN_SUPER_PID);
+		notify(&s, "error another supervisor holds %s", path);
+		free(path);
 		_exit(1);
 	}
 	if (start_lock_fd != -1)

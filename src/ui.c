@@ -166,7 +166,7 @@ vm_changed(struct vmwatch *w, void *arg)
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
 		w->ssh_auto_pending = false;
 		open_ssh(ui, w, LAYOUT_LEFTRIGHT);
-	} else if (w->ssh_auto_pending && (w->state == VM_STOPPED || w->state == VM_CRASHED) &&
+	} else if (w->ssh_auto_pending && !vm_state_live(w->state) &&
 	    !vmwatch_busy(w))
 		w->ssh_auto_pending = false;
 	/* Another VM's change shows only in the list. */
@@ -252,7 +252,7 @@ refresh_tick(void *arg)
 	for (i = 0; i < ui->nvms; i++)
 		vmwatch_refresh(ui->vms[i]);
 	/* The selected VM's uptime ticks. */
-	if (sel != NULL && (sel->state == VM_RUNNING || sel->state == VM_PAUSED))
+	if (sel != NULL && vm_state_live(sel->state))
 		ui->details->dirty = true;
 }
 
@@ -503,7 +503,7 @@ running_count(struct ui *ui, char *names, size_t len)
 	for (i = 0; i < ui->nvms; i++) {
 		enum vm_state s = ui->vms[i]->state;
 
-		if (s == VM_STOPPED || s == VM_CRASHED)
+		if (!vm_state_live(s))
 			continue;
 		n++;
 		if (off < len)
@@ -652,7 +652,7 @@ open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how)
 		ui_message(ui, true, "%s", w->profile->broken);
 		return;
 	}
-	if (w->state == VM_STOPPED || w->state == VM_CRASHED) {
+	if (!vm_state_live(w->state)) {
 		char key[16];
 
 		settings_key_for(&ui->settings, ACT_START, key, sizeof key);

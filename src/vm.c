@@ -8,7 +8,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,237 +21,6 @@
 #include "rundir.h"
 #include "strvec.h"
 #include "supervisor.h"
-
-#define RUN_STOPPING  "stopping"
-#define RUN_STOP_STEP "stop-step"
-
-static char *
-read_small(const char *dir, const char *file)
-{
-	char *path = rundir_file(dir, file), *text;
-
-	text = file_read(path, NULL, NULL);
-	free(path);
-	return text;
-}
-
-static void
-write_small(const char *dir, const char *file, const char *text)
-{
-	char *path = rundir_file(dir, file);
-
-	file_write_atomic(path, text, strlen(text), 0600, NULL);
-	free(path);
-}
-
-static void
-remove_small(const char *dir, const char *file)
-{
-	char *path = rundir_file(dir, file);
-
-	unlink(path);
-	free(path);
-}
-
-static bool
-exists_in(const char *dir, const char *file)
-{
-	char *path = rundir_file(dir, file);
-	bool ok = access(path, F_OK) == 0;
-
-	free(path);
-	return ok;
-}
-
-/* The supervisor keeps an exclusive lock on its pid file for as long as it lives. */
-static bool
-supervisor_alive(const char *dir)
-{
-	char *path = rundir_file(dir, RUN_SUPER_PID);
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
-	bool alive = false;
-
-	free(path);
-	if (fd == -1)
-		return false;
-	if (flock(fd, LOCK_SH | LOCK_NB) == -1 && errno == EWOULDBLOCK)
-		alive = true;
-	close(fd);
-	return alive;
-}
-
-static bool
-pid_alive(pid_t pid)
-{
-	char path[64], state = 0;
-	FILE *f;
-
-	if (pid <= 0 || (kill(pid, 0) == -1 && errno == ESRCH))
-		return false;
-	/* A zombie still answers kill(0): it is dead for us. */
-	snprintf(path, sizeof path, "/proc/%ld/stat", (long)pid);
-	if ((f = fopen(path, "r")) != NULL) {
-		if (fscanf(f, "%*d (%*[^)]) %c", &state) != 1)
-			state = 0;
-		fclose(f);
-	}
-	return state != 'Z';
-}
-
-/*
- * A stale qemu.pid (after a reboot) may name another process, and nothing but
- * this VM's own QEMU may ever get a signal from a stop: it is this user's
- * process and runs the command line recorded at start (older runs: one with
- * our run dir in it).
- */
-static bool
-qemu_alive(pid_t pid, const char *dir)
-{
-	char path[64], *cmd, *want, *cmd_recorded;
-	size_t len, wlen, i;
-	struct stat st;
-	bool ours;
-
-	if (!pid_alive(pid))
-		return false;
-	snprintf(path, sizeof path, "/proc/%ld", (long)pid);
-	if (stat(path, &st) == -1 || st.st_uid != geteuid())
-		return false;
-	snprintf(path, sizeof path, "/proc/%ld/cmdline", (long)pid);
-	if ((cmd = file_read(path, &len, NULL)) == NULL)
-		return false;
-	want = rundir_file(dir, RUN_CMDLINE);
-	if ((cmd_recorded = file_read(want, &wlen, NULL)) != NULL) {
-		ours = wlen == len && memcmp(cmd, cmd_recorded, len) == 0;
-		free(cmd_recorded);
-	} else {
-		for (i = 0; i < len; i++)
-			if (cmd[i] == '\0')
-				cmd[i] = ' ';
-		ours = strstr(cmd, dir) != NULL;
-	}
-	free(want);
-	free(cmd);
-	return ours;
-}
-
-int
-vm_run_read(const char *name, struct vm_run *r, qt_error *err)
-{
-	struct stat st;
-	char *t;
-
-	memset(r, 0, sizeof *r);
-	if ((r->dir = rundir_path(name, err)) == NULL)
-		return -1;
-	r->exists = stat(r->dir, &st) == 0;
-	if (!r->exists)
-		return 0;
-	r->alive = supervisor_alive(r->dir);
-	r->serving = r->alive && exists_in(r->dir, RUN_QMP_SOCK);
-	r->stopping = exists_in(r->dir, RUN_STOPPING);
-	if ((t = read_small(r->dir, RUN_SUPER_PID)) != NULL) {
-		r->super_pid = (pid_t)atol(t);
-		free(t);
-	}
-	if ((t = read_small(r->dir, RUN_QEMU_PID)) != NULL) {
-		r->qemu_pid = (pid_t)atol(t);
-		free(t);
-		if (!r->alive && !qemu_alive(r->qemu_pid, r->dir))
-			r->qemu_pid = 0;
-	}
-	if ((t = read_small(r->dir, RUN_EXIT_STATUS)) != NULL) {
-		int n;
-
-		if (sscanf(t, "signal %d", &n) == 1) {
-			r->have_exit = true;
-			r->exit_signal = n;
-		} else if (sscanf(t, "exit %d", &n) == 1) {
-			r->have_exit = true;
-			r->exit_code = n;
-		}
-		free(t);
-	}
-	if ((t = read_small(r->dir, RUN_STOP_STEP)) != NULL) {
-		snprintf(r->stop_step, sizeof r->stop_step, "%.*s",
-		    (int)strcspn(t, "\n"), t);
-		free(t);
-	}
-	if ((t = read_small(r->dir, RUN_STARTED)) != NULL) {
-		r->started = atoll(t);
-		free(t);
-	}
-	if ((t = read_small(r->dir, RUN_ACCEL)) != NULL) {
-		char *nl = strchr(t, '\n');
-
-		snprintf(r->accel, sizeof r->accel, "%.*s", (int)strcspn(t, "\n"), t);
-		if (nl != NULL)
-			snprintf(r->accel_reason, sizeof r->accel_reason, "%.*s",
-			    (int)strcspn(nl + 1, "\n"), nl + 1);
-		free(t);
-	}
-	if ((t = read_small(r->dir, RUN_SSH_PORT)) != NULL) {
-		r->ssh_port = atoi(t);
-		free(t);
-	}
-	return 0;
-}
-
-void
-vm_run_free(struct vm_run *r)
-{
-	free(r->dir);
-	r->dir = NULL;
-}
-
-enum vm_state
-vm_run_state(const struct vm_run *r)
-{
-	/* exit-status is removed at start: when present, this run has ended (the
-	 * supervisor may still be tidying up for a moment). */
-	if (r->alive && !r->have_exit) {
-		if (!r->serving)
-			return VM_STARTING;
-		return r->stopping ? VM_SHUTTING_DOWN : VM_RUNNING;
-	}
-	/* The supervisor was killed but QEMU lives on: still a running VM. */
-	if (pid_alive(r->qemu_pid) && !r->have_exit)
-		return r->stopping ? VM_SHUTTING_DOWN : VM_RUNNING;
-	if (!r->have_exit || r->stop_step[0] != '\0')
-		return VM_STOPPED;
-	if (r->exit_signal != 0 || r->exit_code != 0)
-		return VM_CRASHED;
-	return VM_STOPPED;
-}
-
-const char *
-vm_state_name(enum vm_state s)
-{
-	switch (s) {
-	case VM_STOPPED:	return "stopped";
-	case VM_STARTING:	return "starting";
-	case VM_RUNNING:	return "running";
-	case VM_PAUSED:		return "paused";
-	case VM_SHUTTING_DOWN:	return "shutting down";
-	case VM_CRASHED:	return "crashed";
-	}
-	return "unknown";
-}
-
-void
-vm_state_describe(const struct vm_run *r, enum vm_state s, char *buf, size_t len)
-{
-	if (s == VM_CRASHED && r->exit_signal != 0)
-		snprintf(buf, len, "crashed (signal %d)", r->exit_signal);
-	else if (s == VM_CRASHED)
-		snprintf(buf, len, "crashed (exit %d)", r->exit_code);
-	else if (s == VM_STOPPED && r->stop_step[0] != '\0')
-		snprintf(buf, len, "stopped (%s)", r->stop_step);
-	else if (s == VM_STOPPED && r->have_exit)
-		snprintf(buf, len, "stopped (exit %d)", r->exit_code);
-	else
-		snprintf(buf, len, "%s", vm_state_name(s));
-}
 
 /* execvp would say only ENOENT: find the binary first so the error can name the package. */
 static int
@@ -295,11 +63,12 @@ vm_launch(const struct profile *p, qt_error *err)
 	struct argv_runtime rt;
 	struct accel_host host;
 	struct accel_choice acc;
+	struct net_ssh_endpoint ssh;
 	struct strvec argv = STRVEC_INIT;
 	struct vm_run run;
-	char text[256], *dir = NULL, *log;
-	int ssh_port = 0, pfd[2], status, fd, start_lock = -1;
-	size_t i, clen = 0;
+	enum vm_state st;
+	char text[256], *dir = NULL;
+	int ssh_port = 0, pfd[2], status, start_lock = -1;
 	pid_t pid;
 
 	if (p->broken != NULL) {
@@ -316,9 +85,9 @@ vm_launch(const struct profile *p, qt_error *err)
 		goto fail;
 	if (vm_run_read(p->name, &run, err) == -1)
 		goto fail;
-	if (vm_run_state(&run) != VM_STOPPED && vm_run_state(&run) != VM_CRASHED) {
+	if (vm_state_live(st = vm_state_of(&run, NULL))) {
 		err_set(err, "%s is already %s (supervisor pid %ld)", p->name,
-		    vm_state_name(vm_run_state(&run)), (long)run.super_pid);
+		    vm_state_name(st), (long)run.super_pid);
 		vm_run_free(&run);
 		goto fail;
 	}
@@ -328,23 +97,15 @@ vm_launch(const struct profile *p, qt_error *err)
 		goto fail;
 	accel_probe_host(&host);
 	accel_choose(p->accel, p->arch, &host, &acc);
-	if (p->net.mode == NET_USER && p->ssh.host == NULL) {
-		ssh_port = p->ssh.port;
-		if (ssh_port == 0 && (ssh_port = net_free_port("127.0.0.1", err)) == -1)
-			goto fail;
-	}
-	if (net_check(p, p->ssh.port ? ssh_port : 0, err) == -1)
+	net_ssh_endpoint(p, 0, &ssh);
+	if (ssh.forward && (ssh_port = ssh.port) == 0 &&
+	    (ssh_port = net_free_port(ssh.host, err)) == -1)
+		goto fail;
+	if (net_check(p, err) == -1)
 		goto fail;
 
 	/* A failed or killed earlier run must not block this one. */
-	rundir_clear_stale(dir);
-	remove_small(dir, RUN_EXIT_STATUS);
-	remove_small(dir, RUN_STOP_STEP);
-	remove_small(dir, RUN_STOPPING);
-	log = rundir_file(dir, RUN_QEMU_LOG);
-	if ((fd = open(log, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600)) != -1)
-		close(fd);
-	free(log);
+	rundir_reset(dir);
 
 	memset(&rt, 0, sizeof rt);
 	rt.rundir = dir;
@@ -354,27 +115,12 @@ vm_launch(const struct profile *p, qt_error *err)
 	if (qemu_argv_build(p, &rt, &argv, err) == -1)
 		goto fail;
 	snprintf(text, sizeof text, "%s\n%s\n", acc.name, acc.reason);
-	write_small(dir, RUN_ACCEL, text);
+	rundir_write_str(dir, RUN_ACCEL, text);
 	snprintf(text, sizeof text, "%d\n", ssh_port);
-	write_small(dir, RUN_SSH_PORT, text);
+	rundir_write_str(dir, RUN_SSH_PORT, text);
 	snprintf(text, sizeof text, "%lld\n", (long long)time(NULL));
-	write_small(dir, RUN_STARTED, text);
-	for (i = 0; i < argv.n; i++)
-		clen += strlen(argv.v[i]) + 1;
-	{
-		char *flat = xmalloc(clen + 1), *o = flat;
-		char *path = rundir_file(dir, RUN_CMDLINE);
-
-		for (i = 0; i < argv.n; i++) {
-			size_t l = strlen(argv.v[i]) + 1;
-
-			memcpy(o, argv.v[i], l);
-			o += l;
-		}
-		file_write_atomic(path, flat, clen, 0600, NULL);
-		free(path);
-		free(flat);
-	}
+	rundir_write_str(dir, RUN_STARTED, text);
+	rundir_write_cmdline(dir, argv.v);
 
 	if (pipe2(pfd, O_CLOEXEC) == -1) {
 		err_errno(err, "pipe");
@@ -437,12 +183,12 @@ vm_launch_result(int fd, const char *name, qt_error *err)
 		return -1;
 	}
 	/* Wait briefly for the supervisor to finish tidying, so the tail is complete. */
-	for (n = 0; n < 50 && supervisor_alive(dir); n++)
+	for (n = 0; n < 50 && rundir_supervisor_alive(dir); n++)
 		usleep(20000);
-	if (!supervisor_alive(dir))
+	if (!rundir_supervisor_alive(dir))
 		rundir_clear_stale(dir);
 	log = rundir_file(dir, RUN_QEMU_LOG);
-	tail = file_tail_lines(log, 12);
+	tail = rundir_tail(dir, RUN_QEMU_LOG, 12);
 	err_set(err, "%s failed to start: %s\n--- last lines of %s ---\n%s", name,
 	    len ? (strncmp(line, "error ", 6) == 0 ? line + 6 : line)
 		: "the supervisor died", log, tail ? tail : "(empty)\n");
@@ -472,12 +218,6 @@ vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err)
 		return -1;
 	}
 	return vm_launch_result(fd, p->name, err);
-}
-
-char *
-vm_qmp_path(const struct vm_run *r)
-{
-	return rundir_file(r->dir, r->alive ? RUN_QMP_SOCK : RUN_QEMU_QMP);
 }
 
 /* ---- stop ---- */
@@ -520,8 +260,8 @@ stop_finish(struct vm_stop *op, int ok, const char *how)
 		op->qmp = NULL;
 	}
 	if (ok) {
-		write_small(op->dir, RUN_STOP_STEP, how);
-		remove_small(op->dir, RUN_STOPPING);
+		rundir_write_str(op->dir, RUN_STOP_STEP, how);
+		rundir_unlink(op->dir, RUN_STOPPING);
 	}
 	op->done(op->name, ok, how, op->arg);
 }
@@ -529,7 +269,7 @@ stop_finish(struct vm_stop *op, int ok, const char *how)
 static bool
 stop_gone(struct vm_stop *op)
 {
-	return !supervisor_alive(op->dir) && !pid_alive(op->qemu_pid);
+	return !rundir_supervisor_alive(op->dir) && !vm_pid_running(op->qemu_pid);
 }
 
 static void
@@ -566,13 +306,13 @@ stop_tick(void *arg)
 	}
 }
 
-/* Only this VM's own QEMU is ever signalled (see qemu_alive). */
+/* Only this VM's own QEMU is ever signalled (see vm_pid_is_our_qemu). */
 static void
 stop_signal(struct vm_stop *op, int sig, char *msg, size_t len)
 {
 	const char *name = sig == SIGTERM ? "SIGTERM" : "SIGKILL";
 
-	if (op->qemu_pid > 0 && qemu_alive(op->qemu_pid, op->dir)) {
+	if (op->qemu_pid > 0 && vm_pid_is_our_qemu(op->qemu_pid, op->dir)) {
 		kill(op->qemu_pid, sig);
 		snprintf(msg, len, "%s sent to QEMU (pid %ld)", name, (long)op->qemu_pid);
 	} else if (op->qemu_pid > 0) {
@@ -665,8 +405,8 @@ vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
 
 	if (vm_run_read(name, &run, err) == -1)
 		return NULL;
-	st = vm_run_state(&run);
-	if (st == VM_STOPPED || st == VM_CRASHED) {
+	st = vm_state_of(&run, NULL);
+	if (!vm_state_live(st)) {
 		err_set(err, "%s is not running", name);
 		vm_run_free(&run);
 		return NULL;
@@ -681,9 +421,9 @@ vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
 	op->progress = progress;
 	op->done = done;
 	op->arg = arg;
-	write_small(op->dir, RUN_STOPPING, "1\n");
+	rundir_write_str(op->dir, RUN_STOPPING, "1\n");
 	qpath = vm_qmp_path(&run);
-	fd = qmp_connect_unix(qpath, NULL);
+	fd = qpath != NULL ? qmp_connect_unix(qpath, NULL) : -1;
 	free(qpath);
 	stop_enter(op, STEP_CONNECT);
 	if (fd != -1) {
@@ -721,8 +461,8 @@ vm_clean(const char *name, qt_error *err)
 
 	if (vm_run_read(name, &run, err) == -1)
 		return -1;
-	st = vm_run_state(&run);
-	if (st != VM_STOPPED && st != VM_CRASHED) {
+	st = vm_state_of(&run, NULL);
+	if (vm_state_live(st)) {
 		err_set(err, "%s is %s: stop it first (qemu-tui stop %s)", name,
 		    vm_state_name(st), name);
 		vm_run_free(&run);

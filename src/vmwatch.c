@@ -102,14 +102,12 @@ vmwatch_event_at(const struct vmwatch *w, int i)
 static void
 events_load(struct vmwatch *w)
 {
-	char *path, *text, *line, *save = NULL;
+	char *text, *line, *save = NULL;
 
 	if (w->priv->events_loaded || w->run.dir == NULL)
 		return;
 	w->priv->events_loaded = true;
-	path = rundir_file(w->run.dir, RUN_EVENTS_LOG);
-	text = file_tail_lines(path, VMWATCH_EVENTS);
-	free(path);
+	text = rundir_tail(w->run.dir, RUN_EVENTS_LOG, VMWATCH_EVENTS);
 	if (text == NULL)
 		return;
 	for (line = strtok_r(text, "\n", &save); line != NULL;
@@ -136,27 +134,17 @@ events_load(struct vmwatch *w)
 	free(text);
 }
 
+/* The state from the facts: the run directory's, QMP's, and the start or stop this
+ * dashboard has under way (the run directory may not show those yet). */
 static void
-apply_qmp_status(struct vmwatch *w)
+restate(struct vmwatch *w)
 {
-	if (w->state != VM_RUNNING && w->state != VM_PAUSED)
-		return;
-	if (strcmp(w->qmp_status, "running") == 0)
-		w->state = VM_RUNNING;
-	else if (strcmp(w->qmp_status, "shutdown") == 0)
-		w->state = VM_SHUTTING_DOWN;
-	else if (w->qmp_status[0] != '\0')
-		w->state = VM_PAUSED;
-}
-
-static void
-describe(struct vmwatch *w)
-{
-	if (w->state == VM_PAUSED && strcmp(w->qmp_status, "paused") != 0 &&
-	    w->qmp_status[0] != '\0')
-		snprintf(w->state_text, sizeof w->state_text, "paused (%s)", w->qmp_status);
-	else
-		vm_state_describe(&w->run, w->state, w->state_text, sizeof w->state_text);
+	w->run.launching = w->priv->launch_fd != -1;
+	if (w->priv->stop != NULL && !w->priv->stop_done)
+		w->run.stopping = true;
+	w->state = vm_state_of(&w->run, w->qmp_status);
+	vm_state_describe(&w->run, w->state, w->qmp_status, w->state_text,
+	    sizeof w->state_text);
 }
 
 static void
@@ -169,8 +157,7 @@ status_reply(struct qmp_client *c, struct json_object *ret,
 	if (ret != NULL && json_object_object_get_ex(ret, "status", &v)) {
 		snprintf(w->qmp_status, sizeof w->qmp_status, "%s",
 		    json_object_get_string(v));
-		apply_qmp_status(w);
-		describe(w);
+		restate(w);
 		changed(w);
 	}
 }
@@ -233,8 +220,7 @@ qmp_event(struct qmp_client *c, const char *name, struct json_object *data,
 		status = "guest-panicked";
 	if (status != NULL) {
 		snprintf(w->qmp_status, sizeof w->qmp_status, "%s", status);
-		apply_qmp_status(w);
-		describe(w);
+		restate(w);
 	}
 	if (strcmp(name, "SHUTDOWN") == 0)
 		refresh_soon(w, 100);
@@ -275,8 +261,11 @@ static void
 qmp_connect(struct vmwatch *w)
 {
 	char *path = vm_qmp_path(&w->run);
-	int fd = qmp_connect_unix(path, NULL);
+	int fd;
 
+	if (path == NULL)
+		return;		/* nothing serves QMP yet */
+	fd = qmp_connect_unix(path, NULL);
 	free(path);
 	if (fd == -1)
 		return;
@@ -341,26 +330,17 @@ vmwatch_refresh(struct vmwatch *w)
 		if (vm_run_read(w->name, &w->run, NULL) == -1)
 			memset(&w->run, 0, sizeof w->run);
 	}
-	w->state = vm_run_state(&w->run);
-	if (pv->launch_fd != -1 && (w->state == VM_STOPPED || w->state == VM_CRASHED))
-		w->state = VM_STARTING;
-	if (pv->stop != NULL && !pv->stop_done && w->state == VM_RUNNING)
-		w->state = VM_SHUTTING_DOWN;
-	live = w->state == VM_RUNNING || w->state == VM_SHUTTING_DOWN ||
-	    w->state == VM_PAUSED;
-	if (live && pv->qmp == NULL && (w->run.serving || !w->run.alive))
+	restate(w);
+	live = vm_state_live(w->state);
+	if (live && pv->qmp == NULL)
 		qmp_connect(w);
 	if (!live) {
 		w->qmp_status[0] = '\0';
 		pv->have_last = false;
 	}
-	apply_qmp_status(w);
-	if (w->state == VM_CRASHED && w->log_tail == NULL && w->run.dir != NULL) {
-		char *log = rundir_file(w->run.dir, RUN_QEMU_LOG);
-
-		w->log_tail = file_tail_lines(log, 6);
-		free(log);
-	} else if (w->state != VM_CRASHED && pv->launch_fd == -1) {
+	if (w->state == VM_CRASHED && w->log_tail == NULL && w->run.dir != NULL)
+		w->log_tail = rundir_tail(w->run.dir, RUN_QEMU_LOG, 6);
+	else if (w->state != VM_CRASHED && pv->launch_fd == -1) {
 		free(w->log_tail);
 		w->log_tail = NULL;
 	}
@@ -369,6 +349,7 @@ vmwatch_refresh(struct vmwatch *w)
 			close(pv->stat_fd);
 		pv->stat_fd = proc_open(w->run.qemu_pid);
 		pv->stat_pid = w->run.qemu_pid;
+		pv->have_last = false;	/* another process: its CPU time starts afresh */
 	}
 	if (live && pv->stat_fd != -1 && proc_sample_fd(pv->stat_fd, &s) == 0) {
 		if (pv->have_last && s.at_ms - pv->last.at_ms >= 900) {
@@ -384,7 +365,7 @@ vmwatch_refresh(struct vmwatch *w)
 			w->rss_mib[VMWATCH_HISTORY - 1] = (double)s.rss_bytes / (1024.0 * 1024.0);
 		}
 	}
-	describe(w);
+	restate(w);
 	/* Only what the list shows: the selected VM's details are redrawn each second anyway. */
 	snprintf(sig, sizeof sig, "%d|%s|%s|%s|%d|%d|%d", (int)w->state,
 	    w->state_text, w->qmp_status, w->step, w->vcpus, w->ev_count,

@@ -23,6 +23,7 @@ cat > "$T/profiles/zdead.json" <<JSON
 { "name": "zdead", "arch": "aarch64", "accel": "tcg", "memory": "128M",
   "kernel": "$GUEST/aarch64/vmlinuz", "initrd": "$GUEST/aarch64/initrd.img",
   "append": "console=ttyAMA0 quiet",
+  "network": { "mode": "none" },
   "ssh": { "host": "127.0.0.1", "port": $closed_port, "connect_timeout": 3,
            "auto_open": true, "identity": "$GUEST/wrong_ed25519" } }
 JSON

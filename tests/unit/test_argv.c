@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "accel.h"
+#include "net.h"
 #include "profile.h"
 #include "qemu_argv.h"
 #include "strvec.h"
@@ -444,9 +445,10 @@ load_example(const char *name, char **dirp)
 static int
 ssh_host_port(const struct profile *p)
 {
-	if (p->net.mode != NET_USER || p->ssh.host != NULL)
-		return 0;
-	return p->ssh.port > 0 ? p->ssh.port : 40022;
+	struct net_ssh_endpoint e;
+
+	net_ssh_endpoint(p, 40022, &e);
+	return e.forward ? e.port : 0;
 }
 
 START_TEST(test_golden)
@@ -875,6 +877,99 @@ START_TEST(test_net_user)
 }
 END_TEST
 
+/*
+ * The forward to the guest's sshd, as start and cmdline build it: with user networking
+ * a loopback ssh.host (the Buildroot write-up's "127.0.0.1", 10023) still gets it, on
+ * that address; a real remote gets none.
+ */
+static const struct {
+	enum net_mode mode;
+	const char *host;
+	int port;		/* ssh.port */
+	int chosen;		/* the port start chose, 0 = cmdline (none yet) */
+	const char *netdev;
+} fwd_cases[] = {
+	{ NET_USER, NULL, 0, 0, "user,id=net0" },
+	{ NET_USER, NULL, 0, 40022, "user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22" },
+	{ NET_USER, NULL, 2222, 0, "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
+	{ NET_USER, NULL, 2222, 40022, "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
+	{ NET_USER, "127.0.0.1", 10023, 0, "user,id=net0,hostfwd=tcp:127.0.0.1:10023-:22" },
+	{ NET_USER, "127.0.0.2", 10023, 0, "user,id=net0,hostfwd=tcp:127.0.0.2:10023-:22" },
+	{ NET_USER, "localhost", 10023, 0, "user,id=net0,hostfwd=tcp:127.0.0.1:10023-:22" },
+	{ NET_USER, "::1", 10023, 0, "user,id=net0,hostfwd=tcp:127.0.0.1:10023-:22" },
+	{ NET_USER, "127.0.0.1", 0, 40100, "user,id=net0,hostfwd=tcp:127.0.0.1:40100-:22" },
+	{ NET_USER, "127.0.0.1", 0, 0, "user,id=net0" },
+	{ NET_USER, "192.168.1.20", 22, 40022, "user,id=net0" },
+	{ NET_USER, "guest.example", 0, 40022, "user,id=net0" },
+	{ NET_USER, "128.0.0.1", 10023, 0, "user,id=net0" },
+	{ NET_TAP, "127.0.0.1", 10023, 40022, "tap,id=net0,ifname=tap0,script=no,downscript=no" },
+};
+
+START_TEST(test_ssh_forward)
+{
+	struct profile p = base_profile();
+	struct argv_runtime rt = base_rt("tcg");
+	struct strvec sv = STRVEC_INIT;
+
+	p.net.mode = fwd_cases[_i].mode;
+	p.net.ifname = "tap0";
+	p.net.model = "e1000";
+	p.ssh.host = (char *)fwd_cases[_i].host;
+	p.ssh.port = fwd_cases[_i].port;
+	rt.ssh_host_port = fwd_cases[_i].chosen;
+	build_ok(&p, &rt, &sv);
+	ASSERT_PAIR(&sv, "-netdev", fwd_cases[_i].netdev);
+	strvec_free(&sv);
+}
+END_TEST
+
+START_TEST(test_ssh_endpoint)
+{
+	static const char *const loop[] = { "127.0.0.1", "127.1.2.3", "::1", "localhost",
+	    "LocalHost", NULL };
+	static const char *const remote[] = { "128.0.0.1", "10.0.2.15", "::2", "guest",
+	    "localhost.example", "", NULL };
+	struct profile p = base_profile();
+	struct net_ssh_endpoint e;
+	size_t i;
+
+	for (i = 0; loop[i] != NULL; i++)
+		ck_assert_msg(net_host_is_loopback(loop[i]), "%s is loopback", loop[i]);
+	for (i = 0; remote[i] != NULL; i++)
+		ck_assert_msg(!net_host_is_loopback(remote[i]), "%s is not", remote[i]);
+	ck_assert(!net_host_is_loopback(NULL));
+
+	/* User networking, nothing set: a port chosen at start, not known before. */
+	net_ssh_endpoint(&p, 0, &e);
+	ck_assert(e.forward && e.port_chosen);
+	ck_assert_int_eq(e.port, 0);
+	ck_assert_str_eq(e.host, "127.0.0.1");
+	net_ssh_endpoint(&p, 40022, &e);
+	ck_assert_int_eq(e.port, 40022);
+	/* The write-up's ssh_config: a loopback host and a fixed port, forwarded. */
+	p.ssh.host = "localhost";
+	p.ssh.port = 10023;
+	net_ssh_endpoint(&p, 40022, &e);
+	ck_assert(e.forward && !e.port_chosen);
+	ck_assert_int_eq(e.port, 10023);
+	ck_assert_str_eq(e.host, "127.0.0.1");
+	ck_assert_str_eq(e.host_name, "localhost");
+	/* A real remote: no forward, its own port (22 by default). */
+	p.ssh.host = "192.168.1.20";
+	p.ssh.port = 0;
+	net_ssh_endpoint(&p, 40022, &e);
+	ck_assert(!e.forward && !e.port_chosen);
+	ck_assert_int_eq(e.port, 22);
+	ck_assert_str_eq(e.host, "192.168.1.20");
+	/* TAP without ssh.host: nowhere to connect. */
+	p.net.mode = NET_TAP;
+	p.ssh.host = NULL;
+	net_ssh_endpoint(&p, 40022, &e);
+	ck_assert(!e.forward);
+	ck_assert_ptr_null(e.host);
+}
+END_TEST
+
 static const struct {
 	enum net_mode mode;
 	const char *ifname;
@@ -1147,6 +1242,9 @@ argv_suite(void)
 	tcase_add_loop_test(tc, test_net_modes, 0,
 	    (int)(sizeof net_cases / sizeof net_cases[0]));
 	tcase_add_test(tc, test_net_none);
+	tcase_add_loop_test(tc, test_ssh_forward, 0,
+	    (int)(sizeof fwd_cases / sizeof fwd_cases[0]));
+	tcase_add_test(tc, test_ssh_endpoint);
 	tcase_add_test(tc, test_devices_snapshot_extra);
 	suite_add_tcase(s, tc);
 

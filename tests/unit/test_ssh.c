@@ -74,6 +74,38 @@ START_TEST(test_fixed_port_and_options)
 }
 END_TEST
 
+/* A loopback ssh.host with user networking is the forward, not a remote. */
+START_TEST(test_loopback_host_is_the_forward)
+{
+	struct profile *p = parse("{ \"name\": \"b\", \"arch\": \"x86_64\", \"ssh\": { "
+	    "\"host\": \"127.0.0.1\", \"port\": 10023 } }");
+	struct vm_run run;
+	struct ssh_target t;
+	qt_error err;
+
+	memset(&run, 0, sizeof run);
+	ck_assert_int_eq(ssh_target_resolve(p, NULL, NULL, 0, &t, &err), 0);
+	ck_assert_str_eq(t.host, "127.0.0.1");
+	ck_assert_int_eq(t.port, 10023);
+	ck_assert(!t.port_from_run);
+	ssh_target_free(&t);
+	profile_free(p);
+	p = parse("{ \"name\": \"l\", \"arch\": \"x86_64\", \"ssh\": { "
+	    "\"host\": \"localhost\" } }");
+	ck_assert_int_eq(ssh_target_resolve(p, NULL, NULL, 0, &t, &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "chosen when it starts"));
+	run.ssh_port = 40123;
+	ck_assert_int_eq(ssh_target_resolve(p, &run, NULL, 0, &t, &err), 0);
+	/* Where the forward listens, whatever localhost resolves to first. */
+	ck_assert_str_eq(t.host, "127.0.0.1");
+	ck_assert_str_eq(t.host_name, "localhost");
+	ck_assert_int_eq(t.port, 40123);
+	ck_assert(t.port_from_run);
+	ssh_target_free(&t);
+	profile_free(p);
+}
+END_TEST
+
 START_TEST(test_tap_needs_a_host)
 {
 	struct profile *p = parse("{ \"name\": \"t\", \"arch\": \"x86_64\", \"network\": "
@@ -159,6 +191,7 @@ main(void)
 	tcase_add_test(tc, test_user_net_uses_the_run_port);
 	tcase_add_test(tc, test_fixed_port_and_options);
 	tcase_add_test(tc, test_tap_needs_a_host);
+	tcase_add_test(tc, test_loopback_host_is_the_forward);
 	tcase_add_test(tc, test_keygen);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
