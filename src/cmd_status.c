@@ -155,6 +155,21 @@ vm_facts(const char *name, const struct profile *p, int full)
 			json_object_object_add(f, "guest_port", json_object_new_int(fw->guest_port));
 			json_object_array_add(ports, f);
 		}
+		{
+			struct net_live_forward live[64];
+			size_t k, nl = net_live_forwards(run.dir, live, 64);
+
+			for (k = 0; k < nl; k++) {
+				struct json_object *f = json_object_new_object();
+
+				json_object_object_add(f, "proto", json_object_new_string(live[k].proto));
+				json_object_object_add(f, "host", json_object_new_string(live[k].addr));
+				json_object_object_add(f, "host_port", json_object_new_int(live[k].host_port));
+				json_object_object_add(f, "guest_port", json_object_new_int(live[k].guest_port));
+				json_object_object_add(f, "added", json_object_new_boolean(1));
+				json_object_array_add(ports, f);
+			}
+		}
 		json_object_object_add(o, "forwards", ports);
 	} else if (run.have_exit) {
 		if (run.exit_signal)
@@ -234,7 +249,8 @@ print_status(struct json_object *o)
 
 			printf("  forward    %s %s:%s -> guest %s%s\n", jstr(f, "proto"),
 			    jstr(f, "host"), jstr(f, "host_port"), jstr(f, "guest_port"),
-			    json_object_object_get_ex(f, "ssh", NULL) ? " (ssh)" : "");
+			    json_object_object_get_ex(f, "ssh", NULL) ? " (ssh)" :
+			    json_object_object_get_ex(f, "added", NULL) ? " (added)" : "");
 		}
 	}
 	if ((s = jstr(o, "log_tail")) != NULL)

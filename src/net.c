@@ -2,6 +2,7 @@
 #include "net.h"
 
 #include <arpa/inet.h>
+#include <dirent.h>
 #include <errno.h>
 #include <netinet/in.h>
 #include <stdio.h>
@@ -11,6 +12,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "rundir.h"
 #include "tap.h"
 
 bool
@@ -92,15 +94,99 @@ net_free_port(const char *addr, qt_error *err)
 	return port;
 }
 
+/* The socket inode listening on TCP port (or bound to a UDP one), from /proc/net. */
+static unsigned long
+port_inode(int port, bool udp)
+{
+	static const char *const tcp[] = { "/proc/net/tcp", "/proc/net/tcp6", NULL };
+	static const char *const udps[] = { "/proc/net/udp", "/proc/net/udp6", NULL };
+	const char *const *f;
+	char line[512];
+	unsigned long inode = 0;
+
+	for (f = udp ? udps : tcp; *f != NULL && inode == 0; f++) {
+		FILE *fp = fopen(*f, "re");
+
+		if (fp == NULL)
+			continue;
+		while (inode == 0 && fgets(line, sizeof line, fp) != NULL) {
+			unsigned lport, st;
+			unsigned long ino;
+
+			if (sscanf(line, " %*d: %*[0-9A-Fa-f]:%x %*[0-9A-Fa-f]:%*x %x %*s %*s "
+			    "%*s %*s %*s %lu", &lport, &st, &ino) == 3 && (int)lport == port &&
+			    (udp || st == 0x0A) && ino != 0)
+				inode = ino;
+		}
+		fclose(fp);
+	}
+	return inode;
+}
+
+bool
+net_port_holder(int port, bool udp, char *buf, size_t len)
+{
+	unsigned long inode = port_inode(port, udp);
+	char want[64], path[600], link[64], comm[64];
+	struct dirent *p, *fd;
+	bool found = false;
+	DIR *procs, *fds;
+
+	if (inode == 0 || (procs = opendir("/proc")) == NULL)
+		return false;
+	snprintf(want, sizeof want, "socket:[%lu]", inode);
+	while (!found && (p = readdir(procs)) != NULL) {
+		if (p->d_name[0] < '0' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof path, "/proc/%s/fd", p->d_name);
+		if ((fds = opendir(path)) == NULL)
+			continue;	/* another user's: not ours to see */
+		while (!found && (fd = readdir(fds)) != NULL) {
+			ssize_t n;
+
+			snprintf(path, sizeof path, "/proc/%s/fd/%s", p->d_name, fd->d_name);
+			if ((n = readlink(path, link, sizeof link - 1)) <= 0)
+				continue;
+			link[n] = '\0';
+			found = strcmp(link, want) == 0;
+		}
+		closedir(fds);
+		if (found) {
+			FILE *c;
+
+			snprintf(path, sizeof path, "/proc/%s/comm", p->d_name);
+			comm[0] = '\0';
+			if ((c = fopen(path, "re")) != NULL) {
+				if (fgets(comm, sizeof comm, c) == NULL)
+					comm[0] = '\0';
+				fclose(c);
+			}
+			comm[strcspn(comm, "\n")] = '\0';
+			snprintf(buf, len, "%s (pid %s)", comm, p->d_name);
+		}
+	}
+	closedir(procs);
+	return found;
+}
+
 int
 net_port_available(const char *addr, int port, const char *what, qt_error *err)
 {
+	char holder[128];
+
 	if (bind_probe(addr, port, NULL) == 0)
 		return 0;
-	if (errno == EADDRINUSE)
+	if (errno == EADDRINUSE && net_port_holder(port, false, holder, sizeof holder))
+		err_set(err, "%s: port %s:%d is busy: %s holds it; pick another port or "
+		    "stop that one", what, addr, port, holder);
+	else if (errno == EADDRINUSE)
 		err_set(err, "%s: port %s:%d is busy (another VM or program uses it: "
 		    "see `ss -ltnp 'sport = %d'`); pick another port or stop that one",
 		    what, addr, port, port);
+	else if (errno == EACCES && port < 1024)
+		err_set(err, "%s: port %d is below 1024, which needs root or "
+		    "CAP_NET_BIND_SERVICE (or a lower net.ipv4.ip_unprivileged_port_start): "
+		    "pick a port of 1024 or above", what, port);
 	else
 		err_errno(err, "%s: cannot use %s:%d", what, addr, port);
 	return -1;
@@ -164,4 +250,40 @@ net_check(const struct profile *p, qt_error *err)
 	default:
 		return 0;
 	}
+}
+
+/* The live forwards, one per line of the run directory's file. */
+size_t
+net_live_forwards(const char *dir, struct net_live_forward *out, size_t max)
+{
+	char *text = rundir_read(dir, RUN_FORWARDS), *line, *save = NULL;
+	size_t n = 0;
+
+	if (text == NULL)
+		return 0;
+	for (line = strtok_r(text, "\n", &save); line != NULL && n < max;
+	    line = strtok_r(NULL, "\n", &save))
+		if (sscanf(line, "%3s %63s %d %d", out[n].proto, out[n].addr,
+		    &out[n].host_port, &out[n].guest_port) == 4)
+			n++;
+	free(text);
+	return n;
+}
+
+int
+net_live_forwards_save(const char *dir, const struct net_live_forward *f, size_t n)
+{
+	char *text = xstrdup(""), *next;
+	size_t i;
+	int rc;
+
+	for (i = 0; i < n; i++) {
+		next = xasprintf("%s%s %s %d %d\n", text, f[i].proto, f[i].addr,
+		    f[i].host_port, f[i].guest_port);
+		free(text);
+		text = next;
+	}
+	rc = rundir_write_str(dir, RUN_FORWARDS, text);
+	free(text);
+	return rc;
 }

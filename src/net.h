@@ -35,6 +35,16 @@ bool net_host_is_loopback(const char *host);
 int net_free_port(const char *addr, qt_error *err);
 /* 0 when addr:port can be bound now; -1 with an error that says what to do. */
 int net_port_available(const char *addr, int port, const char *what, qt_error *err);
+/* Forwards added to a running VM (qemu-tui forward), kept in its run directory. */
+struct net_live_forward {
+	char proto[4];
+	char addr[64];
+	int host_port, guest_port;
+};
+size_t net_live_forwards(const char *rundir, struct net_live_forward *out, size_t max);
+int net_live_forwards_save(const char *rundir, const struct net_live_forward *f, size_t n);
+/* "python3 (pid 1234)" for the process holding a port, when /proc shows it to us. */
+bool net_port_holder(int port, bool udp, char *buf, size_t len);
 /* Check what the profile's network needs on this host (tap exists and is ours, fixed ports free). */
 int net_check(const struct profile *p, qt_error *err);
 

@@ -40,6 +40,7 @@ static const struct {
 	[RUN_CMDLINE]		= { "cmdline", false, false },
 	[RUN_STOPPING]		= { "stopping", false, true },
 	[RUN_STOP_STEP]		= { "stop-step", false, true },
+	[RUN_FORWARDS]		= { "forwards", false, true },
 };
 
 /*

@@ -31,6 +31,7 @@ enum run_file {
 	RUN_CMDLINE,		/* the argv, NUL-separated */
 	RUN_STOPPING,		/* present while a stop is under way */
 	RUN_STOP_STEP,		/* how the last stop ended it ("powerdown", "quit", ...) */
+	RUN_FORWARDS,		/* forwards added while it runs: "tcp ADDR HOSTPORT GUESTPORT" lines */
 	RUN_NFILES
 };
 
