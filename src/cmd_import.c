@@ -1,0 +1,182 @@
+/*
+ * qemu-tui import NAME [--force] -- qemu-system-ARCH ARGS...
+ * qemu-tui import NAME [--force] --from-file FILE
+ * A working command line (or the QEMU line of a script, Makefile recipe or a
+ * runner's log) becomes a profile, written atomically, validated and printed,
+ * with a note for everything that did not map to a field one to one.
+ */
+#include <errno.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "cmd.h"
+#include "import.h"
+
+static const char usage_text[] =
+    "usage: qemu-tui import NAME [--force] -- qemu-system-ARCH ARGS...\n"
+    "       qemu-tui import NAME [--force] --from-file FILE\n";
+
+/* Where a new profile goes: --profiles, $QEMU_TUI_PROFILES, else the user's own. */
+static char *
+target_dir(const struct cmd_ctx *ctx, qt_error *err)
+{
+	const char *env = getenv("QEMU_TUI_PROFILES"), *xdg = getenv("XDG_CONFIG_HOME");
+	const char *home = getenv("HOME");
+	char *d, *parent;
+
+	if (ctx->profiles_dir != NULL)
+		return xstrdup(ctx->profiles_dir);
+	if (env != NULL && *env != '\0')
+		return xstrdup(env);
+	if (xdg != NULL && xdg[0] == '/')
+		parent = xasprintf("%s/qemu-tui", xdg);
+	else if (home != NULL && *home != '\0')
+		parent = xasprintf("%s/.config/qemu-tui", home);
+	else {
+		err_set(err, "no HOME: give --profiles DIR");
+		return NULL;
+	}
+	d = xasprintf("%s/profiles", parent);
+	/* mkdir -p of the two levels that may be missing under ~/.config. */
+	if ((mkdir(parent, 0755) == -1 && errno != EEXIST) ||
+	    (mkdir(d, 0755) == -1 && errno != EEXIST)) {
+		err_errno(err, "cannot create %s", d);
+		free(parent);
+		free(d);
+		return NULL;
+	}
+	free(parent);
+	return d;
+}
+
+static bool
+name_ok(const char *name)
+{
+	const char *p;
+
+	if (*name == '\0' || *name == '.')
+		return false;
+	for (p = name; *p != '\0'; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
+			return false;
+	return true;
+}
+
+static int
+cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct strvec words = STRVEC_INIT, notes = STRVEC_INIT;
+	struct json_object *prof = NULL;
+	const char *name, *from = NULL, *json;
+	char cwd[PATH_MAX], *dir = NULL, *path = NULL, *text, *fdir = NULL;
+	struct profile *p;
+	bool force = false;
+	qt_error err;
+	int i, rc = 1, qi = -1;
+	size_t k;
+
+	if (argc < 2 || strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0) {
+		fputs(usage_text, argc < 2 ? stderr : stdout);
+		return argc < 2 ? 2 : 0;
+	}
+	name = argv[1];
+	for (i = 2; i < argc; i++) {
+		if (strcmp(argv[i], "--") == 0) {
+			qi = i + 1;
+			break;
+		} else if (strcmp(argv[i], "--force") == 0)
+			force = true;
+		else if (strcmp(argv[i], "--from-file") == 0 && i + 1 < argc)
+			from = argv[++i];
+		else {
+			fputs(usage_text, stderr);
+			return 2;
+		}
+	}
+	if ((from == NULL) == (qi == -1 || qi >= argc)) {
+		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (!name_ok(name)) {
+		fprintf(stderr, "qemu-tui: import: \"%s\" is not a profile name (letters, digits, "
+		    "'-', '_' and '.')\n", name);
+		return 2;
+	}
+	if (getcwd(cwd, sizeof cwd) == NULL) {
+		fprintf(stderr, "qemu-tui: import: %s\n", strerror(errno));
+		return 1;
+	}
+	if (from != NULL) {
+		char *slash;
+
+		if ((text = file_read(from, NULL, &err)) == NULL) {
+			fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
+			return 1;
+		}
+		if (import_split_script(text, &words, &notes, &err) == -1) {
+			fprintf(stderr, "qemu-tui: import: %s: %s\n", from, err.msg);
+			free(text);
+			goto out;
+		}
+		free(text);
+		/* The script's own paths are relative to where it lives. */
+		fdir = from[0] == '/' ? xstrdup(from) : xasprintf("%s/%s", cwd, from);
+		if ((slash = strrchr(fdir, '/')) != NULL)
+			*slash = '\0';
+	} else {
+		for (i = qi; i < argc; i++)
+			strvec_push(&words, argv[i]);
+	}
+	prof = import_argv(name, words.v, (int)words.n, fdir != NULL ? fdir : cwd, &notes, &err);
+	if (prof == NULL) {
+		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
+		goto out;
+	}
+	if ((dir = target_dir(ctx, &err)) == NULL) {
+		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
+		goto out;
+	}
+	path = xasprintf("%s/%s.json", dir, name);
+	if (!force && access(path, F_OK) == 0) {
+		fprintf(stderr, "qemu-tui: import: %s exists; nothing was written (--force "
+		    "replaces it)\n", path);
+		goto out;
+	}
+	json = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = xasprintf("// imported by qemu-tui import\n%s\n", json);
+	if (file_write_atomic(path, text, strlen(text), 0644, &err) == -1) {
+		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
+		free(text);
+		goto out;
+	}
+	printf("%s", text);
+	free(text);
+	for (k = 0; k < notes.n; k++)
+		printf("note: %s\n", notes.v[k]);
+	p = profile_load(path);
+	if (p->broken != NULL)
+		printf("warning: the profile does not validate yet: %s\n", p->broken);
+	profile_free(p);
+	printf("wrote %s; see it as a command line: qemu-tui cmdline %s\n", path, name);
+	rc = 0;
+out:
+	json_object_put(prof);
+	strvec_free(&words);
+	strvec_free(&notes);
+	free(fdir);
+	free(dir);
+	free(path);
+	return rc;
+}
+
+const struct cmd_entry cmd_import_entry = {
+	"import", "NAME -- qemu-system-ARCH ARGS... | NAME --from-file FILE",
+	"a profile from a working QEMU command line (or a script's, a Makefile's)",
+	cmd_import_exec
+};
