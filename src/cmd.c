@@ -11,7 +11,7 @@ static const struct cmd_entry *const cmd_table[] = {
 	&cmd_list_entry, &cmd_status_entry, &cmd_start_entry, &cmd_stop_entry,
 	&cmd_pause_entry, &cmd_resume_entry, &cmd_reset_entry, &cmd_clean_entry,
 	&cmd_cmdline_entry, &cmd_console_entry, &cmd_ssh_entry, &cmd_ssh_config_entry,
-	&cmd_image_entry, &cmd_net_entry, &cmd_forward_entry, &cmd_doctor_entry, &cmd_import_entry, &cmd_profile_help_entry, NULL
+	&cmd_image_entry, &cmd_net_entry, &cmd_forward_entry, &cmd_doctor_entry, &cmd_import_entry, &cmd_wait_entry, &cmd_run_entry, &cmd_profile_help_entry, NULL
 };
 
 const struct cmd_entry *
