@@ -15,6 +15,7 @@
 #include <json-c/json.h>
 
 #include "arch.h"
+#include "xdg.h"
 
 #ifndef QT_PROFILES_DIR
 #define QT_PROFILES_DIR "/usr/local/share/qemu-tui/profiles"
@@ -406,42 +407,10 @@ is_url(const char *s)
 	return i >= 2 && s[i] == ':';
 }
 
-/* Optimal string alignment distance, case-insensitive: "memroy" is 1 from "memory". */
-static size_t
-edit_distance(const char *a, const char *b)
-{
-	size_t la = strlen(a), lb = strlen(b), i, j, best;
-	size_t d[33][33];
-
-	if (la > 32 || lb > 32)
-		return SIZE_MAX;
-	for (i = 0; i <= la; i++)
-		d[i][0] = i;
-	for (j = 0; j <= lb; j++)
-		d[0][j] = j;
-	for (i = 1; i <= la; i++) {
-		for (j = 1; j <= lb; j++) {
-			int ca = a[i - 1] | 0x20, cb = b[j - 1] | 0x20;
-			size_t cost = ca != cb;
-
-			best = d[i - 1][j] + 1;
-			if (d[i][j - 1] + 1 < best)
-				best = d[i][j - 1] + 1;
-			if (d[i - 1][j - 1] + cost < best)
-				best = d[i - 1][j - 1] + cost;
-			if (i > 1 && j > 1 && ca == (b[j - 2] | 0x20) &&
-			    (a[i - 2] | 0x20) == cb && d[i - 2][j - 2] + 1 < best)
-				best = d[i - 2][j - 2] + 1;
-			d[i][j] = best;
-		}
-	}
-	return d[la][lb];
-}
-
 static int
 close_enough(const char *typed, const char *known, size_t *best)
 {
-	size_t d = edit_distance(typed, known);
+	size_t d = str_distance(typed, known);
 	size_t limit = strlen(typed) <= 3 ? 1 : 2;
 
 	if (d <= limit && d < *best) {
@@ -1819,7 +1788,7 @@ profile_validate(struct profile *p, qt_error *err)
 char **
 profile_search_dirs(const char *cli_dir)
 {
-	char **v = xcalloc(6, sizeof *v), *beside;
+	char **v = xcalloc(6, sizeof *v);
 	const char *e;
 	size_t n = 0;
 
@@ -1827,15 +1796,11 @@ profile_search_dirs(const char *cli_dir)
 		v[n++] = xstrdup(cli_dir);
 	if ((e = getenv("QEMU_TUI_PROFILES")) != NULL && *e != '\0')
 		v[n++] = xstrdup(e);
-	/* The XDG spec says to ignore a relative XDG_CONFIG_HOME. */
-	if ((e = getenv("XDG_CONFIG_HOME")) != NULL && *e == '/')
-		v[n++] = xasprintf("%s/qemu-tui/profiles", e);
-	else if ((e = getenv("HOME")) != NULL && *e != '\0')
-		v[n++] = xasprintf("%s/.config/qemu-tui/profiles", e);
+	if ((v[n] = xdg_config_path("profiles")) != NULL)
+		n++;
 	v[n++] = xstrdup(QT_PROFILES_DIR);
 	/* An uninstalled build (build/qemu-tui) uses the source tree's examples. */
-	if ((beside = exe_relative("../profiles")) != NULL)
-		v[n++] = beside;
+	v[n++] = xdg_source_path("profiles");
 	v[n] = NULL;
 	return v;
 }
