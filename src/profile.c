@@ -153,18 +153,14 @@ parse_field(struct ctx *c, const struct field *f, void *base, json_object *val,
 static char *
 key_list(const struct table *t)
 {
-	size_t i, n = 0;
+	const char **keys = xcalloc(t->nfields + 1, sizeof *keys);
 	char *s;
+	size_t i;
 
 	for (i = 0; i < t->nfields; i++)
-		n += strlen(t->fields[i].key) + 2;
-	s = xmalloc(n + 1);
-	s[0] = '\0';
-	for (i = 0; i < t->nfields; i++) {
-		if (i > 0)
-			strcat(s, ", ");
-		strcat(s, t->fields[i].key);
-	}
+		keys[i] = t->fields[i].key;
+	s = pf_join_values((const char *const *)keys);
+	free(keys);
 	return s;
 }
 
@@ -176,8 +172,7 @@ unknown_key(struct ctx *c, const struct table *t, const char *key,
 	struct suggest sg;
 	size_t i;
 
-	/* "memroy" is 1 from "memory"; short keys get 1 edit, longer ones 2. */
-	suggest_init(&sg, key, strlen(key) <= 3 ? 1 : 2);
+	suggest_init(&sg, key, pf_key_limit(key));
 	for (i = 0; i < t->nfields; i++)
 		suggest_try(&sg, t->fields[i].key);
 	if (sg.best != NULL)

@@ -155,6 +155,8 @@ char *pf_got_text(json_object *o);
 void *pf_slot(const void *base, const struct field *f);
 size_t *pf_count(const void *base, const struct field *f);
 const struct field *pf_field_find(const struct table *t, const char *key);
+/* How many edits away a "did you mean" for a mistyped key may be. */
+size_t pf_key_limit(const char *key);
 int pf_enum_index(const char *const *values, const char *s);
 /* "a, b, c" */
 char *pf_join_values(const char *const *values);

@@ -15,6 +15,8 @@
 
 #define NFIELDS(a) (sizeof (a) / sizeof (a)[0])
 
+/* ---- the schema ---- */
+
 static const char *const accel_values[] = {
 	"auto", "kvm", "hvf", "whpx", "tcg", NULL
 };
@@ -436,7 +438,7 @@ doc_arch_type(void)
 
 /* ---- rules that involve more than one field ---- */
 
-/* Rules that involve more than one field. */
+/* Checked after each field's own rules, before the files. */
 void
 pf_check_cross(struct ctx *c)
 {

@@ -52,13 +52,6 @@ set_lookup(const char *key, void *root, void **basep, const char **why)
 	return f;
 }
 
-/* "memroy" is 1 from "memory"; short keys get 1 edit, longer ones 2. */
-static size_t
-key_limit(const char *key)
-{
-	return strlen(key) <= 3 ? 1 : 2;
-}
-
 /* Every settable dotted name, for suggestions; *found owns the best. */
 static void
 suggest_set(const struct table *t, const char *prefix, struct suggest *sg,
@@ -139,7 +132,7 @@ profile_set(struct profile *p, const char *assignment, qt_error *err)
 	key = xstrndup(assignment, (size_t)(eq - assignment));
 	f = set_lookup(key, p, &base, &why);
 	if (f == NULL && why == NULL) {
-		suggest_init(&sg, key, key_limit(key));
+		suggest_init(&sg, key, pf_key_limit(key));
 		suggest_set(&profile_table, "", &sg, &found);
 		if (found != NULL)
 			err_set(err, "unknown key \"%s\" (did you mean \"%s\"?)",

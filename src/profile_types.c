@@ -37,6 +37,13 @@ pf_field_find(const struct table *t, const char *key)
 	return NULL;
 }
 
+size_t
+pf_key_limit(const char *key)
+{
+	/* "memroy" is 1 from "memory"; short keys get 1 edit, longer ones 2. */
+	return strlen(key) <= 3 ? 1 : 2;
+}
+
 int
 pf_enum_index(const char *const *values, const char *s)
 {
