@@ -143,7 +143,7 @@ parse_field(struct ctx *c, const struct field *f, void *base, json_object *val,
 		return;		/* null: the default */
 	if (f->type->parse(c, f, base, val, jp) == 0)
 		return;
-	exp = f->type->expect(f);
+	exp = pf_expect_text(f);
 	got = pf_got_text(val);
 	pf_problem(c, jp, jp->n, 0, "expected %s, got %s", exp, got);
 	free(exp);

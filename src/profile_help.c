@@ -83,7 +83,7 @@ help_rows(const struct table *t, const char *prefix, help_emit emit, void *arg)
 		f = &t->fields[i];
 		name = xasprintf("%s%s%s", prefix, f->key,
 		    f->type->indexed ? "[]" : "");
-		type = f->doc_type != NULL ? f->doc_type() : f->type->describe(f);
+		type = pf_type_text(f);
 		def = default_text(f);
 		emit(arg, name, type, def, f->help);
 		if (f->type->elems != NULL) {

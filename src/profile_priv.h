@@ -89,9 +89,11 @@ struct ftype {
 	 * relative paths. NULL: --set cannot change this type. */
 	char *(*set)(const struct field *f, void *base, const char *value,
 	    const char *dir);
-	/* profile-help's type column. */
+	/* profile-help's type column: what, or describe when it depends on the row. */
+	const char *what;
 	char *(*describe)(const struct field *f);
-	/* What an "expected ..., got ..." message expected. */
+	/* What "expected ..., got ..." expected: expected, or expect(). */
+	const char *expected;
 	char *(*expect)(const struct field *f);
 	/* Free what the slot owns (not the elements) and leave it empty. */
 	void (*release)(const struct field *f, void *base);
@@ -167,6 +169,9 @@ int pf_is_url(const char *s);
 /* A value as stored: paths resolved against dir. */
 char *pf_resolve(const struct field *f, const char *dir, const char *s);
 int pf_has_suffix(const char *s, const char *suffix);
+/* The type column of profile-help, and what a message says was expected. */
+char *pf_type_text(const struct field *f);
+char *pf_expect_text(const struct field *f);
 
 /* ---- table walks (profile.c) ---- */
 

@@ -134,6 +134,24 @@ pf_resolve(const struct field *f, const char *dir, const char *s)
 	return xstrdup(s);
 }
 
+char *
+pf_type_text(const struct field *f)
+{
+	if (f->doc_type != NULL)
+		return f->doc_type();
+	if (f->type->describe != NULL)
+		return f->type->describe(f);
+	return xstrdup(f->type->what);
+}
+
+char *
+pf_expect_text(const struct field *f)
+{
+	if (f->type->expect != NULL)
+		return f->type->expect(f);
+	return xstrdup(f->type->expected);
+}
+
 static char *
 one_of(const struct field *f, const char *sep)
 {
@@ -142,13 +160,6 @@ one_of(const struct field *f, const char *sep)
 
 	free(vals);
 	return s;
-}
-
-static char *
-expect_default(const struct field *f)
-{
-	(void)f;
-	return xstrdup("a string");
 }
 
 /* ---- text: string, enum, size (a char *, NULL until defaulted) ---- */
@@ -246,7 +257,7 @@ str_describe(const struct field *f)
 
 const struct ftype ft_str = {
 	.parse = text_parse, .check = str_check, .validate = text_validate,
-	.set = text_set, .describe = str_describe, .expect = expect_default,
+	.set = text_set, .describe = str_describe, .expected = "a string",
 	.release = text_release, .text = true,
 };
 
@@ -342,24 +353,10 @@ size_parse(struct ctx *c, const struct field *f, void *base, json_object *val,
 	return 0;
 }
 
-static char *
-size_describe(const struct field *f)
-{
-	(void)f;
-	return xstrdup("size (512M, 8G)");
-}
-
-static char *
-size_expect(const struct field *f)
-{
-	(void)f;
-	return xstrdup("a size like 512M or 8G");
-}
-
 const struct ftype ft_size = {
 	.parse = size_parse, .check = size_check, .validate = text_validate,
-	.set = text_set, .describe = size_describe, .expect = size_expect,
-	.release = text_release, .text = true,
+	.set = text_set, .release = text_release, .text = true,
+	.what = "size (512M, 8G)", .expected = "a size like 512M or 8G",
 };
 
 /* ---- int: min..max ---- */
@@ -482,23 +479,9 @@ bool_set(const struct field *f, void *base, const char *value, const char *dir)
 	return NULL;
 }
 
-static char *
-bool_describe(const struct field *f)
-{
-	(void)f;
-	return xstrdup("true/false");
-}
-
-static char *
-bool_expect(const struct field *f)
-{
-	(void)f;
-	return xstrdup("true or false");
-}
-
 const struct ftype ft_bool = {
 	.parse = bool_parse, .init = bool_init, .set = bool_set,
-	.describe = bool_describe, .expect = bool_expect,
+	.what = "true/false", .expected = "true or false",
 };
 
 /* ---- mode: an enum net_mode, the index into values[] ---- */
@@ -591,23 +574,9 @@ list_release(const struct field *f, void *base)
 	*pf_count(base, f) = 0;
 }
 
-static char *
-list_describe(const struct field *f)
-{
-	(void)f;
-	return xstrdup("list of strings");
-}
-
-static char *
-list_expect(const struct field *f)
-{
-	(void)f;
-	return xstrdup("a list of strings");
-}
-
 const struct ftype ft_list = {
-	.parse = list_parse, .describe = list_describe, .expect = list_expect,
-	.release = list_release,
+	.parse = list_parse, .release = list_release,
+	.what = "list of strings", .expected = "a list of strings",
 };
 
 /* ---- object: a nested struct described by sub ---- */
@@ -629,23 +598,9 @@ obj_elems(const struct field *f, const void *base, char **first)
 	return 1;
 }
 
-static char *
-obj_describe(const struct field *f)
-{
-	(void)f;
-	return xstrdup("object");
-}
-
-static char *
-obj_expect(const struct field *f)
-{
-	(void)f;
-	return xstrdup("an object { ... }");
-}
-
 const struct ftype ft_obj = {
-	.parse = obj_parse, .describe = obj_describe, .expect = obj_expect,
-	.elems = obj_elems,
+	.parse = obj_parse, .elems = obj_elems,
+	.what = "object", .expected = "an object { ... }",
 };
 
 /* ---- list of objects: an array of structs described by sub, and a count ---- */
@@ -697,22 +652,8 @@ objlist_release(const struct field *f, void *base)
 	*pf_count(base, f) = 0;
 }
 
-static char *
-objlist_describe(const struct field *f)
-{
-	(void)f;
-	return xstrdup("list of objects");
-}
-
-static char *
-objlist_expect(const struct field *f)
-{
-	(void)f;
-	return xstrdup("a list of objects");
-}
-
 const struct ftype ft_objlist = {
-	.parse = objlist_parse, .describe = objlist_describe,
-	.expect = objlist_expect, .release = objlist_release,
+	.parse = objlist_parse, .release = objlist_release,
 	.elems = objlist_elems, .indexed = true,
+	.what = "list of objects", .expected = "a list of objects",
 };
