@@ -85,18 +85,57 @@ dist(uint32_t a, uint32_t b)
 	    sq(spread(ar, ag, ab) - spread(br, bg, bb));
 }
 
+/* The level of the cube nearest to v. */
+static int
+nearest_level(const struct xpal *p, long v)
+{
+	int i, best = 0;
+
+	for (i = 1; i < p->nlevel; i++)
+		if (sq(p->level[i] - v) < sq(p->level[best] - v))
+			best = i;
+	return best;
+}
+
 /*
- * The same answer as trying every entry from 16 up in order, but a channel
- * already further off than the best so far skips its rest of the cube (the
- * saturation term only adds), so a lookup tries a handful of entries.
+ * The nearest grey (the lower on a tie). Every grey has the same saturation
+ * term, and the plain distance to a rising ramp falls, then rises: stop at the
+ * first step that does not come nearer.
+ */
+static int
+nearest_grey(const struct xpal *p, const long c[3])
+{
+	long e, beste = -1;
+	int i, best = 0;
+
+	for (i = 0; i < p->ngrey; i++) {
+		e = sq(p->grey[i] - c[0]) + sq(p->grey[i] - c[1]) +
+		    sq(p->grey[i] - c[2]);
+		if (beste >= 0 && e >= beste)
+			break;
+		beste = e;
+		best = i;
+	}
+	return best;
+}
+
+/*
+ * The same answer as trying every entry from 16 up in order (the lower
+ * number wins a tie), in a handful of tries: the cube entry nearest channel
+ * by channel sets the bar, and a channel already further off than the best
+ * so far skips the rest of its part of the cube (the saturation term only
+ * adds). The dashboard asks this for every colour change in a terminal pane.
  */
 static int
 xpal_nearest(const struct xpal *p, uint32_t rgb)
 {
 	long c[3] = { rgb >> 16 & 0xff, rgb >> 8 & 0xff, rgb & 0xff };
-	long dr, dg, d, bestd = LONG_MAX;
-	int n = p->nlevel, r, g, b, i, best = 16;
+	long dr, dg, d, bestd;
+	int n = p->nlevel, r, g, b, i, best;
 
+	best = 16 + (nearest_level(p, c[0]) * n + nearest_level(p, c[1])) * n +
+	    nearest_level(p, c[2]);
+	bestd = dist(rgb, xpal_rgb(p, best));
 	for (r = 0; r < n; r++) {
 		if ((dr = sq(p->level[r] - c[0])) > bestd)
 			continue;
@@ -107,20 +146,18 @@ xpal_nearest(const struct xpal *p, uint32_t rgb)
 				if (dg + sq(p->level[b] - c[2]) > bestd)
 					continue;
 				i = 16 + (r * n + g) * n + b;
-				if ((d = dist(rgb, xpal_rgb(p, i))) < bestd) {
+				d = dist(rgb, xpal_rgb(p, i));
+				if (d < bestd || (d == bestd && i < best)) {
 					bestd = d;
 					best = i;
 				}
 			}
 		}
 	}
-	for (i = 0; i < p->ngrey; i++) {
-		d = dist(rgb, pack(p->grey[i], p->grey[i], p->grey[i]));
-		if (d < bestd) {
-			bestd = d;
-			best = 16 + n * n * n + i;
-		}
-	}
+	/* Greys come after the cube, so one wins only when strictly nearer. */
+	i = nearest_grey(p, c);
+	if (dist(rgb, pack(p->grey[i], p->grey[i], p->grey[i])) < bestd)
+		best = 16 + n * n * n + i;
 	return best;
 }
 
