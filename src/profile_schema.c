@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "arch.h"
+#include "net.h"
 
 #define NFIELDS(a) (sizeof (a) / sizeof (a)[0])
 
@@ -486,7 +487,10 @@ pf_check_cross(struct ctx *c)
 				    "forwarded by network.forwards[%zu]",
 				    a->proto, a->host_port, j);
 		}
-		if (n->mode == NET_USER && p->ssh.host == NULL &&
+		/* The same rule as net.c's endpoint: no host or a loopback one
+		 * with user networking gets the forward to the guest's 22. */
+		if (n->mode == NET_USER && (p->ssh.host == NULL ||
+		    net_host_is_loopback(p->ssh.host)) &&
 		    p->ssh.port > 0 && a->host_port == p->ssh.port &&
 		    a->proto != NULL && strcmp(a->proto, "tcp") == 0)
 			pf_problem(c, &jp, jp.n, 0, "%d is also ssh.port, which is "
