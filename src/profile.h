@@ -111,7 +111,8 @@ void profile_free(struct profile *p);
 
 /*
  * Directories searched, in order: cli_dir, $QEMU_TUI_PROFILES,
- * $XDG_CONFIG_HOME/qemu-tui/profiles (~/.config/...), the installed examples.
+ * $XDG_CONFIG_HOME/qemu-tui/profiles (~/.config/...), the installed examples,
+ * the source tree's examples (an uninstalled build).
  * The first existing one is used (a user directory replaces the examples).
  * Returns a NULL-terminated malloc'd array of malloc'd strings.
  */

@@ -8,6 +8,7 @@
 #include <strings.h>
 
 #include "util.h"
+#include "xdg.h"
 
 static const struct {
 	const char *name;
@@ -161,19 +162,6 @@ bind_key(struct settings *s, int key, enum action a)
 		s->bindings[s->nbindings++] = (struct binding){ key, a };
 }
 
-static char *
-trim(char *p)
-{
-	char *e;
-
-	while (isspace((unsigned char)*p))
-		p++;
-	e = p + strlen(p);
-	while (e > p && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return p;
-}
-
 void
 settings_parse(struct settings *s, const char *path, const char *text)
 {
@@ -188,7 +176,7 @@ settings_parse(struct settings *s, const char *path, const char *text)
 		lineno++;
 		if (strchr(line, '#') != NULL)
 			*strchr(line, '#') = '\0';
-		line = trim(line);
+		line = str_trim(line);
 		if (*line == '\0')
 			continue;
 		if (strncmp(line, "bind ", 5) == 0) {
@@ -222,8 +210,8 @@ settings_parse(struct settings *s, const char *path, const char *text)
 			continue;
 		}
 		*eq = '\0';
-		key = trim(line);
-		val = trim(eq + 1);
+		key = str_trim(line);
+		val = str_trim(eq + 1);
 		if (strcmp(key, "theme") == 0)
 			snprintf(s->theme, sizeof s->theme, "%s", val);
 		else if (strcmp(key, "prefix") == 0) {
@@ -253,9 +241,10 @@ settings_parse(struct settings *s, const char *path, const char *text)
 void
 settings_load(struct settings *s, const char *path)
 {
-	char *text = file_read(path, NULL, NULL);
+	char *text;
 
-	if (text == NULL)
+	/* No path (no HOME to find it in) is like a missing file. */
+	if (path == NULL || (text = file_read(path, NULL, NULL)) == NULL)
 		return;
 	settings_parse(s, path, text);
 	free(text);
@@ -271,12 +260,7 @@ settings_free(struct settings *s)
 char *
 settings_path(void)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME");
-
-	if (xdg != NULL && *xdg == '/')
-		return xasprintf("%s/qemu-tui/config", xdg);
-	return xasprintf("%s/.config/qemu-tui/config",
-	    getenv("HOME") ? getenv("HOME") : "");
+	return xdg_config_path("config");
 }
 
 enum action

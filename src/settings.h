@@ -32,12 +32,12 @@ struct settings {
 };
 
 void settings_defaults(struct settings *s);
-/* Parse the file over the defaults; a missing file is fine; errors are collected, never fatal. */
+/* Parse the file over the defaults; a missing file (or path NULL) is fine; errors are collected, never fatal. */
 void settings_load(struct settings *s, const char *path);
 /* Same from memory (for tests). */
 void settings_parse(struct settings *s, const char *path, const char *text);
 void settings_free(struct settings *s);
-/* The default path ($XDG_CONFIG_HOME or ~/.config). */
+/* The default path ($XDG_CONFIG_HOME or ~/.config); NULL without an absolute HOME. */
 char *settings_path(void);
 
 enum action settings_action(const struct settings *s, int key);

@@ -9,6 +9,9 @@
 #include <strings.h>
 #include <unistd.h>
 
+#include "palette.h"
+#include "xdg.h"
+
 #ifndef QT_THEMES_DIR
 #define QT_THEMES_DIR "/usr/local/share/qemu-tui/themes"
 #endif
@@ -140,51 +143,11 @@ theme_element_parent(enum theme_element e)
 	return THEME_DEFAULT;
 }
 
-/* Edit distance, for "did you mean"; names are short. */
+/* How many edits a "did you mean" may be away: more for longer words. */
 static size_t
-distance(const char *a, const char *b)
+name_limit(const char *word)
 {
-	size_t la = strlen(a), lb = strlen(b), i, j, best, *row, diag, up;
-
-	row = xcalloc(lb + 1, sizeof *row);
-	for (j = 0; j <= lb; j++)
-		row[j] = j;
-	for (i = 1; i <= la; i++) {
-		diag = row[0];
-		row[0] = i;
-		for (j = 1; j <= lb; j++) {
-			up = row[j];
-			best = diag + (tolower((unsigned char)a[i - 1]) !=
-			    tolower((unsigned char)b[j - 1]));
-			if (up + 1 < best)
-				best = up + 1;
-			if (row[j - 1] + 1 < best)
-				best = row[j - 1] + 1;
-			row[j] = best;
-			diag = up;
-		}
-	}
-	best = row[lb];
-	free(row);
-	return best;
-}
-
-/* Tracks the closest candidate that is close enough to suggest. */
-struct suggest {
-	const char *word;
-	const char *best;
-	size_t dist;
-};
-
-static void
-suggest_try(struct suggest *s, const char *cand)
-{
-	size_t d = distance(s->word, cand), limit = 1 + strlen(s->word) / 4;
-
-	if (d <= limit && (s->best == NULL || d < s->dist)) {
-		s->best = cand;
-		s->dist = d;
-	}
+	return 1 + strlen(word) / 4;
 }
 
 /* ---- colours ---- */
@@ -250,82 +213,6 @@ theme_color_parse(const char *s, struct theme_color *out)
 	return 0;
 }
 
-/* xterm's default palette: 16 system colours, 6x6x6 cube, 24 greys. */
-static uint32_t
-xterm256_rgb(int i)
-{
-	static const uint32_t sys[16] = {
-		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
-		0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
-		0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff,
-	};
-	static const uint8_t level[6] = { 0, 95, 135, 175, 215, 255 };
-	uint32_t g;
-
-	if (i < 16)
-		return sys[i];
-	if (i < 232) {
-		i -= 16;
-		return (uint32_t)level[i / 36] << 16 |
-		    (uint32_t)level[(i / 6) % 6] << 8 | level[i % 6];
-	}
-	g = 8 + 10 * (uint32_t)(i - 232);
-	return g << 16 | g << 8 | g;
-}
-
-/* xterm's 88-colour palette: 16 system colours, 4x4x4 cube, 8 greys. */
-static uint32_t
-xterm88_rgb(int i)
-{
-	static const uint8_t level[4] = { 0, 139, 205, 255 };
-	static const uint8_t grey[8] = { 46, 92, 115, 139, 162, 185, 208, 231 };
-	uint32_t g;
-
-	if (i < 16)
-		return xterm256_rgb(i);
-	if (i < 80) {
-		i -= 16;
-		return (uint32_t)level[i / 16] << 16 |
-		    (uint32_t)level[(i / 4) % 4] << 8 | level[i % 4];
-	}
-	g = grey[i - 80];
-	return g << 16 | g << 8 | g;
-}
-
-/* Squared distance plus a saturation term, so a grey never maps to a colour
- * (plain RGB distance takes #808080 to yellow among the 8 basic colours). */
-static long
-rgb_dist(uint32_t a, uint32_t b)
-{
-	long ar = a >> 16 & 0xff, ag = a >> 8 & 0xff, ab = a & 0xff;
-	long br = b >> 16 & 0xff, bg = b >> 8 & 0xff, bb = b & 0xff;
-	long sa, sb, d;
-
-	sa = (ar > ag ? (ar > ab ? ar : ab) : (ag > ab ? ag : ab)) -
-	    (ar < ag ? (ar < ab ? ar : ab) : (ag < ab ? ag : ab));
-	sb = (br > bg ? (br > bb ? br : bb) : (bg > bb ? bg : bb)) -
-	    (br < bg ? (br < bb ? br : bb) : (bg < bb ? bg : bb));
-	d = (ar - br) * (ar - br) + (ag - bg) * (ag - bg) + (ab - bb) * (ab - bb);
-	return d + (sa - sb) * (sa - sb);
-}
-
-/* Nearest palette entry in [from, to); the first one wins ties. */
-static int
-nearest(uint32_t rgb, uint32_t (*palette)(int), int from, int to)
-{
-	int i, best = from;
-	long d, bestd = -1;
-
-	for (i = from; i < to; i++) {
-		d = rgb_dist(rgb, palette(i));
-		if (bestd < 0 || d < bestd) {
-			best = i;
-			bestd = d;
-		}
-	}
-	return best;
-}
-
 struct theme_caps
 theme_caps_detect(int colors, const char *colorterm, const char *no_color)
 {
@@ -351,7 +238,7 @@ theme_color_map(struct theme_color c, const struct theme_caps *caps, bool bg)
 	if (c.kind == THEME_COLOR_INDEX && c.value > 255)
 		return m;
 	rgb = c.kind == THEME_COLOR_RGB ? c.value & 0xffffff :
-	    xterm256_rgb((int)c.value);
+	    palette_rgb((int)c.value);
 
 	if (caps->direct) {
 		/* The first 8 numbers are the palette: low RGB values are nudged. */
@@ -367,20 +254,20 @@ theme_color_map(struct theme_color c, const struct theme_caps *caps, bool bg)
 		if (c.kind == THEME_COLOR_INDEX)
 			m.color = (int)c.value;
 		else
-			m.color = nearest(rgb, xterm256_rgb, 16, 256);
+			m.color = palette_nearest(rgb, 256);
 		return m;
 	}
 	if (caps->colors >= 88) {
 		if (c.kind == THEME_COLOR_INDEX && c.value < 16)
 			m.color = (int)c.value;
 		else
-			m.color = nearest(rgb, xterm88_rgb, 16, 88);
+			m.color = palette_nearest(rgb, 88);
 		return m;
 	}
 	if (c.kind == THEME_COLOR_INDEX && c.value < 16)
 		i = (int)c.value;
 	else
-		i = nearest(rgb, xterm256_rgb, 0, caps->colors >= 16 || !bg ? 16 : 8);
+		i = palette_nearest(rgb, caps->colors >= 16 || !bg ? 16 : 8);
 	if (caps->colors < 16 && i >= 8) {
 		/* 8 colours: the bright half is the normal colour in bold. */
 		i -= 8;
@@ -414,9 +301,10 @@ add_error(struct theme *t, const char *source, int line, const char *fmt, ...)
 static void
 bad_color(struct theme *t, const char *source, int line, const char *word)
 {
-	struct suggest s = { word, NULL, 0 };
+	struct suggest s;
 	int i;
 
+	suggest_init(&s, word, name_limit(word));
 	for (i = 0; i < 8; i++) {
 		suggest_try(&s, color_names[i]);
 		suggest_try(&s, bright_names[i]);
@@ -447,9 +335,11 @@ parse_attr(const char *s, unsigned *bit)
 static void
 bad_word(struct theme *t, const char *source, int line, const char *word)
 {
-	struct suggest sa = { word, NULL, 0 }, sc = { word, NULL, 0 };
+	struct suggest sa, sc;
 	size_t i;
 
+	suggest_init(&sa, word, name_limit(word));
+	suggest_init(&sc, word, name_limit(word));
 	if (word[0] == '#' || isdigit((unsigned char)word[0]) ||
 	    strncasecmp(word, "color", 5) == 0 ||
 	    strncasecmp(word, "colour", 6) == 0 ||
@@ -475,19 +365,6 @@ bad_word(struct theme *t, const char *source, int line, const char *word)
 		    "blink standout none)", word);
 }
 
-static char *
-trim(char *s)
-{
-	char *e;
-
-	while (isspace((unsigned char)*s))
-		s++;
-	e = s + strlen(s);
-	while (e > s && isspace((unsigned char)e[-1]))
-		*--e = '\0';
-	return s;
-}
-
 /* One "ELEMENT = STYLE" line; a line with any error changes nothing. */
 static void
 parse_line(struct theme *t, struct theme_style *spec, unsigned *given,
@@ -500,7 +377,7 @@ parse_line(struct theme *t, struct theme_style *spec, unsigned *given,
 	int e;
 	size_t i;
 
-	s = trim(s);
+	s = str_trim(s);
 	if (*s == '\0' || *s == '#')
 		return;
 	if ((eq = strchr(s, '=')) == NULL) {
@@ -508,10 +385,11 @@ parse_line(struct theme *t, struct theme_style *spec, unsigned *given,
 		return;
 	}
 	*eq = '\0';
-	name = trim(s);
+	name = str_trim(s);
 	if ((e = theme_element_find(name)) == -1) {
-		struct suggest sg = { name, NULL, 0 };
+		struct suggest sg;
 
+		suggest_init(&sg, name, name_limit(name));
 		for (i = 0; i < THEME_NELEMENTS; i++)
 			suggest_try(&sg, element_names[i]);
 		if (sg.best != NULL)
@@ -653,9 +531,7 @@ readable(const char *path)
 char *
 theme_find(const char *name, qt_error *err)
 {
-	const char *xdg = getenv("XDG_CONFIG_HOME"), *home = getenv("HOME");
-	const char *src = getenv("top_srcdir");
-	char *dirs[4], *path = NULL, *tried, *beside;
+	char *dirs[3], *path = NULL, *tried;
 	size_t n = 0, i, len = strlen(name);
 
 	if (strchr(name, '/') != NULL ||
@@ -669,15 +545,11 @@ theme_find(const char *name, qt_error *err)
 		err_set(err, "empty theme name");
 		return NULL;
 	}
-	if (xdg != NULL && xdg[0] == '/')
-		dirs[n++] = xasprintf("%s/qemu-tui/themes", xdg);
-	else if (home != NULL && home[0] == '/')
-		dirs[n++] = xasprintf("%s/.config/qemu-tui/themes", home);
+	if ((dirs[n] = xdg_config_path("themes")) != NULL)
+		n++;
 	dirs[n++] = xstrdup(QT_THEMES_DIR);
-	if (src != NULL && *src != '\0')
-		dirs[n++] = xasprintf("%s/themes", src);
-	else if ((beside = exe_relative("../themes")) != NULL)
-		dirs[n++] = beside;
+	/* An uninstalled build (and the tests) use the source tree's themes. */
+	dirs[n++] = xdg_source_path("themes");
 
 	for (i = 0; i < n && path == NULL; i++) {
 		path = xasprintf("%s/%s.theme", dirs[i], name);

@@ -125,8 +125,8 @@ struct theme *theme_builtin(void);
 /*
  * The file of a theme: a name with a '/' or ending in ".theme" is a path; other
  * names are looked up as NAME.theme in $XDG_CONFIG_HOME/qemu-tui/themes (or
- * ~/.config/...), QT_THEMES_DIR, then $top_srcdir/themes (the source tree, for
- * tests). NULL + err when not found.
+ * ~/.config/...), QT_THEMES_DIR, then the source tree's themes/ (an uninstalled
+ * build, the tests). NULL + err when not found.
  */
 char *theme_find(const char *name, qt_error *err);
 /* theme_find + theme_parse; NULL + err when the file cannot be read. */

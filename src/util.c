@@ -1,6 +1,7 @@
 /* Small shared helpers: error messages, checked allocation, strings, files. */
 #include "util.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
 #include <stdio.h>
@@ -392,6 +393,76 @@ path_normalize(char *path)
 }
 
 char *
+str_trim(char *s)
+{
+	char *e;
+
+	while (isspace((unsigned char)*s))
+		s++;
+	e = s + strlen(s);
+	while (e > s && isspace((unsigned char)e[-1]))
+		*--e = '\0';
+	return s;
+}
+
+size_t
+str_distance(const char *a, const char *b)
+{
+	size_t la = strlen(a), lb = strlen(b), i, j, best;
+	/* Three rows: the optimal-string-alignment rule looks two back. */
+	size_t *d = xcalloc(3 * (lb + 1), sizeof *d), *pp, *prev, *cur;
+	int ca, cb;
+
+	for (j = 0; j <= lb; j++)
+		d[j] = j;
+	for (i = 1; i <= la; i++) {
+		pp = d + ((i + 1) % 3) * (lb + 1);
+		prev = d + ((i - 1) % 3) * (lb + 1);
+		cur = d + (i % 3) * (lb + 1);
+		cur[0] = i;
+		ca = tolower((unsigned char)a[i - 1]);
+		for (j = 1; j <= lb; j++) {
+			cb = tolower((unsigned char)b[j - 1]);
+			best = prev[j - 1] + (ca != cb);
+			if (prev[j] + 1 < best)
+				best = prev[j] + 1;
+			if (cur[j - 1] + 1 < best)
+				best = cur[j - 1] + 1;
+			if (i > 1 && j > 1 &&
+			    ca == tolower((unsigned char)b[j - 2]) &&
+			    tolower((unsigned char)a[i - 2]) == cb &&
+			    pp[j - 2] + 1 < best)
+				best = pp[j - 2] + 1;
+			cur[j] = best;
+		}
+	}
+	best = d[(la % 3) * (lb + 1) + lb];
+	free(d);
+	return best;
+}
+
+void
+suggest_init(struct suggest *s, const char *word, size_t limit)
+{
+	s->word = word;
+	s->limit = limit;
+	s->best = NULL;
+	s->dist = 0;
+}
+
+int
+suggest_try(struct suggest *s, const char *cand)
+{
+	size_t d = str_distance(s->word, cand);
+
+	if (d > s->limit || (s->best != NULL && d >= s->dist))
+		return 0;
+	s->best = cand;
+	s->dist = d;
+	return 1;
+}
+
+char *
 path_join(const char *dir, const char *rel)
 {
 	if (rel[0] == '/' || dir == NULL || dir[0] == '\0')
@@ -399,21 +470,6 @@ path_join(const char *dir, const char *rel)
 	if (rel[0] == '~' && rel[1] == '/' && getenv("HOME") != NULL)
 		return path_normalize(xasprintf("%s/%s", getenv("HOME"), rel + 2));
 	return path_normalize(xasprintf("%s/%s", dir, rel));
-}
-
-char *
-exe_relative(const char *rel)
-{
-	char exe[4096], *slash;
-	ssize_t n = readlink("/proc/self/exe", exe, sizeof exe - 1);
-
-	if (n <= 0)
-		return NULL;
-	exe[n] = '\0';
-	if ((slash = strrchr(exe, '/')) == NULL)
-		return NULL;
-	*slash = '\0';
-	return path_join(exe, rel);
 }
 
 long long

@@ -50,12 +50,28 @@ int file_write_atomic(const char *path, const char *data, size_t len, int mode,
 /* The last n lines of a file (for qemu.log tails); NULL when unreadable. */
 char *file_tail_lines(const char *path, int n);
 
+/* s without leading and trailing white space (cut in place; returns a pointer into s). */
+char *str_trim(char *s);
+
+/*
+ * "Did you mean": the edit distance of a and b ignoring ASCII case, where
+ * swapping two neighbours is one edit ("memroy" is 1 from "memory").
+ */
+size_t str_distance(const char *a, const char *b);
+
+/* The closest candidate so far that is within limit edits of word. */
+struct suggest {
+	const char *word;
+	size_t limit;
+	const char *best;	/* NULL until a candidate is close enough */
+	size_t dist;
+};
+void suggest_init(struct suggest *s, const char *word, size_t limit);
+/* Try a candidate; 1 when it is the best so far (s->best is now cand). */
+int suggest_try(struct suggest *s, const char *cand);
+
 /* Join dir and a relative path; absolute paths are returned as copies. */
 char *path_join(const char *dir, const char *rel);
-
-/* rel resolved against the running binary's directory (an uninstalled build finds
- * its source tree's themes/ and profiles/); NULL when /proc/self/exe is unreadable. */
-char *exe_relative(const char *rel);
 
 /* Monotonic milliseconds. */
 long long now_ms(void);

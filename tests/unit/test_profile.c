@@ -992,6 +992,51 @@ START_TEST(test_dir_pick)
 }
 END_TEST
 
+/* Without an absolute HOME (and XDG_CONFIG_HOME) there is no user directory. */
+START_TEST(test_search_dirs_no_home)
+{
+	char *e = save_env("QEMU_TUI_PROFILES"), *x = save_env("XDG_CONFIG_HOME");
+	char *h = save_env("HOME"), **v;
+
+	unsetenv("QEMU_TUI_PROFILES");
+	unsetenv("XDG_CONFIG_HOME");
+	unsetenv("HOME");
+	v = profile_search_dirs(NULL);
+	ck_assert_str_eq(v[0] + strlen(v[0]) - strlen("/qemu-tui/profiles"),
+	    "/qemu-tui/profiles");
+	ck_assert_ptr_nonnull(v[1]);
+	ck_assert_ptr_null(v[2]);
+	free_dirs(v);
+	setenv("HOME", "relative/home", 1);
+	v = profile_search_dirs(NULL);
+	ck_assert_ptr_null(strstr(v[0], "relative/home"));
+	free_dirs(v);
+
+	restore_env("QEMU_TUI_PROFILES", e);
+	restore_env("XDG_CONFIG_HOME", x);
+	restore_env("HOME", h);
+}
+END_TEST
+
+/* The edit distance behind "did you mean": a swap of neighbours is one edit. */
+START_TEST(test_str_distance)
+{
+	struct suggest sg;
+
+	ck_assert_uint_eq(str_distance("memroy", "memory"), 1);
+	ck_assert_uint_eq(str_distance("MEMORY", "memory"), 0);
+	ck_assert_uint_eq(str_distance("", "smp"), 3);
+	ck_assert_uint_eq(str_distance("kitten", "sitting"), 3);
+	ck_assert_uint_eq(str_distance("ca", "abc"), 3);
+	suggest_init(&sg, "memroy", 2);
+	ck_assert_int_eq(suggest_try(&sg, "machine"), 0);
+	ck_assert_int_eq(suggest_try(&sg, "memory"), 1);
+	ck_assert_int_eq(suggest_try(&sg, "memory2"), 0);
+	ck_assert_str_eq(sg.best, "memory");
+	ck_assert_uint_eq(sg.dist, 1);
+}
+END_TEST
+
 /* Every shipped example parses; only files the user must fetch may be missing. */
 START_TEST(test_shipped_examples)
 {
@@ -1102,6 +1147,8 @@ profile_suite(void)
 	tcase_add_test(tc, test_load_dir_duplicates);
 	tcase_add_test(tc, test_search_dirs);
 	tcase_add_test(tc, test_dir_pick);
+	tcase_add_test(tc, test_search_dirs_no_home);
+	tcase_add_test(tc, test_str_distance);
 	tcase_add_test(tc, test_shipped_examples);
 	suite_add_tcase(s, tc);
 

@@ -6,6 +6,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "palette.h"
 #include "theme.h"
 #include "util.h"
 
@@ -662,6 +663,90 @@ START_TEST(test_apply_mono_terminal)
 }
 END_TEST
 
+/* Weighted RGB distance as palette.c documents it, for the brute-force check. */
+static long
+ref_dist(uint32_t a, uint32_t b)
+{
+	long c[2][3] = { { a >> 16 & 0xff, a >> 8 & 0xff, a & 0xff },
+	    { b >> 16 & 0xff, b >> 8 & 0xff, b & 0xff } }, s[2], d = 0;
+	int k, i;
+
+	for (k = 0; k < 2; k++) {
+		long max = c[k][0], min = c[k][0];
+
+		for (i = 1; i < 3; i++) {
+			max = c[k][i] > max ? c[k][i] : max;
+			min = c[k][i] < min ? c[k][i] : min;
+		}
+		s[k] = max - min;
+	}
+	for (i = 0; i < 3; i++)
+		d += (c[0][i] - c[1][i]) * (c[0][i] - c[1][i]);
+	return d + (s[0] - s[1]) * (s[0] - s[1]);
+}
+
+/* xterm's 88-colour palette: 4x4x4 cube and 8 greys after the 16. */
+static uint32_t
+ref_rgb88(int i)
+{
+	static const uint32_t level[4] = { 0, 139, 205, 255 };
+	static const uint32_t grey[8] = { 46, 92, 115, 139, 162, 185, 208, 231 };
+
+	if (i < 16)
+		return palette_rgb(i);
+	if (i < 80) {
+		i -= 16;
+		return level[i / 16] << 16 | level[i / 4 % 4] << 8 | level[i % 4];
+	}
+	return grey[i - 80] * 0x010101u;
+}
+
+static int
+ref_nearest(uint32_t rgb, int colors)
+{
+	int from = colors >= 88 ? 16 : 0, to = colors >= 256 ? 256 :
+	    colors >= 88 ? 88 : colors >= 16 ? 16 : 8, i, best = from;
+	long d, bestd = -1;
+
+	for (i = from; i < to; i++) {
+		d = ref_dist(rgb, colors == 88 ? ref_rgb88(i) : palette_rgb(i));
+		if (bestd < 0 || d < bestd) {
+			best = i;
+			bestd = d;
+		}
+	}
+	return best;
+}
+
+/* The pruned search in palette.c answers as trying every entry would. */
+START_TEST(test_palette)
+{
+	static const int colors[] = { 256, 88, 16, 8 };
+	uint32_t r, g, b, rgb;
+	size_t k;
+
+	ck_assert_uint_eq(palette_rgb(0), 0x000000);
+	ck_assert_uint_eq(palette_rgb(12), 0x5c5cff);
+	ck_assert_uint_eq(palette_rgb(16), 0x000000);
+	ck_assert_uint_eq(palette_rgb(75), 0x5fafff);
+	ck_assert_uint_eq(palette_rgb(231), 0xffffff);
+	ck_assert_uint_eq(palette_rgb(232), 0x080808);
+	ck_assert_uint_eq(palette_rgb(255), 0xeeeeee);
+	for (k = 0; k < sizeof colors / sizeof colors[0]; k++)
+		for (r = 0; r < 256; r += 17)
+			for (g = 0; g < 256; g += 17)
+				for (b = 0; b < 256; b += 17) {
+					rgb = r << 16 | g << 8 | b;
+					ck_assert_int_eq(palette_nearest(rgb,
+					    colors[k]), ref_nearest(rgb, colors[k]));
+				}
+	/* Greys stay grey; ties go to the lower number. */
+	ck_assert_int_eq(palette_nearest(0x808080, 256), 244);
+	ck_assert_int_eq(palette_nearest(0x808080, 8), 7);
+	ck_assert_int_eq(palette_nearest(0x000000, 256), 16);
+}
+END_TEST
+
 static Suite *
 theme_suite(void)
 {
@@ -688,6 +773,7 @@ theme_suite(void)
 	tcase_add_test(tc, test_map_88_16_8);
 	tcase_add_test(tc, test_map_direct);
 	tcase_add_test(tc, test_caps_no_color);
+	tcase_add_test(tc, test_palette);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("curses");
