@@ -21,9 +21,8 @@ main(int argc, char **argv)
 		{ "version", no_argument, NULL, 'V' },
 		{ NULL, 0, NULL, 0 }
 	};
-	struct cmd_ctx ctx = { NULL, STRVEC_INIT };
+	struct cmd_ctx ctx = { .sets = STRVEC_INIT };
 	struct ui_options uo = { NULL, NULL, NULL };
-	const struct cmd_entry *e;
 	int c, rc;
 
 	setlocale(LC_ALL, "");
@@ -58,12 +57,7 @@ main(int argc, char **argv)
 		strvec_free(&ctx.sets);
 		return rc;
 	}
-	if ((e = cmd_find(argv[optind])) == NULL) {
-		fprintf(stderr, "qemu-tui: unknown command \"%s\"\n", argv[optind]);
-		cmd_usage(stderr);
-		return 2;
-	}
-	rc = e->exec(&ctx, argc - optind, argv + optind);
+	rc = cmd_run(&ctx, argc - optind, argv + optind);
 	strvec_free(&ctx.sets);
 	return rc;
 }
