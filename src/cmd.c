@@ -18,6 +18,16 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_completion_entry, NULL
 };
 
+const struct cmd_global_option cmd_global_options[] = {
+	{ "profiles", 'p', "DIR", 0, "the profile directory" },
+	{ "set", 's', "KEY=VALUE", 1, "override a profile field for this run" },
+	{ "theme", 't', "NAME", 0, "the dashboard's theme" },
+	{ "config", 'c', "FILE", 0, "the dashboard's settings file" },
+	{ "help", 'h', NULL, 0, "list the commands" },
+	{ "version", 'V', NULL, 0, "print the version" },
+	{ NULL, 0, NULL, 0, NULL }
+};
+
 /* More than any row has; the unit test holds every row to it. */
 #define MAX_OPTIONS 16
 
@@ -70,13 +80,19 @@ cmd_synopsis(const struct cmd_entry *e, char *buf, size_t size)
 void
 cmd_usage(FILE *out)
 {
+	const struct cmd_global_option *g;
 	char syn[256], line[300];
 	size_t i;
 
 	fprintf(out, "usage: qemu-tui [--profiles DIR] [--set KEY=VALUE]... [COMMAND [ARGS]]\n"
 	    "       qemu-tui [--profiles DIR] [--theme NAME] [--config FILE]\n"
-	    "\nWithout a command, opens the dashboard (? there lists its keys).\n"
-	    "\nCommands (qemu-tui COMMAND --help for a command's options):\n");
+	    "\nWithout a command, opens the dashboard (? there lists its keys).\n\nOptions:\n");
+	for (g = cmd_global_options; g->name != NULL; g++) {
+		snprintf(line, sizeof line, "-%c, --%s%s%s", g->letter, g->name,
+		    g->value ? " " : "", g->value ? g->value : "");
+		fprintf(out, "  %-34s %s%s\n", line, g->help, g->repeat ? " (repeatable)" : "");
+	}
+	fprintf(out, "\nCommands (qemu-tui COMMAND --help for a command's options):\n");
 	for (i = 0; cmd_table[i] != NULL; i++) {
 		cmd_synopsis(cmd_table[i], syn, sizeof syn);
 		snprintf(line, sizeof line, "%s %s", cmd_table[i]->name, syn);

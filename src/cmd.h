@@ -72,6 +72,16 @@ struct cmd_entry {
 /* The table, NULL-terminated. */
 extern const struct cmd_entry *const cmd_table[];
 
+/* The options before the command: main.c reads them, completion offers them. */
+struct cmd_global_option {
+	const char *name;	/* NULL ends the list */
+	char letter;
+	const char *value;	/* its value's name (DIR and FILE complete paths); NULL: a flag */
+	int repeat;		/* may be given more than once */
+	const char *help;
+};
+extern const struct cmd_global_option cmd_global_options[];
+
 const struct cmd_entry *cmd_find(const char *name);
 /* The global usage with every command's synopsis. */
 void cmd_usage(FILE *out);

@@ -6,21 +6,6 @@
 
 #include "cmd.h"
 
-/* The global options (main.c), as the scripts offer them before a command. */
-static const struct {
-	const char *name;
-	const char *value;	/* NULL for a flag */
-	const char *help;
-} global_options[] = {
-	{ "profiles", "DIR", "the profile directory" },
-	{ "set", "KEY=VALUE", "override a profile field for this run" },
-	{ "theme", "NAME", "the dashboard's theme" },
-	{ "config", "FILE", "the dashboard's settings file" },
-	{ "help", NULL, "list the commands" },
-	{ "version", NULL, "print the version" },
-};
-#define N_GLOBAL (sizeof global_options / sizeof global_options[0])
-
 static int
 takes_value(const struct cmd_option *opt)
 {
@@ -81,9 +66,7 @@ static const char bash_body[] =
 "\tdone\n"
 "\tif [[ -z $cmd ]]; then\n"
 "\t\tcase $prev in\n"
-"\t\t--profiles) mapfile -t COMPREPLY < <(compgen -d -- \"$cur\"); return 0 ;;\n"
-"\t\t--config) mapfile -t COMPREPLY < <(compgen -f -- \"$cur\"); return 0 ;;\n"
-"\t\t%s) return 0 ;;\n"	/* the global options with a value */
+"%s"	/* the global options with a value: what completes it */
 "\t\tesac\n"
 "\t\tif [[ $cur == -* ]]; then\n"
 "\t\t\tmapfile -t COMPREPLY < <(compgen -W '%s' -- \"$cur\")\n"
@@ -131,24 +114,49 @@ option_words(FILE *out, const struct cmd_entry *e, int only_valued, const char *
 static void
 global_words(char *buf, size_t size, int only_valued, const char *sep)
 {
-	size_t i, n = 0;
+	const struct cmd_global_option *g;
+	size_t n = 0;
 
 	buf[0] = '\0';
-	for (i = 0; i < N_GLOBAL; i++)
-		if (!only_valued || global_options[i].value != NULL)
+	for (g = cmd_global_options; g->name != NULL; g++)
+		if (!only_valued || g->value != NULL)
 			n += snprintf(buf + n, n < size ? size - n : 0, "%s--%s", n ? sep : "",
-			    global_options[i].name);
+			    g->name);
+}
+
+/* What completes a value: a directory, a file, or nothing (bash, zsh). */
+static const char *
+value_action(const char *value, int zsh)
+{
+	if (strcmp(value, "DIR") == 0)
+		return zsh ? "_files -/" : "compgen -d";
+	if (strcmp(value, "FILE") == 0)
+		return zsh ? "_files" : "compgen -f";
+	return NULL;
 }
 
 static void
 bash_script(FILE *out)
 {
-	char valued[256], all[256], cmds[1024];
-	size_t i, n = 0;
+	char valued[256], all[256], cmds[1024], prev[1024];
+	const struct cmd_global_option *g;
 	const struct cmd_entry *e;
+	const char *act;
+	size_t i, n = 0;
 
 	global_words(valued, sizeof valued, 1, "|");
 	global_words(all, sizeof all, 0, " ");
+	n = 0;
+	prev[0] = '\0';
+	for (g = cmd_global_options; g->name != NULL; g++) {
+		if (g->value == NULL)
+			continue;
+		act = value_action(g->value, 0);
+		n += snprintf(prev + n, n < sizeof prev ? sizeof prev - n : 0, "\t\t--%s) %s%s%s"
+		    "return 0 ;;\n", g->name, act ? "mapfile -t COMPREPLY < <(" : "",
+		    act ? act : "", act ? " -- \"$cur\"); " : "");
+	}
+	n = 0;
 	cmds[0] = '\0';
 	for (i = 0; cmd_table[i] != NULL; i++)
 		n += snprintf(cmds + n, n < sizeof cmds ? sizeof cmds - n : 0, "%s%s",
@@ -168,7 +176,7 @@ bash_script(FILE *out)
 		    e->words ? e->words : "", (e->flags & CMD_OPTS_TO_ARG) ? "1" : "");
 	}
 	fputs("\t*) return 1 ;;\n\tesac\n}\n\n", out);
-	fprintf(out, bash_body, valued, valued, all, cmds);
+	fprintf(out, bash_body, valued, prev, all, cmds);
 }
 
 /* ---- zsh: _arguments specs, one block per command ---- */
@@ -188,15 +196,21 @@ zsh_text(FILE *out, const char *s, int spec)
 	}
 }
 
+/* One _arguments spec; indent: the tabs before it. A flag with repeat < 0 excludes all
+ * else (--help). */
 static void
-zsh_option(FILE *out, const char *name, const char *value, int repeat, const char *help)
+zsh_option(FILE *out, const char *indent, const char *name, const char *value, int repeat,
+    const char *help)
 {
-	fprintf(out, " \\\n\t\t\t    '%s--%s%s[", repeat ? "*" : "", name, value ? "=" : "");
+	const char *act = value != NULL ? value_action(value, 1) : NULL;
+
+	fprintf(out, " \\\n%s    '%s--%s%s[", indent, repeat < 0 ? "(- *)" : repeat ? "*" : "",
+	    name, value ? "=" : "");
 	zsh_text(out, help, 1);
 	if (value != NULL) {
 		fputs("]:", out);
 		zsh_text(out, value, 1);
-		fputs(":'", out);
+		fprintf(out, ":%s'", act ? act : "");
 	} else
 		fputs("]'", out);
 }
@@ -204,6 +218,7 @@ zsh_option(FILE *out, const char *name, const char *value, int repeat, const cha
 static void
 zsh_script(FILE *out)
 {
+	const struct cmd_global_option *g;
 	const struct cmd_option *opt;
 	const struct cmd_entry *e;
 	size_t i;
@@ -221,13 +236,10 @@ zsh_script(FILE *out)
 	    "\tlocal -a popt\n"
 	    "\ttypeset -A opt_args\n\n"
 	    "\t_arguments -C", out);
-	fputs(" \\\n\t    '--profiles=[the profile directory]:directory:_files -/'"
-	    " \\\n\t    '*--set=[override a profile field for this run]:KEY=VALUE:'"
-	    " \\\n\t    '--theme=[the dashboard'\\''s theme]:NAME:'"
-	    " \\\n\t    '--config=[the dashboard'\\''s settings file]:file:_files'"
-	    " \\\n\t    '(- *)--help[list the commands]'"
-	    " \\\n\t    '(- *)--version[print the version]'"
-	    " \\\n\t    '1: :->command'"
+	for (g = cmd_global_options; g->name != NULL; g++)
+		zsh_option(out, "\t", g->name, g->value, g->value == NULL ? -1 : g->repeat,
+		    g->help);
+	fputs(" \\\n\t    '1: :->command'"
 	    " \\\n\t    '*:: :->args' && ret=0\n\n"
 	    "\t[[ -n ${opt_args[--profiles]} ]] && popt=(--profiles ${(Q)opt_args[--profiles]})\n"
 	    "\tcase $state in\n"
@@ -249,10 +261,10 @@ zsh_script(FILE *out)
 		fprintf(out, "\t\t(%s)\n\t\t\t_arguments%s", e->name,
 		    (e->flags & CMD_OPTS_TO_ARG) ? " -A '-*'" : "");
 		for (opt = e->options; opt != NULL && opt->name != NULL; opt++)
-			zsh_option(out, opt->name, opt->type == CMD_OPT_SECONDS ? "seconds" :
-			    takes_value(opt) ? "KEY=VALUE" : NULL, opt->type == CMD_OPT_SET,
-			    opt->help);
-		fputs(" \\\n\t\t\t    '(- *)--help[this help]'", out);
+			zsh_option(out, "\t\t\t", opt->name, opt->type == CMD_OPT_SECONDS ?
+			    "seconds" : takes_value(opt) ? "KEY=VALUE" : NULL,
+			    opt->type == CMD_OPT_SET, opt->help);
+		zsh_option(out, "\t\t\t", "help", NULL, -1, "this help");
 		if (e->max_args != 0) {
 			/* "1:" a first argument, "1::" an optional one. */
 			if (e->flags & CMD_ARG_PROFILE)
