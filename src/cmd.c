@@ -70,11 +70,12 @@ cmd_synopsis(const struct cmd_entry *e, char *buf, size_t size)
 		if (opt->type == CMD_OPT_SET)
 			continue;
 		v = value_name(opt->type);
-		n += snprintf(buf + n, n < size ? size - n : 0, "%s[--%s%s%s]", n ? " " : "",
-		    opt->name, v ? " " : "", v ? v : "");
+		if (n < size)
+			n += snprintf(buf + n, size - n, "%s[--%s%s%s]", n ? " " : "",
+			    opt->name, v ? " " : "", v ? v : "");
 	}
-	if (e->args[0] != '\0')
-		snprintf(buf + n, n < size ? size - n : 0, "%s%s", n ? " " : "", e->args);
+	if (e->args[0] != '\0' && n < size)
+		snprintf(buf + n, size - n, "%s%s", n ? " " : "", e->args);
 }
 
 void

@@ -93,7 +93,7 @@ static const char bash_body[] =
 "\n"
 "complete -F _qemu_tui qemu-tui\n";
 
-/* Words joined by sep: the options of a row (with_value: only those taking one). */
+/* A row's options joined by sep (only_valued: those that take a value; else --help too). */
 static void
 option_words(FILE *out, const struct cmd_entry *e, int only_valued, const char *sep)
 {
@@ -119,9 +119,8 @@ global_words(char *buf, size_t size, int only_valued, const char *sep)
 
 	buf[0] = '\0';
 	for (g = cmd_global_options; g->name != NULL; g++)
-		if (!only_valued || g->value != NULL)
-			n += snprintf(buf + n, n < size ? size - n : 0, "%s--%s", n ? sep : "",
-			    g->name);
+		if ((!only_valued || g->value != NULL) && n < size)
+			n += snprintf(buf + n, size - n, "%s--%s", n ? sep : "", g->name);
 }
 
 /* What completes a value: a directory, a file, or nothing (bash, zsh). */
@@ -146,21 +145,22 @@ bash_script(FILE *out)
 
 	global_words(valued, sizeof valued, 1, "|");
 	global_words(all, sizeof all, 0, " ");
-	n = 0;
 	prev[0] = '\0';
 	for (g = cmd_global_options; g->name != NULL; g++) {
 		if (g->value == NULL)
 			continue;
 		act = value_action(g->value, 0);
-		n += snprintf(prev + n, n < sizeof prev ? sizeof prev - n : 0, "\t\t--%s) %s%s%s"
-		    "return 0 ;;\n", g->name, act ? "mapfile -t COMPREPLY < <(" : "",
-		    act ? act : "", act ? " -- \"$cur\"); " : "");
+		if (n < sizeof prev)
+			n += snprintf(prev + n, sizeof prev - n, "\t\t--%s) %s%s%s"
+			    "return 0 ;;\n", g->name, act ? "mapfile -t COMPREPLY < <(" : "",
+			    act ? act : "", act ? " -- \"$cur\"); " : "");
 	}
 	n = 0;
 	cmds[0] = '\0';
 	for (i = 0; cmd_table[i] != NULL; i++)
-		n += snprintf(cmds + n, n < sizeof cmds ? sizeof cmds - n : 0, "%s%s",
-		    n ? " " : "", cmd_table[i]->name);
+		if (n < sizeof cmds)
+			n += snprintf(cmds + n, sizeof cmds - n, "%s%s",
+			    n ? " " : "", cmd_table[i]->name);
 
 	fputs(bash_head, out);
 	fputs("# What each command takes: its options, those with a value, its first argument\n"
