@@ -227,8 +227,9 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv,
 			break;
 		case CMD_OPT_SECONDS:
 			v = strtol(optarg, &end, 10);
-			if (*end != '\0' || end == optarg || v < 1 || v > 86400 * 365) {
-				err_set(err, "--%s takes whole seconds (1 or more), not \"%s\"",
+			/* A day at most: callers count milliseconds in an int. */
+			if (*end != '\0' || end == optarg || v < 1 || v > 86400) {
+				err_set(err, "--%s takes whole seconds (1 to 86400), not \"%s\"",
 				    opt->name, optarg);
 				return -1;
 			}

@@ -29,7 +29,7 @@ struct cmd_ctx {
 
 enum cmd_opt_type {
 	CMD_OPT_FLAG,		/* sets its int to 1 */
-	CMD_OPT_SECONDS,	/* S: whole seconds, 1 or more, into its int */
+	CMD_OPT_SECONDS,	/* S: whole seconds, 1 to 86400, into its int */
 	CMD_OPT_SET,		/* KEY=VALUE: appended to ctx->sets (also a global option) */
 };
 

@@ -75,7 +75,7 @@ run ssh
 grep -qxF 'usage: qemu-tui ssh NAME [-- COMMAND...]' <<< "$err" || fail "ssh: $err"
 run ssh-config
 grep -qxF 'usage: qemu-tui ssh-config NAME' <<< "$err" || fail "ssh-config: $err"
-usage_error start "--timeout takes whole seconds (1 or more), not \"soon\"" vm2 --timeout soon
+usage_error start "--timeout takes whole seconds (1 to 86400), not \"soon\"" vm2 --timeout soon
 usage_error stop "--timeout needs a value (S)" vm2 --timeout
 usage_error list "--json takes no value" --json=yes
 usage_error completion "missing bash|zsh"

@@ -240,7 +240,10 @@ START_TEST(test_values)
 
 	line_set(&l, "start", "--timeout", "0", "vm1", NULL);
 	ck_assert_int_eq(parse(&l, &ctx, &o, &err), -1);
-	ck_assert_str_eq(err.msg, "--timeout takes whole seconds (1 or more), not \"0\"");
+	ck_assert_str_eq(err.msg, "--timeout takes whole seconds (1 to 86400), not \"0\"");
+	line_free(&l);
+	line_set(&l, "stop", "--timeout=86401", "vm1", NULL);
+	ck_assert_int_eq(parse(&l, &ctx, &o, &err), -1);
 	line_free(&l);
 	line_set(&l, "start", "--timeout=2x", "vm1", NULL);
 	ck_assert_int_eq(parse(&l, &ctx, &o, &err), -1);
