@@ -7,16 +7,9 @@
 static int
 cmd_clean_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	struct cmd_opts o;
 	qt_error err;
-	int i;
+	int i = 0;	/* argv[i]: NAME */
 
-	if ((i = cmd_parse(ctx, &cmd_clean_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (i != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui clean %s\n", cmd_clean_entry.usage);
-		return 2;
-	}
 	/* Only a profile's name: anything else is a typo, not a VM to clean. */
 	if (!cmd_known_profile(ctx, argv[i]))
 		return 1;
@@ -29,7 +22,8 @@ cmd_clean_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_clean_entry = {
-	"clean", "NAME",
-	"remove the run directory (sockets, logs) of a stopped VM; disks are kept",
-	cmd_clean_exec
+	.name = "clean", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE,
+	.help = "remove the run directory (sockets, logs) of a stopped VM; disks are kept",
+	.exec = cmd_clean_exec
 };

@@ -17,18 +17,11 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct accel_choice acc;
 	struct net_ssh_endpoint ssh;
 	struct strvec av = STRVEC_INIT;
-	struct cmd_opts o;
 	struct profile *p;
 	qt_error err;
 	char *dir;
-	int i, rc = 1;
+	int i = 0, rc = 1;	/* argv[i]: NAME */
 
-	if ((i = cmd_parse(ctx, &cmd_cmdline_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (i != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui cmdline %s\n", cmd_cmdline_entry.usage);
-		return 2;
-	}
 	/* Missing disk files should not hide the command line: warn and show it. */
 	if ((p = cmd_profile(ctx, argv[i], &list, 1)) == NULL)
 		goto out;
@@ -67,12 +60,19 @@ cmd_profile_help_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static const struct cmd_option cmdline_options[] = {
+	CMD_OPTION_SET,
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_cmdline_entry = {
-	"cmdline", "NAME [--set K=V]...",
-	"print the QEMU command line, shell-quoted, one option per line",
-	cmd_cmdline_exec
+	.name = "cmdline", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = cmdline_options,
+	.help = "print the QEMU command line, shell-quoted, one option per line",
+	.exec = cmd_cmdline_exec
 };
 const struct cmd_entry cmd_profile_help_entry = {
-	"profile-help", "", "every profile field with its type, default and meaning",
-	cmd_profile_help_exec
+	.name = "profile-help", .args = "", .min_args = 0, .max_args = 0,
+	.help = "every profile field with its type, default and meaning",
+	.exec = cmd_profile_help_exec
 };

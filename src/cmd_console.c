@@ -13,7 +13,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <stdarg.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -308,17 +307,9 @@ on_signal(int sig, void *arg)
 	}
 }
 
-static const char usage_args[] = "[--no-history] NAME";
-
 static int
 cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "no-history", no_argument, NULL, 'n' },
-		{ "set", required_argument, NULL, 's' },
-		{ "help", no_argument, NULL, 'h' },
-		{ NULL, 0, NULL, 0 }
-	};
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
 	struct console c;
 	struct vm_run run;
@@ -328,33 +319,10 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	qt_error err;
 	char *path;
 	size_t i;
-	int opt, no_history = 0, rc;
-
-	optind = 0;
-	while ((opt = getopt_long(argc, argv, "s:h", longopts, NULL)) != -1) {
-		switch (opt) {
-		case 'n':
-			no_history = 1;
-			break;
-		case 's':	/* accepted like every command; a console has no use for it */
-			strvec_push(&ctx->sets, optarg);
-			break;
-		case 'h':
-			printf("usage: qemu-tui console %s\n%s\n", usage_args,
-			    cmd_console_entry.help);
-			return 0;
-		default:
-			fprintf(stderr, "usage: qemu-tui console %s\n", usage_args);
-			return 2;
-		}
-	}
-	if (optind != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui console %s\n", usage_args);
-		return 2;
-	}
+	int no_history = ctx->opts.no_history, rc;
 
 	memset(&c, 0, sizeof c);
-	c.name = argv[optind];
+	c.name = argv[0];	/* NAME */
 	c.sock = -1;
 	if (!cmd_known_profile(ctx, c.name))
 		return 1;
@@ -445,7 +413,15 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static const struct cmd_option console_options[] = {
+	{ "no-history", 0, CMD_OPT_FLAG, CMD_FIELD(no_history),
+	    "live output only, without the serial history first" },
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_console_entry = {
-	"console", usage_args, "the serial console on this terminal (Ctrl-] leaves)",
-	cmd_console_exec
+	.name = "console", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = console_options,
+	.help = "the serial console on this terminal (Ctrl-] leaves)",
+	.exec = cmd_console_exec
 };

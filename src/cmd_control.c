@@ -13,19 +13,12 @@ control(struct cmd_ctx *ctx, const struct cmd_entry *e, const char *qmp_cmd,
 {
 	struct json_object *r;
 	struct qmp_client *c;
-	struct cmd_opts o;
 	struct vm_run run;
 	enum vm_state st;
 	qt_error err;
 	char *path;
-	int i;
+	int i = 0;	/* argv[i]: NAME */
 
-	if ((i = cmd_parse(ctx, e, argc, argv, &o)) == -1)
-		return 2;
-	if (i != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui %s %s\n", e->name, e->usage);
-		return 2;
-	}
 	if (!cmd_known_profile(ctx, argv[i]))
 		return 1;
 	if (vm_run_read(argv[i], &run, &err) == -1) {
@@ -79,12 +72,20 @@ cmd_reset_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_pause_entry = {
-	"pause", "NAME", "pause the guest's vCPUs (QMP stop)", cmd_pause_exec
+	.name = "pause", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE,
+	.help = "pause the guest's vCPUs (QMP stop)",
+	.exec = cmd_pause_exec
 };
 const struct cmd_entry cmd_resume_entry = {
-	"resume", "NAME", "resume a paused guest (QMP cont)", cmd_resume_exec
+	.name = "resume", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE,
+	.help = "resume a paused guest (QMP cont)",
+	.exec = cmd_resume_exec
 };
 const struct cmd_entry cmd_reset_entry = {
-	"reset", "NAME", "hard reset, like the reset button (QMP system_reset)",
-	cmd_reset_exec
+	.name = "reset", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE,
+	.help = "hard reset, like the reset button (QMP system_reset)",
+	.exec = cmd_reset_exec
 };

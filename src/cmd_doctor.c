@@ -320,22 +320,9 @@ cmd_doctor_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct report r = { 0 };
 	struct profile_list list;
 	struct profile *p;
-	const char *name = NULL;
-	int i;
+	const char *name = argc > 0 ? argv[0] : NULL;	/* the row takes one NAME at most */
 
-	for (i = 1; i < argc; i++) {
-		if (strcmp(argv[i], "--json") == 0)
-			r.json = true;
-		else if (strcmp(argv[i], "--help") == 0 || strcmp(argv[i], "-h") == 0) {
-			printf("usage: qemu-tui doctor [NAME] [--json]\n");
-			return 0;
-		} else if (argv[i][0] != '-' && name == NULL)
-			name = argv[i];
-		else {
-			fprintf(stderr, "usage: qemu-tui doctor [NAME] [--json]\n");
-			return 2;
-		}
-	}
+	r.json = ctx->opts.json;
 	if (r.json)
 		r.all = json_object_new_array();
 	if (name == NULL) {
@@ -357,8 +344,14 @@ cmd_doctor_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return name != NULL && r.fails > 0 ? 1 : 0;
 }
 
+static const struct cmd_option doctor_options[] = {
+	CMD_OPTION_JSON,
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_doctor_entry = {
-	"doctor", "[NAME] [--json]",
-	"what this host has for VMs (or what NAME needs), each problem with its fix",
-	cmd_doctor_exec
+	.name = "doctor", .args = "[NAME]", .min_args = 0, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = doctor_options,
+	.help = "what this host has for VMs (or what NAME needs), each problem with its fix",
+	.exec = cmd_doctor_exec
 };

@@ -210,7 +210,8 @@ out:
 }
 
 const struct cmd_entry cmd_forward_entry = {
-	"forward", "NAME list|add|remove [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT",
-	"port forwards on a running VM (user networking), kept for this run",
-	cmd_forward_exec
+	.name = "forward", .args = "NAME list|add|remove [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT",
+	.min_args = 2, .max_args = 3, .flags = CMD_ARG_PROFILE | CMD_OWN_ARGS,
+	.help = "port forwards on a running VM (user networking), kept for this run",
+	.exec = cmd_forward_exec
 };

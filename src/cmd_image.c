@@ -430,7 +430,9 @@ cmd_image_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_image_entry = {
-	"image", "create|convert|resize|info|overlay|snapshot ...",
-	"disk images with qemu-img: progress, nothing overwritten, Ctrl-C cancels",
-	cmd_image_exec
+	.name = "image", .args = "create|convert|resize|info|overlay|snapshot ...",
+	.min_args = 1, .max_args = -1, .flags = CMD_OWN_ARGS,
+	.words = "create convert resize info overlay snapshot",
+	.help = "disk images with qemu-img: progress, nothing overwritten, Ctrl-C cancels",
+	.exec = cmd_image_exec
 };

@@ -176,7 +176,8 @@ out:
 }
 
 const struct cmd_entry cmd_import_entry = {
-	"import", "NAME -- qemu-system-ARCH ARGS... | NAME --from-file FILE",
-	"a profile from a working QEMU command line (or a script's, a Makefile's)",
-	cmd_import_exec
+	.name = "import", .args = "NAME -- qemu-system-ARCH ARGS... | NAME --from-file FILE",
+	.min_args = 1, .max_args = -1, .flags = CMD_OWN_ARGS,
+	.help = "a profile from a working QEMU command line (or a script's, a Makefile's)",
+	.exec = cmd_import_exec
 };

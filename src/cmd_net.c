@@ -164,7 +164,8 @@ out:
 }
 
 const struct cmd_entry cmd_net_entry = {
-	"net", "up|down|check NAME [--user USER]",
-	"create, remove or check the profile's tap device (up and down need root once)",
-	cmd_net_exec
+	.name = "net", .args = "up|down|check NAME [--user USER]",
+	.min_args = 2, .max_args = 2, .flags = CMD_OWN_ARGS, .words = "up down check",
+	.help = "create, remove or check the profile's tap device (up and down need root once)",
+	.exec = cmd_net_exec
 };

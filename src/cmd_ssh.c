@@ -8,7 +8,6 @@
  */
 #include <errno.h>
 #include <fcntl.h>
-#include <getopt.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -342,8 +341,6 @@ offer_key(const struct ssh_target *t)
 	free(path);
 }
 
-static const char ssh_usage[] = "NAME [-- COMMAND...]";
-
 static int
 cmd_ssh_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -355,18 +352,11 @@ cmd_ssh_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct ssh_target t;
 	struct sshcli c;
 	struct winsize ws;
-	struct cmd_opts o;
 	qt_error err;
 	char *command = NULL;
-	int first, i, cstart, rows = 24, cols = 80;
+	int first = 0, i, cstart, rows = 24, cols = 80;	/* argv[first]: NAME */
 	size_t len = 0;
 
-	if ((first = cmd_parse_to_name(ctx, &cmd_ssh_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (first >= argc) {
-		fprintf(stderr, "usage: qemu-tui ssh %s\n", ssh_usage);
-		return 2;
-	}
 	/* The words after NAME (and an optional --) make one command line. */
 	i = first + 1;
 	if (i < argc && strcmp(argv[i], "--") == 0)
@@ -433,9 +423,16 @@ cmd_ssh_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return c.rc;
 }
 
+static const struct cmd_option ssh_options[] = {
+	CMD_OPTION_SET,
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_ssh_entry = {
-	"ssh", ssh_usage, "an SSH shell into the VM here, or run one command",
-	cmd_ssh_exec
+	.name = "ssh", .args = "NAME [-- COMMAND...]", .min_args = 1, .max_args = -1,
+	.flags = CMD_ARG_PROFILE | CMD_OPTS_TO_ARG, .options = ssh_options,
+	.help = "an SSH shell into the VM here, or run one command",
+	.exec = cmd_ssh_exec
 };
 
 static int
@@ -443,16 +440,9 @@ cmd_ssh_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list = { NULL, 0 };
 	struct ssh_target t;
-	struct cmd_opts o;
 	char *key;
-	int first;
+	int first = 0;		/* argv[first]: NAME */
 
-	if ((first = cmd_parse(ctx, &cmd_ssh_config_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (first != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui ssh-config NAME\n");
-		return 2;
-	}
 	if (target_for(ctx, argv[first], &list, &t, false) == -1) {
 		profile_list_free(&list);
 		return 1;
@@ -475,5 +465,8 @@ cmd_ssh_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_ssh_config_entry = {
-	"ssh-config", "NAME", "a Host block for ~/.ssh/config", cmd_ssh_config_exec
+	.name = "ssh-config", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = ssh_options,
+	.help = "a Host block for ~/.ssh/config",
+	.exec = cmd_ssh_config_exec
 };

@@ -10,19 +10,13 @@ static int
 cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list;
-	struct cmd_opts o;
+	const struct cmd_opts o = ctx->opts;
 	struct profile *p;
 	struct net_ssh_endpoint ssh;
 	struct vm_run run;
 	qt_error err;
-	int i, rc = 1;
+	int i = 0, rc = 1;	/* argv[i]: NAME */
 
-	if ((i = cmd_parse(ctx, &cmd_start_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (i != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui start %s\n", cmd_start_entry.usage);
-		return 2;
-	}
 	if ((p = cmd_profile(ctx, argv[i], &list, 0)) == NULL)
 		goto out;
 	if (vm_run_read(p->name, &run, &err) == 0) {
@@ -55,8 +49,16 @@ out:
 	return rc;
 }
 
+static const struct cmd_option start_options[] = {
+	CMD_OPTION_SET,
+	{ "timeout", 't', CMD_OPT_SECONDS, CMD_FIELD(timeout),
+	    "how long to wait for QMP to answer (default 60)" },
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_start_entry = {
-	"start", "NAME [--set K=V]... [--timeout S]",
-	"start a VM detached; it keeps running after qemu-tui exits",
-	cmd_start_exec
+	.name = "start", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = start_options,
+	.help = "start a VM detached; it keeps running after qemu-tui exits",
+	.exec = cmd_start_exec
 };

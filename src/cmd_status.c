@@ -263,17 +263,11 @@ cmd_status_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list;
 	struct json_object *all, *o;
-	struct cmd_opts o2;
+	const struct cmd_opts o2 = ctx->opts;
 	struct profile *p;
 	size_t i;
-	int idx;
+	int idx = 0;	/* argv[idx]: NAME, if given */
 
-	if ((idx = cmd_parse(ctx, &cmd_status_entry, argc, argv, &o2)) == -1)
-		return 2;
-	if (idx < argc - 1) {
-		fprintf(stderr, "usage: qemu-tui status %s\n", cmd_status_entry.usage);
-		return 2;
-	}
 	if (cmd_load_profiles(ctx, &list) == -1)
 		return 1;
 	if (idx == argc - 1) {
@@ -313,13 +307,11 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list;
 	struct json_object *all, *o;
-	struct cmd_opts o2;
+	const struct cmd_opts o2 = ctx->opts;
 	size_t i;
 
-	if (cmd_parse(ctx, &cmd_list_entry, argc, argv, &o2) != argc) {
-		fprintf(stderr, "usage: qemu-tui list %s\n", cmd_list_entry.usage);
-		return 2;
-	}
+	if (o2.names)
+		return cmd_list_names(ctx);
 	if (cmd_load_profiles(ctx, &list) == -1)
 		return 1;
 	all = json_object_new_array();
@@ -350,13 +342,28 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return 0;
 }
 
+static const struct cmd_option status_options[] = {
+	CMD_OPTION_JSON,
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_status_entry = {
-	"status", "[NAME] [--json]",
-	"state, pid, uptime, accelerator, vCPUs, disks, host CPU/RSS, forwards",
-	cmd_status_exec
+	.name = "status", .args = "[NAME]", .min_args = 0, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = status_options,
+	.help = "state, pid, uptime, accelerator, vCPUs, disks, host CPU/RSS, forwards",
+	.exec = cmd_status_exec
+};
+
+static const struct cmd_option list_options[] = {
+	CMD_OPTION_JSON,
+	{ "names", 0, CMD_OPT_FLAG, CMD_FIELD(names),
+	    "only the profiles' names, one a line (for shell completion)" },
+	CMD_OPTIONS_END
 };
 
 const struct cmd_entry cmd_list_entry = {
-	"list", "[--json]", "every profile with its state, one line each",
-	cmd_list_exec
+	.name = "list", .args = "", .min_args = 0, .max_args = 0,
+	.options = list_options,
+	.help = "every profile with its state, one line each",
+	.exec = cmd_list_exec
 };

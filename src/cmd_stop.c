@@ -38,16 +38,10 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct stop_wait w = { NULL, 0, 0 };
 	struct vm_stop *op;
-	struct cmd_opts o;
+	const struct cmd_opts o = ctx->opts;
 	qt_error err;
-	int i;
+	int i = 0;	/* argv[i]: NAME */
 
-	if ((i = cmd_parse(ctx, &cmd_stop_entry, argc, argv, &o)) == -1)
-		return 2;
-	if (i != argc - 1) {
-		fprintf(stderr, "usage: qemu-tui stop %s\n", cmd_stop_entry.usage);
-		return 2;
-	}
 	if (!cmd_known_profile(ctx, argv[i]))
 		return 1;
 	w.loop = loop_new();
@@ -65,8 +59,17 @@ cmd_stop_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return w.ok ? 0 : 1;
 }
 
+static const struct cmd_option stop_options[] = {
+	{ "timeout", 't', CMD_OPT_SECONDS, CMD_FIELD(timeout),
+	    "how long the guest has to power down before quit (default 30)" },
+	{ "force", 'f', CMD_OPT_FLAG, CMD_FIELD(force),
+	    "skip the ACPI powerdown: QMP quit at once" },
+	CMD_OPTIONS_END
+};
+
 const struct cmd_entry cmd_stop_entry = {
-	"stop", "NAME [--timeout S] [--force]",
-	"ACPI powerdown, after S s (30) quit, then SIGTERM, SIGKILL; --force quits at once",
-	cmd_stop_exec
+	.name = "stop", .args = "NAME", .min_args = 1, .max_args = 1,
+	.flags = CMD_ARG_PROFILE, .options = stop_options,
+	.help = "ACPI powerdown, after S s (30) quit, then SIGTERM, SIGKILL; --force quits at once",
+	.exec = cmd_stop_exec
 };

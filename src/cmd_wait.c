@@ -456,13 +456,15 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 }
 
 const struct cmd_entry cmd_wait_entry = {
-	"wait", "NAME [--for console|prompt|ssh|ready|stopped|REGEX] [--timeout S]",
-	"wait until the guest gets there (default: sshd answers); exit 1 on timeout",
-	cmd_wait_exec
+	.name = "wait", .args = "NAME [--for console|prompt|ssh|ready|stopped|REGEX] [--timeout S]",
+	.min_args = 1, .max_args = -1, .flags = CMD_ARG_PROFILE | CMD_OWN_ARGS,
+	.help = "wait until the guest gets there (default: sshd answers); exit 1 on timeout",
+	.exec = cmd_wait_exec
 };
 
 const struct cmd_entry cmd_run_entry = {
-	"run", "NAME [--throwaway] [--keep] [--timeout S] -- COMMAND...",
-	"start it if stopped, run COMMAND over SSH when ready, stop it again",
-	cmd_run_exec
+	.name = "run", .args = "NAME [--throwaway] [--keep] [--timeout S] -- COMMAND...",
+	.min_args = 1, .max_args = -1, .flags = CMD_ARG_PROFILE | CMD_OWN_ARGS,
+	.help = "start it if stopped, run COMMAND over SSH when ready, stop it again",
+	.exec = cmd_run_exec
 };

@@ -12,22 +12,27 @@
 int
 main(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-		{ "profiles", required_argument, NULL, 'p' },
-		{ "set", required_argument, NULL, 's' },
-		{ "theme", required_argument, NULL, 't' },
-		{ "config", required_argument, NULL, 'c' },
-		{ "help", no_argument, NULL, 'h' },
-		{ "version", no_argument, NULL, 'V' },
-		{ NULL, 0, NULL, 0 }
-	};
-	struct cmd_ctx ctx = { NULL, STRVEC_INIT };
+	struct option longopts[16];
+	char optstring[40] = "+";	/* '+': options end at the command */
+	struct cmd_ctx ctx = { .sets = STRVEC_INIT };
 	struct ui_options uo = { NULL, NULL, NULL };
-	const struct cmd_entry *e;
+	const struct cmd_global_option *g;
+	size_t n = 0, k = 1;
 	int c, rc;
 
+	/* getopt's tables from cmd.c's list, which completion offers too. */
+	for (g = cmd_global_options; g->name != NULL && n < 15; g++, n++) {
+		longopts[n] = (struct option){ g->name, g->value ? required_argument :
+		    no_argument, NULL, g->letter };
+		optstring[k++] = g->letter;
+		if (g->value != NULL)
+			optstring[k++] = ':';
+	}
+	longopts[n] = (struct option){ NULL, 0, NULL, 0 };
+	optstring[k] = '\0';
+
 	setlocale(LC_ALL, "");
-	while ((c = getopt_long(argc, argv, "+p:s:t:c:hV", longopts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, optstring, longopts, NULL)) != -1) {
 		switch (c) {
 		case 'p':
 			ctx.profiles_dir = optarg;
@@ -58,12 +63,7 @@ main(int argc, char **argv)
 		strvec_free(&ctx.sets);
 		return rc;
 	}
-	if ((e = cmd_find(argv[optind])) == NULL) {
-		fprintf(stderr, "qemu-tui: unknown command \"%s\"\n", argv[optind]);
-		cmd_usage(stderr);
-		return 2;
-	}
-	rc = e->exec(&ctx, argc - optind, argv + optind);
+	rc = cmd_run(&ctx, argc - optind, argv + optind);
 	strvec_free(&ctx.sets);
 	return rc;
 }
