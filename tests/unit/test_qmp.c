@@ -1218,14 +1218,14 @@ START_TEST(client_connect_errors)
 	int l, fd;
 
 	snprintf(path, sizeof path, "%s/none.sock", dir);
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 
 	memset(path, 'p', sizeof path);
 	memcpy(path, "/tmp/", 5);
 	path[sizeof path - 1] = '\0';
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "too long"));
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 
@@ -1238,7 +1238,7 @@ START_TEST(client_connect_errors)
 	l = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(l, (struct sockaddr *)&sun, sizeof sun), 0);
 	close(l);
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_str_eq(err.msg + strlen(err.msg) - strlen(path), path);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
 	unlink(path);
@@ -1247,7 +1247,7 @@ START_TEST(client_connect_errors)
 	l = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(l, (struct sockaddr *)&sun, sizeof sun), 0);
 	ck_assert_int_eq(listen(l, 4), 0);
-	fd = qmp_connect_unix(path, &err);
+	fd = unix_connect(path, &err);
 	ck_assert_int_ge(fd, 0);
 	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -1488,7 +1488,7 @@ START_TEST(real_qemu_async_quit)
 	memset(&r, 0, sizeof r);
 	tq.r = ts.r = tc.r = &r;
 	/* the dashboard's way: everything through qmp_want/qmp_io, queued before ready */
-	fd = qmp_connect_unix(the_qemu.sock, &err);
+	fd = unix_connect(the_qemu.sock, &err);
 	ck_assert_msg(fd != -1, "%s", err.msg);
 	c = qmp_new(fd, &rec_cbs, &r);
 	ck_assert_int_gt(qmp_send(c, "query-status", NULL, tag_reply, &ts), 0);
