@@ -82,7 +82,7 @@ static void
 stream_io(int fd, short revents, void *arg)
 {
 	struct stream *s = arg;
-	char buf[16384];
+	char buf[STREAM_READ_MAX];	/* one read per wake-up when the peer floods */
 	const char *why = NULL;
 	size_t total = 0;
 	ssize_t n;

@@ -54,7 +54,7 @@ struct super {
 
 	struct qmp_client *qmp;
 	struct stream *serial;	/* QEMU's serial socket; keys from clients go out through it */
-	unsigned long long serial_rx;	/* bytes read from it so far */
+	char version[48];	/* QEMU's, for our clients' greeting (kept: QMP may close first) */
 	char *history;		/* ring of the last SUPERVISOR_HISTORY serial bytes */
 	size_t hist_start, hist_len;
 
@@ -357,7 +357,7 @@ accept_client(int fd, short revents, void *arg)
 		int maj = 0, min = 0, mic = 0;
 
 		c->parser = qmp_parser_new(0);
-		sscanf(qmp_qemu_version(s->qmp), "%d.%d.%d", &maj, &min, &mic);
+		sscanf(s->version, "%d.%d.%d", &maj, &min, &mic);
 		snprintf(greeting, sizeof greeting,
 		    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": %d, \"minor\": %d, "
 		    "\"major\": %d}, \"package\": \"qemu-tui supervisor\"}, "
@@ -385,7 +385,6 @@ serial_data(struct stream *st, const char *buf, size_t n, void *arg)
 	struct client *c, *next;
 
 	(void)st;
-	s->serial_rx += n;
 	history_add(s, buf, n);
 	for (c = s->clients; c != NULL; c = next) {
 		next = c->next;
@@ -483,7 +482,7 @@ serve(struct super *s)
 	loop_io_add(s->loop, s->live_listen, POLLIN, accept_client, s);
 	s->serving = 1;
 	logmsg("QEMU %s is up (pid %ld); serving %s and %s",
-	    qmp_qemu_version(s->qmp), (long)s->qemu, s->qmp_path, s->serial_path);
+	    s->version, (long)s->qemu, s->qmp_path, s->serial_path);
 	notify(s, "ok");
 }
 
@@ -511,6 +510,7 @@ upstream_ready(struct qmp_client *q, void *arg)
 {
 	struct super *s = arg;
 
+	snprintf(s->version, sizeof s->version, "%s", qmp_qemu_version(q));
 	/* QEMU was started with -S: resume only once the serial socket is ours, so no byte is lost. */
 	if (s->start_paused)
 		qmp_send(q, "cont", NULL, cont_reply, s);
