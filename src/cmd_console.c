@@ -1,9 +1,10 @@
 /*
  * qemu-tui console NAME: the VM's serial console on this terminal, like `virsh console`.
  *
- * One poll loop owns stdin, stdout and the supervisor's serial socket; both directions
- * go through write queues, so a slow stdout never loses a byte (when our queue is full
- * we stop reading the socket and the supervisor queues for us). The supervisor sends
+ * One poll loop owns stdin, stdout and the serial client (console.c, the one the
+ * dashboard's console pane uses too); both directions go through write queues, so a
+ * slow stdout never loses a byte (when our queue is full we stop reading the socket
+ * and the supervisor queues for us). The supervisor sends
  * its history (the last 1 MiB of serial output) on connect, then live bytes.
  *
  * Escapes, read from stdin whether or not it is a terminal: Ctrl-] leaves; Ctrl-A x
@@ -25,9 +26,8 @@
 
 #include "buf.h"
 #include "cmd.h"
+#include "console.h"
 #include "loop.h"
-#include "qmp.h"
-#include "rundir.h"
 #include "term_guard.h"
 #include "util.h"
 #include "vm.h"
@@ -46,19 +46,17 @@ enum end {
 	END_ERROR,
 };
 
-struct console {
+struct session {
 	struct loop *loop;
 	const char *name;
-	char *dir;
-	int sock;
-	bool sock_wr_dead;	/* writes failed: the supervisor is going; keep reading */
+	struct console *con;	/* the serial client (console.c); NULL once the VM's side closed */
 	bool guarded;		/* stdout is a terminal: filter what would crash one */
 	struct term_guard guard;
 	bool in_open;		/* still reading stdin */
 	bool in_tty;
 	bool prefix;		/* Ctrl-A seen, waiting for the next byte */
-	struct buf to_guest, to_out;
-	bool sock_watched, in_watched, out_watched;
+	struct buf to_out;
+	bool in_watched, out_watched;
 	unsigned long settle_timer;
 	long long settle_deadline;
 	enum end end;
@@ -87,11 +85,11 @@ term_restore(void)
 }
 
 static void
-finish(struct console *c, enum end e, const char *fmt, ...)
+finish(struct session *c, enum end e, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static void
-finish(struct console *c, enum end e, const char *fmt, ...)
+finish(struct session *c, enum end e, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -104,7 +102,7 @@ finish(struct console *c, enum end e, const char *fmt, ...)
 }
 
 static void
-watch(struct console *c, int fd, short events, bool *watched, loop_io_cb cb)
+watch(struct session *c, int fd, short events, bool *watched, loop_io_cb cb)
 {
 	/* An fd is only in the poll set while there is something to wait for: POLLHUP
 	 * with events 0 would otherwise spin. */
@@ -117,89 +115,72 @@ watch(struct console *c, int fd, short events, bool *watched, loop_io_cb cb)
 	}
 }
 
-static void sock_io(int fd, short revents, void *arg);
 static void in_io(int fd, short revents, void *arg);
 static void out_io(int fd, short revents, void *arg);
 static void settle_tick(void *arg);
 
-/* Recompute what each fd waits for; called after every callback. */
+/* Recompute what each fd waits for: the loop's idle hook, once per turn. */
 static void
-want(struct console *c)
+want(void *arg)
 {
-	short ev = 0;
+	struct session *c = arg;
 
-	if (c->sock != -1) {
-		if (buf_used(&c->to_out) < OUT_HIGH)
-			ev |= POLLIN;
-		if (buf_used(&c->to_guest) > 0)
-			ev |= POLLOUT;
-		watch(c, c->sock, ev, &c->sock_watched, sock_io);
-	}
-	watch(c, STDIN_FILENO, c->in_open && c->sock != -1 &&
-	    buf_used(&c->to_guest) < IN_HIGH ? POLLIN : 0, &c->in_watched, in_io);
+	/* Our stdout queue is full: the supervisor queues for us meanwhile. */
+	if (c->con != NULL)
+		console_pause(c->con, buf_used(&c->to_out) >= OUT_HIGH);
+	watch(c, STDIN_FILENO, c->in_open && c->con != NULL &&
+	    console_queued(c->con) < IN_HIGH ? POLLIN : 0, &c->in_watched, in_io);
 	watch(c, STDOUT_FILENO, buf_used(&c->to_out) > 0 ? POLLOUT : 0,
 	    &c->out_watched, out_io);
 	/* The guest's last words are out: find out how the VM ended. */
-	if (c->sock == -1 && c->end == END_NONE && buf_used(&c->to_out) == 0 &&
+	if (c->con == NULL && c->end == END_NONE && buf_used(&c->to_out) == 0 &&
 	    c->settle_timer == 0) {
 		c->settle_deadline = now_ms() + SETTLE_MS;
 		c->settle_timer = loop_timer_add(c->loop, 50, 1, settle_tick, c);
 	}
 }
 
-/* Send queued keys; on failure drop them but keep reading: the guest's last words
- * may still be in the socket. */
+/* Guest output: through our queue to stdout (console.c pauses while it is full). */
 static void
-to_guest_flush(struct console *c)
+con_data(const char *data, size_t len, void *arg)
 {
-	if (c->sock == -1) {
-		buf_free(&c->to_guest);
-		return;
+	struct session *c = arg;
+	char safe[16384];
+	size_t n;
+
+	/* A libvterm-based terminal (neovim's) has our pane's faults. */
+	while (c->guarded && len > 0) {
+		n = len < sizeof safe ? len : sizeof safe;
+		buf_add(&c->to_out, safe, term_guard_filter(&c->guard, data, n, safe));
+		data += n;
+		len -= n;
 	}
-	if (!c->sock_wr_dead && buf_flush(&c->to_guest, c->sock) == -1)
-		c->sock_wr_dead = true;
-	if (c->sock_wr_dead)
-		buf_free(&c->to_guest);
+	buf_add(&c->to_out, data, len);
+	if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
+		finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
 }
 
 static void
-sock_closed(struct console *c)
+con_closed(const char *why, void *arg)
 {
-	if (c->sock_watched)
-		loop_io_del(c->loop, c->sock);
-	c->sock_watched = false;
-	close(c->sock);
-	c->sock = -1;
-	buf_free(&c->to_guest);
+	struct session *c = arg;
+
+	(void)why;
+	console_free(c->con);
+	c->con = NULL;
 }
 
+/* Keys towards the guest; dropped once the VM's side has gone. */
 static void
-sock_io(int fd, short revents, void *arg)
+to_guest(struct session *c, const void *data, size_t len)
 {
-	struct console *c = arg;
-	char data[65536];
-	ssize_t n;
-
-	if (revents & POLLOUT)
-		to_guest_flush(c);
-	if ((revents & (POLLIN | POLLHUP | POLLERR)) && buf_used(&c->to_out) < OUT_HIGH) {
-		n = read(fd, data, sizeof data);
-		if (n > 0) {
-			/* A libvterm-based terminal (neovim's) has our pane's faults. */
-			if (c->guarded)
-				n = (ssize_t)term_guard_filter(&c->guard, data, (size_t)n, data);
-			buf_add(&c->to_out, data, (size_t)n);
-			if (buf_flush(&c->to_out, STDOUT_FILENO) == -1)
-				finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
-		} else if (n == 0 || (errno != EAGAIN && errno != EINTR))
-			sock_closed(c);
-	}
-	want(c);
+	if (c->con != NULL)
+		console_write(c->con, data, len);
 }
 
 /* Keys towards the guest, minus the escapes. */
 static void
-keys(struct console *c, const unsigned char *p, size_t n)
+keys(struct session *c, const unsigned char *p, size_t n)
 {
 	unsigned char out[2 * 4096];
 	size_t i, o = 0;
@@ -222,13 +203,13 @@ keys(struct console *c, const unsigned char *p, size_t n)
 			out[o++] = p[i];
 	}
 	if (o > 0)
-		buf_add(&c->to_guest, out, o);
+		to_guest(c, out, o);
 }
 
 static void
 in_io(int fd, short revents, void *arg)
 {
-	struct console *c = arg;
+	struct session *c = arg;
 	unsigned char data[4096];
 	ssize_t n;
 
@@ -241,32 +222,28 @@ in_io(int fd, short revents, void *arg)
 		c->in_open = false;
 		if (c->prefix) {	/* a Ctrl-A that was the last byte */
 			c->prefix = false;
-			buf_add(&c->to_guest, "\x01", 1);
+			to_guest(c, "\x01", 1);
 		}
 		/* A terminal that went away ends the session; a script's pipe running dry
 		 * does not: output keeps coming until the VM stops or we are killed. */
 		if (c->in_tty)
 			finish(c, END_LEAVE, "Disconnected from %s.", c->name);
 	}
-	if (buf_used(&c->to_guest) > 0)
-		to_guest_flush(c);
-	want(c);
 }
 
 static void
 out_io(int fd, short revents, void *arg)
 {
-	struct console *c = arg;
+	struct session *c = arg;
 
 	if (buf_flush(&c->to_out, fd) == -1)
 		finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
-	want(c);
 }
 
 static void
 settle_tick(void *arg)
 {
-	struct console *c = arg;
+	struct session *c = arg;
 	struct vm_run run;
 	enum vm_state st;
 	bool settled;
@@ -299,7 +276,7 @@ settle_tick(void *arg)
 static void
 on_signal(int sig, void *arg)
 {
-	struct console *c = arg;
+	struct session *c = arg;
 
 	if (c->end == END_NONE) {
 		c->sig = sig;
@@ -311,19 +288,18 @@ static int
 cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
-	struct console c;
+	struct console_hooks hooks = { con_data, con_closed, NULL };
+	struct session c;
 	struct vm_run run;
 	struct winsize ws;
 	struct termios raw;
 	enum vm_state st;
 	qt_error err;
-	char *path;
 	size_t i;
 	int no_history = ctx->opts.no_history, rc;
 
 	memset(&c, 0, sizeof c);
 	c.name = argv[0];	/* NAME */
-	c.sock = -1;
 	if (!cmd_known_profile(ctx, c.name))
 		return 1;
 	if (vm_run_read(c.name, &run, &err) == -1) {
@@ -342,15 +318,12 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		vm_run_free(&run);
 		return 1;
 	}
-	/* Without its supervisor QEMU's own socket takes the one client (no history then).
-	 * The supervisor's live socket is the same stream without the history replay. */
-	path = rundir_file(run.dir, !run.alive ? RUN_QEMU_SERIAL :
-	    no_history ? RUN_SERIAL_LIVE : RUN_SERIAL_SOCK);
 	vm_run_free(&run);
-	c.sock = qmp_connect_unix(path, &err);
-	free(path);
-	if (c.sock == -1) {
+	c.loop = loop_new();
+	hooks.arg = &c;
+	if ((c.con = console_attach(c.loop, c.name, !no_history, &hooks, &err)) == NULL) {
 		fprintf(stderr, "qemu-tui: %s: %s\n", c.name, err.msg);
+		loop_free(c.loop);
 		return 1;
 	}
 	fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
@@ -366,7 +339,6 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	signal(SIGPIPE, SIG_IGN);
 	fatal_set_hook(term_restore);
-	c.loop = loop_new();
 	for (i = 0; i < sizeof sigs / sizeof sigs[0]; i++)
 		loop_signal(c.loop, sigs[i], on_signal, &c);
 	if (c.in_tty && tcgetattr(STDIN_FILENO, &term.saved) == 0) {
@@ -379,7 +351,7 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    fcntl(STDOUT_FILENO, F_SETFL, term.out_flags | O_NONBLOCK) == -1)
 		term.out_flags = -1;
 
-	want(&c);
+	loop_set_idle(c.loop, want, &c);
 	while (c.end == END_NONE)
 		if (loop_run_once(c.loop, -1) == -1) {
 			finish(&c, END_ERROR, "qemu-tui: poll: %s", strerror(errno));
@@ -391,10 +363,8 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	/* Raw mode is off again, but the cursor may be mid-line in the guest's output. */
 	fprintf(stderr, "\r\n%s\n", c.msg);
 	fflush(stderr);
+	console_free(c.con);
 	loop_free(c.loop);
-	if (c.sock != -1)
-		close(c.sock);
-	buf_free(&c.to_guest);
 	buf_free(&c.to_out);
 	signal(SIGPIPE, SIG_DFL);
 	switch (c.end) {

@@ -211,7 +211,7 @@ wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
 		    w->goal != G_STOPPED) {
 			char *path = rundir_file(run.dir, RUN_SERIAL_SOCK);
 
-			w->serial = qmp_connect_unix(path, NULL);
+			w->serial = unix_connect(path, NULL);
 			free(path);
 		}
 		if (w->goal == G_SSH || w->goal == G_READY) {

@@ -2,7 +2,6 @@
 #include "qmp.h"
 
 #include <sys/socket.h>
-#include <sys/un.h>
 
 #include <errno.h>
 #include <limits.h>
@@ -340,8 +339,8 @@ struct qmp_client {
 	bool			 was_ready;
 	char			*why;	/* reason the connection is (to be) closed */
 
-	int			 busy;	/* inside qmp_io or a sync helper */
-	bool			 free_pending;
+	struct loop		*loop;	/* NULL: driven by hand (qmp_io) or the sync helpers */
+	struct loop_guard	 guard;	/* qmp_free from inside a callback */
 };
 
 static void
@@ -359,49 +358,6 @@ client_fail(struct qmp_client *c, const char *fmt, ...)
 	va_start(ap, fmt);
 	c->why = xvasprintf(fmt, ap);
 	va_end(ap);
-}
-
-int
-qmp_connect_unix(const char *path, qt_error *err)
-{
-	struct sockaddr_un sun;
-	int fd;
-
-	memset(&sun, 0, sizeof sun);
-	sun.sun_family = AF_UNIX;
-	if (strlen(path) >= sizeof sun.sun_path) {
-		err_set(err, "QMP socket path too long (%zu bytes, at most %zu): %s",
-		    strlen(path), sizeof sun.sun_path - 1, path);
-		return -1;
-	}
-	memcpy(sun.sun_path, path, strlen(path) + 1);
-#ifdef SOCK_NONBLOCK
-	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-#else
-	fd = socket(AF_UNIX, SOCK_STREAM, 0);
-	if (fd != -1 && (set_nonblock(fd) == -1 || set_cloexec(fd) == -1)) {
-		close(fd);
-		fd = -1;
-	}
-#endif
-	if (fd == -1) {
-		err_errno(err, "socket");
-		return -1;
-	}
-	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 &&
-	    errno != EINPROGRESS && errno != EINTR) {
-		/* (Those two finish in the background; errors come as POLLERR.) */
-		if (errno == ECONNREFUSED || errno == ENOENT)
-			err_set(err, "no VM listening on %s", path);
-		else if (errno == EAGAIN)
-			err_set(err, "QMP socket %s is busy (listen queue full); "
-			    "try again", path);
-		else
-			err_errno(err, "cannot connect to %s", path);
-		close(fd);
-		return -1;
-	}
-	return fd;
 }
 
 struct qmp_client *
@@ -427,6 +383,9 @@ client_destroy(struct qmp_client *c)
 {
 	struct qmp_pending *p, *next;
 
+	if (c->loop != NULL && c->fd != -1)
+		loop_io_del(c->loop, c->fd);
+
 	for (p = c->head; p != NULL; p = next) {
 		next = p->next;
 		free(p->held);
@@ -445,29 +404,44 @@ qmp_free(struct qmp_client *c)
 {
 	if (c == NULL)
 		return;
-	/* From inside a callback: finish when the outermost call unwinds. */
-	if (c->busy > 0) {
-		c->free_pending = true;
-		return;
-	}
-	client_destroy(c);
+	/* Off the loop at once; from inside a callback the rest waits until the
+	 * outermost call unwinds. */
+	if (c->loop != NULL && c->fd != -1)
+		loop_io_del(c->loop, c->fd);
+	c->loop = NULL;
+	if (loop_guard_free(&c->guard))
+		client_destroy(c);
 }
 
 static void
 client_enter(struct qmp_client *c)
 {
-	c->busy++;
+	loop_guard_enter(&c->guard);
 }
 
 /* True when the client was freed meanwhile: do not touch it any more. */
 static bool
 client_leave(struct qmp_client *c)
 {
-	if (--c->busy == 0 && c->free_pending) {
+	if (loop_guard_leave(&c->guard)) {
 		client_destroy(c);
 		return true;
 	}
 	return false;
+}
+
+static bool
+client_dying(const struct qmp_client *c)
+{
+	return loop_guard_dying(&c->guard);
+}
+
+/* On a loop: ask for what the client wants now (POLLOUT only while output waits). */
+static void
+client_arm(struct qmp_client *c)
+{
+	if (c->loop != NULL && c->fd != -1 && c->state != QMP_CLOSED)
+		loop_io_set(c->loop, c->fd, qmp_want(c));
 }
 
 int
@@ -497,7 +471,7 @@ out_pending(const struct qmp_client *c)
 short
 qmp_want(const struct qmp_client *c)
 {
-	if (c->state == QMP_CLOSED || c->free_pending)
+	if (c->state == QMP_CLOSED || client_dying(c))
 		return 0;
 	/* After a write error POLLOUT wakes the loop at once to report it. */
 	return POLLIN | (out_pending(c) || c->werr ? POLLOUT : 0);
@@ -631,6 +605,7 @@ send_internal(struct qmp_client *c, const char *command,
 	out_add(c, text, len);
 	free(text);
 	out_flush(c);
+	client_arm(c);
 	return id;
 }
 
@@ -638,7 +613,7 @@ long
 qmp_send(struct qmp_client *c, const char *command,
     struct json_object *args, qmp_reply_cb cb, void *arg)
 {
-	if (c == NULL || c->state == QMP_CLOSED || c->free_pending ||
+	if (c == NULL || c->state == QMP_CLOSED || client_dying(c) ||
 	    command == NULL) {
 		json_object_put(args);
 		return -1;
@@ -784,7 +759,7 @@ on_message(struct json_object *msg, void *arg)
 	struct json_object *v, *ret = NULL, *error = NULL;
 	bool has_ret, has_err;
 
-	if (c->state == QMP_CLOSED || c->free_pending || c->why != NULL)
+	if (c->state == QMP_CLOSED || client_dying(c) || c->why != NULL)
 		return;
 	if (json_object_object_get_ex(msg, "QMP", &v)) {
 		if (c->state == QMP_GREETING)
@@ -821,14 +796,16 @@ client_close(struct qmp_client *c)
 	json_object_object_add(e, "desc", json_object_new_string(c->why));
 	for (p = list; p != NULL; p = next) {
 		next = p->next;
-		if (p->cb != NULL && !c->free_pending)
+		if (p->cb != NULL && !client_dying(c))
 			p->cb(c, NULL, e, p->arg);
 		free(p->held);
 		free(p);
 	}
 	json_object_put(e);
-	/* qmp_fd() still answers here so the owner can drop it from its poll set. */
-	if (c->cb.closed != NULL && !c->free_pending)
+	if (c->loop != NULL && c->fd != -1)
+		loop_io_del(c->loop, c->fd);
+	/* qmp_fd() still answers here for an owner that polls the fd itself. */
+	if (c->cb.closed != NULL && !client_dying(c))
 		c->cb.closed(c, c->why, c->arg);
 	if (c->fd != -1) {
 		close(c->fd);
@@ -844,7 +821,7 @@ client_read(struct qmp_client *c)
 	qt_error e;
 	ssize_t n;
 
-	while (total < QMP_READ_BUDGET && c->why == NULL && !c->free_pending) {
+	while (total < QMP_READ_BUDGET && c->why == NULL && !client_dying(c)) {
 		n = read(c->fd, buf, sizeof buf);
 		if (n == -1) {
 			if (errno == EINTR)
@@ -880,9 +857,35 @@ qmp_io(struct qmp_client *c, short revents)
 		client_fail(c, "QMP write: %s", strerror(c->werr));
 	if (c->why != NULL && c->state != QMP_CLOSED)
 		client_close(c);
+	if (!client_dying(c))
+		client_arm(c);
 	if (client_leave(c))
 		return -1;
 	return c->state == QMP_CLOSED ? -1 : 0;
+}
+
+/* ---- on the loop ---- */
+
+static void
+loop_io(int fd, short revents, void *arg)
+{
+	(void)fd;
+	qmp_io(arg, revents);
+}
+
+struct qmp_client *
+qmp_open(struct loop *l, const char *path, const struct qmp_callbacks *cb,
+    void *arg, qt_error *err)
+{
+	struct qmp_client *c;
+	int fd;
+
+	if ((fd = unix_connect(path, err)) == -1)
+		return NULL;
+	c = qmp_new(fd, cb, arg);
+	c->loop = l;
+	loop_io_add(l, fd, qmp_want(c), loop_io, c);
+	return c;
 }
 
 /* ---- blocking helpers ---- */
@@ -901,7 +904,7 @@ sync_round(struct qmp_client *c, long long deadline)
 	long long left = -1;
 	int n;
 
-	if (c->state == QMP_CLOSED || c->free_pending)
+	if (c->state == QMP_CLOSED || client_dying(c))
 		return -1;
 	if (deadline >= 0) {
 		left = deadline - now_ms();
@@ -932,13 +935,13 @@ qmp_open_sync(const char *path, int timeout_ms,
 	struct qmp_client *c;
 	int fd, r = 0;
 
-	if ((fd = qmp_connect_unix(path, err)) == -1)
+	if ((fd = unix_connect(path, err)) == -1)
 		return NULL;
 	c = qmp_new(fd, cb, arg);
 	client_enter(c);
 	while (c->state != QMP_READY && r == 0)
 		r = sync_round(c, deadline);
-	if (r == -1 && !c->free_pending)
+	if (r == -1 && !client_dying(c))
 		err_set(err, "QMP on %s: %s", path,
 		    c->why ? c->why : "connection closed");
 	else if (r == 1)

@@ -6,6 +6,7 @@
 #include <stddef.h>
 #include <json-c/json.h>
 
+#include "loop.h"
 #include "util.h"
 
 /* ---- stream parser: bytes in, whole JSON objects out ---- */
@@ -44,22 +45,31 @@ struct qmp_callbacks {
 	    struct json_object *data, long long seconds, long micros, void *arg);
 	/*
 	 * EOF or error, called once, after every pending reply got an error
-	 * {"class": "Disconnected", "desc": why}. qmp_fd() still returns the fd
-	 * here (drop it from the poll set); it is closed right after.
+	 * {"class": "Disconnected", "desc": why}. A client on a loop is off it
+	 * already; otherwise qmp_fd() still returns the fd here (drop it from
+	 * your poll set); it is closed right after. qmp_free may be called here.
 	 */
 	void (*closed)(struct qmp_client *c, const char *why, void *arg);
 };
 
-/* Connect to a unix socket (QMP's or any other: the serial consoles use it too);
- * returns a non-blocking, close-on-exec fd or -1. */
-int qmp_connect_unix(const char *path, qt_error *err);
+/*
+ * The one way to put a QMP client on the loop: connect to the unix socket at
+ * path and watch it. The client asks the loop for POLLOUT by itself whenever a
+ * command waits to be written (qmp_send needs nothing more from the caller),
+ * and leaves the loop when it closes or is freed. NULL + err when the connect
+ * fails at once. (No loop: unix_connect + qmp_new + qmp_io by hand, or the
+ * blocking helpers below.)
+ */
+struct qmp_client *qmp_open(struct loop *l, const char *path,
+    const struct qmp_callbacks *cb, void *arg, qt_error *err);
 
 /*
  * Takes ownership of fd (made non-blocking). Sends qmp_capabilities after the
  * greeting by itself. cb (copied) and any of its members may be NULL.
  * Callbacks may call qmp_send. A callback may also call qmp_free on its own
- * client: the free is deferred until qmp_io (or the sync helper) returns,
- * which then returns -1/NULL, and no further callback is made.
+ * client (loop_guard in loop.h): the free is deferred until qmp_io (or the
+ * sync helper) returns, which then returns -1/NULL, and no further callback
+ * is made.
  */
 struct qmp_client *qmp_new(int fd, const struct qmp_callbacks *cb, void *arg);
 /* Closes the fd; pending reply callbacks are not called (their args leak unless the caller tracks them). */

@@ -7,9 +7,11 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <netdb.h>
 #include <poll.h>
 #include <pwd.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -30,6 +32,7 @@
 #define WRITE_CHUNK	32768
 
 enum step {
+	ST_RESOLVE,		/* a host name being looked up by a child, off the loop */
 	ST_CONNECT,
 	ST_RETRY_WAIT,
 	ST_HOSTKEY_ASK,		/* waiting for the user */
@@ -80,9 +83,11 @@ struct ssh_sess {
 	bool stdout_eof;
 	int exit_status;
 
+	int resolve_fd;		/* the resolver child's answer, -1 when none */
+	pid_t resolve_pid;
+
 	bool started;		/* the first step ran */
-	int depth;		/* inside our own callbacks */
-	bool freed;		/* ssh_sess_free was called while depth > 0 */
+	struct loop_guard guard;	/* ssh_sess_free from inside a hook */
 };
 
 static void step(struct ssh_sess *s);
@@ -90,34 +95,21 @@ static void tick_update(struct ssh_sess *s);
 
 /* ---- target ---------------------------------------------------------------- */
 
+/* An IP literal as is; NULL for a name (AI_NUMERICHOST never asks a resolver, so
+ * this never blocks: names are looked up by the session, off the loop). */
 static char *
-resolve_host(const char *name, qt_error *err)
+numeric_host(const char *name)
 {
 	struct addrinfo hints, *res;
-	char buf[INET6_ADDRSTRLEN];
-	int rc;
 
 	memset(&hints, 0, sizeof hints);
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	hints.ai_flags = AI_NUMERICHOST;
-	if (getaddrinfo(name, NULL, &hints, &res) == 0) {
-		freeaddrinfo(res);
-		return xstrdup(name);
-	}
-	hints.ai_flags = 0;
-	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0) {
-		err_set(err, "cannot resolve ssh host \"%s\": %s", name, gai_strerror(rc));
+	if (getaddrinfo(name, NULL, &hints, &res) != 0)
 		return NULL;
-	}
-	if (res->ai_family == AF_INET)
-		inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
-		    buf, sizeof buf);
-	else
-		inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
-		    buf, sizeof buf);
 	freeaddrinfo(res);
-	return xstrdup(buf);
+	return xstrdup(name);
 }
 
 int
@@ -152,11 +144,9 @@ ssh_target_resolve(const struct profile *p, const struct vm_run *run,
 	t->port = e.port;
 	t->port_from_run = e.port_chosen;
 	t->host_name = xstrdup(e.host_name);
-	/* Resolved from where to connect: a forward's address is an IPv4 literal. */
-	if ((t->host = resolve_host(e.host, err)) == NULL) {
-		ssh_target_free(t);
-		return -1;
-	}
+	/* Where to connect: an IP literal (a forward's address is IPv4) as is; a name
+	 * (then equal to host_name) is looked up by the session, off the loop. */
+	t->host = numeric_host(e.host);
 	t->user = xstrdup(p->ssh.user != NULL ? p->ssh.user : "root");
 	t->identity = p->ssh.identity != NULL ? xstrdup(p->ssh.identity) : NULL;
 	t->hkc = SSH_HKC_ASK;
@@ -181,16 +171,18 @@ ssh_target_free(struct ssh_target *t)
 char *
 ssh_target_hostport(const struct ssh_target *t)
 {
+	const char *h = t->host != NULL ? t->host : t->host_name;
+
 	if (t->port == 22)
-		return xstrdup(t->host);
-	return xasprintf("[%s]:%d", t->host, t->port);
+		return xstrdup(h);
+	return xasprintf("[%s]:%d", h, t->port);
 }
 
 static void
 target_copy(struct ssh_target *dst, const struct ssh_target *src)
 {
 	*dst = *src;
-	dst->host = xstrdup(src->host);
+	dst->host = src->host != NULL ? xstrdup(src->host) : NULL;
 	dst->host_name = xstrdup(src->host_name != NULL ? src->host_name : src->host);
 	dst->user = xstrdup(src->user);
 	dst->identity = src->identity != NULL ? xstrdup(src->identity) : NULL;
@@ -400,9 +392,25 @@ watch_fd(struct ssh_sess *s)
 	}
 }
 
+/* The resolver child is killed if still at work; the loop's SIGCHLD path reaps it. */
+static void
+resolve_stop(struct ssh_sess *s)
+{
+	if (s->resolve_fd != -1) {
+		loop_io_del(s->loop, s->resolve_fd);
+		close(s->resolve_fd);
+		s->resolve_fd = -1;
+	}
+	if (s->resolve_pid > 0) {
+		kill(s->resolve_pid, SIGKILL);
+		s->resolve_pid = 0;
+	}
+}
+
 static void
 drop_session(struct ssh_sess *s)
 {
+	resolve_stop(s);
 	if (s->fd != -1) {
 		loop_io_del(s->loop, s->fd);
 		s->fd = -1;
@@ -452,11 +460,8 @@ ssh_sess_free(struct ssh_sess *s)
 {
 	if (s == NULL)
 		return;
-	if (s->depth > 0) {
-		s->freed = true;
-		return;
-	}
-	destroy(s);
+	if (loop_guard_free(&s->guard))
+		destroy(s);
 }
 
 /* Entry points from the loop bracket their work: a hook may free the session, which
@@ -464,24 +469,21 @@ ssh_sess_free(struct ssh_sess *s)
 static void
 enter(struct ssh_sess *s)
 {
-	s->depth++;
+	loop_guard_enter(&s->guard);
 }
 
 static void
 leave(struct ssh_sess *s)
 {
-	if (--s->depth == 0 && s->freed)
+	if (loop_guard_leave(&s->guard))
 		destroy(s);
 }
 
-/* Hooks may free the session: every call goes through here, and the caller returns
- * at once when it says so. */
+/* Hooks may free the session: they are only called between enter and leave, and the
+ * caller returns at once when loop_guard_dying says so. */
 #define HOOK(s, name, ...) do {						\
-	if ((s)->hooks.name != NULL) {					\
-		(s)->depth++;						\
+	if ((s)->hooks.name != NULL)					\
 		(s)->hooks.name((s)->arg, ##__VA_ARGS__);		\
-		(s)->depth--;						\
-	}								\
 } while (0)
 
 static void
@@ -576,7 +578,7 @@ kick_cb(void *arg)
 		s->started = true;
 		status(s, "connecting to %s@%s", s->t.user, s->hostport);
 	}
-	if (!s->freed)
+	if (!loop_guard_dying(&s->guard))
 		step(s);
 	leave(s);
 }
@@ -683,6 +685,116 @@ kex_type_mismatch(struct ssh_sess *s)
 	free(kh);
 	free(hp);
 	return line > 0;
+}
+
+/* ---- a host name, looked up off the loop -------------------------------------- */
+
+/* In the child: one getaddrinfo, the answer as "=ADDRESS" or "!why" in one write. */
+static void __attribute__((noreturn))
+resolve_child(const char *name, int fd)
+{
+	struct addrinfo hints, *res;
+	char addr[INET6_ADDRSTRLEN], out[512];
+	int rc;
+
+	memset(&hints, 0, sizeof hints);
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	if ((rc = getaddrinfo(name, NULL, &hints, &res)) != 0)
+		snprintf(out, sizeof out, "!%s", gai_strerror(rc));
+	else {
+		if (res->ai_family == AF_INET)
+			inet_ntop(AF_INET, &((struct sockaddr_in *)res->ai_addr)->sin_addr,
+			    addr, sizeof addr);
+		else
+			inet_ntop(AF_INET6, &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
+			    addr, sizeof addr);
+		freeaddrinfo(res);
+		snprintf(out, sizeof out, "=%s", addr);
+	}
+	if (write(fd, out, strlen(out)) == -1) {
+		/* The session is gone; nobody to tell. */
+	}
+	_exit(0);
+}
+
+static void
+resolver_reaped(pid_t pid, int status, void *arg)
+{
+	(void)pid;
+	(void)status;
+	(void)arg;
+}
+
+static void
+set_hostport(struct ssh_sess *s)
+{
+	const char *h = s->t.host != NULL ? s->t.host : s->t.host_name;
+
+	free(s->hostport);
+	s->hostport = strchr(h, ':') != NULL ? xasprintf("[%s]:%d", h, s->t.port) :
+	    xasprintf("%s:%d", h, s->t.port);
+}
+
+static void
+resolve_io(int fd, short revents, void *arg)
+{
+	struct ssh_sess *s = arg;
+	char buf[512];
+	ssize_t n;
+	qt_error err;
+
+	(void)revents;
+	n = read(fd, buf, sizeof buf - 1);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	buf[n > 0 ? n : 0] = '\0';
+	s->resolve_pid = 0;	/* it has answered and exits: nothing to kill */
+	resolve_stop(s);
+	enter(s);
+	if (n <= 0 || buf[0] != '=')
+		fail(s, "cannot resolve ssh host \"%s\": %s", s->t.host_name,
+		    n > 0 ? buf + 1 : "the resolver died");
+	else {
+		s->t.host = xstrdup(buf + 1);
+		set_hostport(s);
+		if (attempt(s, &err) == -1)
+			fail(s, "%s", err.msg);
+		else
+			step(s);
+	}
+	leave(s);
+}
+
+/* getaddrinfo blocks (DNS): a child does it, the answer comes back on a pipe. */
+static int
+resolve_start(struct ssh_sess *s, qt_error *err)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe");
+		return -1;
+	}
+	if ((pid = fork()) == -1) {
+		err_errno(err, "fork");
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		resolve_child(s->t.host_name, pfd[1]);
+	}
+	close(pfd[1]);
+	set_nonblock(pfd[0]);
+	s->resolve_fd = pfd[0];
+	s->resolve_pid = pid;
+	loop_io_add(s->loop, pfd[0], POLLIN, resolve_io, s);
+	loop_child(s->loop, pid, resolver_reaped, NULL);
+	s->st = ST_RESOLVE;
+	return 0;
 }
 
 static void
@@ -910,7 +1022,7 @@ drain(struct ssh_sess *s)
 			n = ssh_channel_read_nonblocking(s->ch, data, sizeof data, is_err);
 			if (n > 0) {
 				HOOK(s, data, is_err != 0, data, (size_t)n);
-				if (s->freed || s->st == ST_DONE)
+				if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
 					return false;
 				break;
 			}
@@ -957,7 +1069,7 @@ step(struct ssh_sess *s)
 
 	do {
 		before = s->st;
-		if (s->freed)
+		if (loop_guard_dying(&s->guard))
 			return;
 		switch (s->st) {
 		case ST_CONNECT:
@@ -1116,12 +1228,13 @@ step(struct ssh_sess *s)
 		case ST_EXIT_WAIT:
 			running(s);
 			break;
+		case ST_RESOLVE:
 		case ST_RETRY_WAIT:
 		case ST_DONE:
 			break;
 		}
-	} while (s->st != before && !s->freed);
-	if (!s->freed) {
+	} while (s->st != before && !loop_guard_dying(&s->guard));
+	if (!loop_guard_dying(&s->guard)) {
 		watch_fd(s);
 		tick_update(s);
 	}
@@ -1147,7 +1260,10 @@ tick_cb(void *arg)
 	const char *e;
 
 	enter(s);
-	if (s->st == ST_CONNECT && now >= s->connect_deadline) {
+	if (s->st == ST_RESOLVE && now >= s->connect_deadline)
+		fail(s, "cannot resolve ssh host \"%s\" within %d s", s->t.host_name,
+		    s->t.connect_timeout);
+	else if (s->st == ST_CONNECT && now >= s->connect_deadline) {
 		e = ssh_get_error(s->ss);
 		fail_unanswered(s, e[0] != '\0' ? e : "connection timed out");
 	} else if (s->st != ST_EXIT_WAIT && s->deadline != 0 && now >= s->deadline)
@@ -1186,17 +1302,17 @@ ssh_sess_open(struct loop *l, const struct ssh_target *t, const char *command,
 	s = xcalloc(1, sizeof *s);
 	s->loop = l;
 	target_copy(&s->t, t);
-	s->hostport = strchr(t->host, ':') != NULL ? xasprintf("[%s]:%d", t->host, t->port) :
-	    xasprintf("%s:%d", t->host, t->port);
+	set_hostport(s);
 	s->command = command != NULL ? xstrdup(command) : NULL;
 	s->rows = rows > 0 ? rows : 24;
 	s->cols = cols > 0 ? cols : 80;
 	s->hooks = *hooks;
 	s->arg = arg;
 	s->fd = -1;
+	s->resolve_fd = -1;
 	s->exit_status = -1;
 	s->connect_deadline = now_ms() + (long long)t->connect_timeout * 1000;
-	if (attempt(s, err) == -1) {
+	if ((s->t.host == NULL ? resolve_start(s, err) : attempt(s, err)) == -1) {
 		destroy(s);
 		return NULL;
 	}
@@ -1261,6 +1377,8 @@ const char *
 ssh_sess_state(const struct ssh_sess *s)
 {
 	switch (s->st) {
+	case ST_RESOLVE:
+		return "resolving";
 	case ST_CONNECT:
 		return "connecting";
 	case ST_RETRY_WAIT:

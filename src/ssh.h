@@ -24,7 +24,8 @@ enum ssh_hkc {
 
 /* Where and as whom to connect. */
 struct ssh_target {
-	char *host;		/* an IP literal after ssh_target_resolve */
+	char *host;		/* an IP literal; NULL for a name, which the session
+				 * looks up off the loop (ST_RESOLVE) */
 	char *host_name;	/* as written (for messages and ssh-config); may equal host */
 	int port;
 	char *user;
@@ -38,7 +39,8 @@ struct ssh_target {
  * Resolve the target of a profile: user networking without ssh.host -> 127.0.0.1 and
  * ssh.port, or the running VM's forwarded port (run may be NULL: then ssh.port or an
  * error); TAP/other -> ssh.host and ssh.port (default 22). host/port (NULL/0 = none)
- * win over both. A host name is resolved here (blocking, once).
+ * win over both. Never blocks: an IP literal is taken as is (AI_NUMERICHOST), a host
+ * name is left for ssh_sess_open to look up in a child process.
  */
 int ssh_target_resolve(const struct profile *p, const struct vm_run *run,
     const char *host, int port, struct ssh_target *t, qt_error *err);

@@ -16,10 +16,10 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "buf.h"
 #include "loop.h"
 #include "qmp.h"
 #include "rundir.h"
+#include "stream.h"
 #include "util.h"
 
 /* A client behind this much unsent output is dropped; it can reattach and get history. */
@@ -31,12 +31,11 @@ struct client {
 	struct client *next;
 	struct super *s;
 	enum client_kind kind;
-	int fd;
+	struct stream *st;
 	unsigned long serial;	/* identifies it to replies that arrive after it left */
 	int negotiated;		/* QMP: qmp_capabilities seen */
-	int dead;		/* to be closed once no callback is using it */
 	struct qmp_parser *parser;
-	struct buf out;
+	struct loop_guard guard;	/* dropped from inside its own parser's callback */
 };
 
 struct pending {
@@ -54,8 +53,8 @@ struct super {
 	long long deadline;
 
 	struct qmp_client *qmp;
-	int serial_fd;
-	struct buf serial_out;	/* keys from clients towards the guest */
+	struct stream *serial;	/* QEMU's serial socket; keys from clients go out through it */
+	char version[48];	/* QEMU's, for our clients' greeting (kept: QMP may close first) */
 	char *history;		/* ring of the last SUPERVISOR_HISTORY serial bytes */
 	size_t hist_start, hist_len;
 
@@ -68,10 +67,12 @@ struct super {
 	int qemu_done;
 	int qemu_status;
 	int serving;
+	int notified;
+	int serial_write_logged;
 	unsigned long poll_timer;
 };
 
-static void client_close(struct client *c);
+static void client_drop(struct client *c);
 
 static void
 notify(struct super *s, const char *fmt, ...)
@@ -80,8 +81,9 @@ notify(struct super *s, const char *fmt, ...)
 	va_list ap;
 	int n;
 
-	if (s->notify_fd == -1)
+	if (s->notify_fd == -1 || s->notified)
 		return;
+	s->notified = 1;
 	va_start(ap, fmt);
 	n = vsnprintf(line, sizeof line - 1, fmt, ap);
 	va_end(ap);
@@ -93,8 +95,12 @@ notify(struct super *s, const char *fmt, ...)
 	if (write(s->notify_fd, line, (size_t)n) == -1) {
 		/* The starter went away; the VM keeps running regardless. */
 	}
-	close(s->notify_fd);
-	s->notify_fd = -1;
+	/* After an error the pipe stays open until we exit: its EOF tells the starter that
+	 * qemu.log is complete. */
+	if (strcmp(line, "ok\n") == 0) {
+		close(s->notify_fd);
+		s->notify_fd = -1;
+	}
 }
 
 static void
@@ -112,52 +118,33 @@ logmsg(const char *fmt, ...)
 	fputc('\n', stderr);
 }
 
-static void
-client_want(struct client *c)
-{
-	loop_io_set(c->s->loop, c->fd, POLLIN | (buf_used(&c->out) ? POLLOUT : 0));
-}
-
-/* Failing clients are only marked: this can run inside their own parser's callback. */
+/* A failing client is dropped; this can run inside its own parser's callback (loop_guard). */
 static void
 client_send(struct client *c, const void *data, size_t len)
 {
-	if (c->dead)
+	if (loop_guard_dying(&c->guard))
 		return;
-	buf_add(&c->out, data, len);
-	if (buf_flush(&c->out, c->fd) == -1) {
-		c->dead = 1;
+	stream_write(c->st, data, len);
+	if (stream_write_failed(c->st)) {
+		client_drop(c);
 		return;
 	}
-	if (buf_used(&c->out) > CLIENT_BACKLOG_MAX) {
+	if (stream_queued(c->st) > CLIENT_BACKLOG_MAX) {
 		logmsg("dropping a %s client that fell %zu bytes behind",
-		    c->kind == CLIENT_QMP ? "QMP" : "serial", buf_used(&c->out));
-		c->dead = 1;
-		return;
-	}
-	client_want(c);
-}
-
-/* Close the clients marked dead; called where no client callback is on the stack. */
-static void
-clients_reap(struct super *s)
-{
-	struct client *c, *next;
-
-	for (c = s->clients; c != NULL; c = next) {
-		next = c->next;
-		if (c->dead)
-			client_close(c);
+		    c->kind == CLIENT_QMP ? "QMP" : "serial", stream_queued(c->st));
+		client_drop(c);
 	}
 }
 
 static void
 client_send_json(struct client *c, struct json_object *o)
 {
-	const char *text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	/* One send: a failing send drops the client at once. */
+	char *text = xasprintf("%s\r\n",
+	    json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN));
 
 	client_send(c, text, strlen(text));
-	client_send(c, "\r\n", 2);
+	free(text);
 }
 
 static struct client *
@@ -166,13 +153,21 @@ client_find(struct super *s, unsigned long serial)
 	struct client *c;
 
 	for (c = s->clients; c != NULL; c = c->next)
-		if (c->serial == serial && !c->dead)
+		if (c->serial == serial)
 			return c;
 	return NULL;
 }
 
 static void
-client_close(struct client *c)
+client_destroy(struct client *c)
+{
+	qmp_parser_free(c->parser);
+	free(c);
+}
+
+/* Out of the list and off the loop at once; the memory goes once no callback of its own is running. */
+static void
+client_drop(struct client *c)
 {
 	struct super *s = c->s;
 	struct client **pp;
@@ -183,11 +178,10 @@ client_close(struct client *c)
 			break;
 		}
 	}
-	loop_io_del(s->loop, c->fd);
-	close(c->fd);
-	qmp_parser_free(c->parser);
-	buf_free(&c->out);
-	free(c);
+	stream_free(c->st);
+	c->st = NULL;
+	if (loop_guard_free(&c->guard))
+		client_destroy(c);
 }
 
 static void
@@ -307,50 +301,38 @@ history_add(struct super *s, const char *data, size_t len)
 }
 
 static void
-serial_upstream_want(struct super *s)
-{
-	if (s->serial_fd != -1)
-		loop_io_set(s->loop, s->serial_fd,
-		    POLLIN | (buf_used(&s->serial_out) ? POLLOUT : 0));
-}
-
-static void
-client_io(int fd, short revents, void *arg)
+client_data(struct stream *st, const char *buf, size_t n, void *arg)
 {
 	struct client *c = arg;
 	struct super *s = c->s;
-	char buf[16384];
-	ssize_t n;
 
-	if (revents & POLLOUT) {
-		if (buf_flush(&c->out, c->fd) == -1) {
-			client_close(c);
-			return;
-		}
-		client_want(c);
-	}
-	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
-		return;
-	n = read(fd, buf, sizeof buf);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		client_close(c);
-		return;
-	}
+	(void)st;
 	if (c->kind == CLIENT_SERIAL) {
-		if (s->serial_fd == -1)
+		if (s->serial == NULL)
 			return;
-		buf_add(&s->serial_out, buf, (size_t)n);
-		if (buf_flush(&s->serial_out, s->serial_fd) == -1)
-			logmsg("serial write: %s", strerror(errno));
-		serial_upstream_want(s);
+		stream_write(s->serial, buf, n);
+		if (stream_write_failed(s->serial) && !s->serial_write_logged) {
+			s->serial_write_logged = 1;
+			logmsg("serial write failed: keys towards the guest are dropped");
+		}
 		return;
 	}
-	if (qmp_parser_feed(c->parser, buf, (size_t)n, qmp_client_msg, c, NULL) == -1)
-		c->dead = 1;
-	clients_reap(s);
+	loop_guard_enter(&c->guard);
+	if (qmp_parser_feed(c->parser, buf, n, qmp_client_msg, c, NULL) == -1)
+		client_drop(c);
+	if (loop_guard_leave(&c->guard))
+		client_destroy(c);
 }
+
+static void
+client_closed(struct stream *st, const char *why, void *arg)
+{
+	(void)st;
+	(void)why;
+	client_drop(arg);
+}
+
+static const struct stream_hooks client_hooks = { client_data, client_closed };
 
 static void
 accept_client(int fd, short revents, void *arg)
@@ -364,18 +346,18 @@ accept_client(int fd, short revents, void *arg)
 		return;
 	c = xcalloc(1, sizeof *c);
 	c->s = s;
-	c->fd = cfd;
+	c->st = stream_new(s->loop, cfd, &client_hooks, c);
 	c->serial = ++s->next_serial;
 	c->kind = fd == s->qmp_listen ? CLIENT_QMP : CLIENT_SERIAL;
 	c->next = s->clients;
 	s->clients = c;
-	loop_io_add(s->loop, cfd, POLLIN, client_io, c);
+	loop_guard_enter(&c->guard);
 	if (c->kind == CLIENT_QMP) {
 		char greeting[256];
 		int maj = 0, min = 0, mic = 0;
 
 		c->parser = qmp_parser_new(0);
-		sscanf(qmp_qemu_version(s->qmp), "%d.%d.%d", &maj, &min, &mic);
+		sscanf(s->version, "%d.%d.%d", &maj, &min, &mic);
 		snprintf(greeting, sizeof greeting,
 		    "{\"QMP\": {\"version\": {\"qemu\": {\"micro\": %d, \"minor\": %d, "
 		    "\"major\": %d}, \"package\": \"qemu-tui supervisor\"}, "
@@ -391,41 +373,37 @@ accept_client(int fd, short revents, void *arg)
 		if (first < s->hist_len)
 			client_send(c, s->history, s->hist_len - first);
 	}
-	clients_reap(s);
+	if (loop_guard_leave(&c->guard))
+		client_destroy(c);
 }
 
+/* The guest's output: into the history, then to every serial client. */
 static void
-serial_upstream_io(int fd, short revents, void *arg)
+serial_data(struct stream *st, const char *buf, size_t n, void *arg)
 {
 	struct super *s = arg;
 	struct client *c, *next;
-	char buf[65536];
-	ssize_t n;
 
-	if (revents & POLLOUT) {
-		if (buf_flush(&s->serial_out, fd) == -1)
-			logmsg("serial write: %s", strerror(errno));
-		serial_upstream_want(s);
-	}
-	if (!(revents & (POLLIN | POLLHUP | POLLERR)))
-		return;
-	n = read(fd, buf, sizeof buf);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		loop_io_del(s->loop, fd);
-		close(fd);
-		s->serial_fd = -1;
-		return;
-	}
-	history_add(s, buf, (size_t)n);
+	(void)st;
+	history_add(s, buf, n);
 	for (c = s->clients; c != NULL; c = next) {
 		next = c->next;
 		if (c->kind == CLIENT_SERIAL)
-			client_send(c, buf, (size_t)n);
+			client_send(c, buf, n);
 	}
-	clients_reap(s);
 }
+
+static void
+serial_closed(struct stream *st, const char *why, void *arg)
+{
+	struct super *s = arg;
+
+	(void)why;
+	stream_free(st);
+	s->serial = NULL;
+}
+
+static const struct stream_hooks serial_hooks = { serial_data, serial_closed };
 
 static void
 upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
@@ -504,7 +482,7 @@ serve(struct super *s)
 	loop_io_add(s->loop, s->live_listen, POLLIN, accept_client, s);
 	s->serving = 1;
 	logmsg("QEMU %s is up (pid %ld); serving %s and %s",
-	    qmp_qemu_version(s->qmp), (long)s->qemu, s->qmp_path, s->serial_path);
+	    s->version, (long)s->qemu, s->qmp_path, s->serial_path);
 	notify(s, "ok");
 }
 
@@ -532,6 +510,7 @@ upstream_ready(struct qmp_client *q, void *arg)
 {
 	struct super *s = arg;
 
+	snprintf(s->version, sizeof s->version, "%s", qmp_qemu_version(q));
 	/* QEMU was started with -S: resume only once the serial socket is ours, so no byte is lost. */
 	if (s->start_paused)
 		qmp_send(q, "cont", NULL, cont_reply, s);
@@ -540,24 +519,13 @@ upstream_ready(struct qmp_client *q, void *arg)
 }
 
 static void
-upstream_io(int fd, short revents, void *arg)
-{
-	struct super *s = arg;
-
-	if (s->qmp != NULL && qmp_io(s->qmp, revents) == -1) {
-		/* closed callback already ran */
-	}
-	clients_reap(s);
-	if (s->qmp != NULL)
-		loop_io_set(s->loop, qmp_fd(s->qmp), qmp_want(s->qmp));
-}
-
-static void
 upstream_closed(struct qmp_client *q, const char *why, void *arg)
 {
 	struct super *s = arg;
 
-	loop_io_del(s->loop, qmp_fd(q));
+	(void)why;
+	qmp_free(q);
+	s->qmp = NULL;
 }
 
 static const struct qmp_callbacks upstream_cbs = {
@@ -570,7 +538,7 @@ attach_tick(void *arg)
 {
 	struct super *s = arg;
 	char *qpath, *spath;
-	int qfd, sfd;
+	int sfd;
 
 	if (s->qmp != NULL || s->qemu_done)
 		return;
@@ -583,20 +551,17 @@ attach_tick(void *arg)
 	}
 	qpath = rundir_file(s->rundir, RUN_QEMU_QMP);
 	spath = rundir_file(s->rundir, RUN_QEMU_SERIAL);
-	qfd = qmp_connect_unix(qpath, NULL);
-	sfd = qfd == -1 ? -1 : qmp_connect_unix(spath, NULL);
+	s->qmp = qmp_open(s->loop, qpath, &upstream_cbs, s, NULL);
+	sfd = s->qmp == NULL ? -1 : unix_connect(spath, NULL);
 	free(qpath);
 	free(spath);
-	if (qfd == -1 || sfd == -1) {
-		if (qfd != -1)
-			close(qfd);
+	if (sfd == -1) {
+		qmp_free(s->qmp);
+		s->qmp = NULL;
 		return;
 	}
 	loop_timer_del(s->loop, s->poll_timer);
-	s->serial_fd = sfd;
-	loop_io_add(s->loop, sfd, POLLIN, serial_upstream_io, s);
-	s->qmp = qmp_new(qfd, &upstream_cbs, s);
-	loop_io_add(s->loop, qfd, qmp_want(s->qmp), upstream_io, s);
+	s->serial = stream_new(s->loop, sfd, &serial_hooks, s);
 }
 
 static void
@@ -633,43 +598,43 @@ on_term(int sig, void *arg)
 		kill(s->qemu, SIGTERM);
 }
 
+/*
+ * QEMU is gone: the guest's last words and QEMU's last events are still in the
+ * sockets. Turn the loop until both reach EOF (they come at once: QEMU closed
+ * them), at most a second.
+ */
 static void
-drain_serial(struct super *s)
+drain_upstream(struct super *s)
 {
-	struct pollfd pfd;
+	long long until = now_ms() + 1000;
 
-	/* The guest's last words are in the socket buffer: pass them on before closing. */
-	while (s->serial_fd != -1) {
-		pfd.fd = s->serial_fd;
-		pfd.events = POLLIN;
-		if (poll(&pfd, 1, 50) <= 0)
+	while ((s->qmp != NULL || s->serial != NULL) && now_ms() < until)
+		if (loop_run_once(s->loop, (long)(until - now_ms())) == -1)
 			break;
-		serial_upstream_io(s->serial_fd, pfd.revents, s);
-	}
 }
 
+/* Give the clients their last bytes (at most half a second), then close them. */
 static void
 flush_clients(struct super *s)
 {
 	long long until = now_ms() + 500;
-	struct client *c, *next;
+	struct client *c;
+	bool busy = true;
 
-	while (now_ms() < until) {
-		int busy = 0;
-
-		for (c = s->clients; c != NULL; c = next) {
-			next = c->next;
-			if (buf_used(&c->out) && buf_flush(&c->out, c->fd) == -1)
-				client_close(c);
-			else if (buf_used(&c->out))
-				busy = 1;
-		}
-		if (!busy)
+	/* Nobody new while we leave. */
+	loop_io_del(s->loop, s->qmp_listen);
+	loop_io_del(s->loop, s->serial_listen);
+	loop_io_del(s->loop, s->live_listen);
+	while (busy && now_ms() < until) {
+		busy = false;
+		for (c = s->clients; c != NULL; c = c->next)
+			if (stream_queued(c->st) > 0)
+				busy = true;
+		if (busy && loop_run_once(s->loop, (long)(until - now_ms())) == -1)
 			break;
-		usleep(10000);
 	}
 	while (s->clients != NULL)
-		client_close(s->clients);
+		client_drop(s->clients);
 }
 
 static void
@@ -705,7 +670,7 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	s.rundir = rundir;
 	s.notify_fd = notify_fd;
 	s.start_paused = start_paused;
-	s.serial_fd = s.qmp_listen = s.serial_listen = s.live_listen = -1;
+	s.qmp_listen = s.serial_listen = s.live_listen = -1;
 	redirect_stdio(rundir);
 	/* Nothing of the parent's (a dashboard's ttys and sockets) may leak into the VM's life. */
 	for (fd = 3; fd < 1024; fd++)
@@ -760,20 +725,14 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 	loop_run(s.loop);
 
 	/* QEMU is gone: keep its last output and events, then tidy the run directory. */
-	if (s.qmp != NULL) {
-		while (qmp_pump_sync(s.qmp, 50) != -1)
-			;
-	}
-	drain_serial(&s);
+	drain_upstream(&s);
 	write_exit_status(&s);
 	if (!s.serving)
 		notify(&s, "error QEMU exited during start-up (%s)",
 		    WIFSIGNALED(s.qemu_status) ? "killed by a signal" : "see qemu.log");
 	flush_clients(&s);
-	if (s.qmp != NULL)
-		qmp_free(s.qmp);
-	if (s.serial_fd != -1)
-		close(s.serial_fd);
+	qmp_free(s.qmp);
+	stream_free(s.serial);
 	if (s.events != NULL)
 		fclose(s.events);
 	rundir_clear_stale(rundir);

@@ -7,7 +7,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/un.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -499,4 +501,47 @@ set_cloexec(int fd)
 	if (fl == -1)
 		return -1;
 	return fcntl(fd, F_SETFD, fl | FD_CLOEXEC);
+}
+
+int
+unix_connect(const char *path, qt_error *err)
+{
+	struct sockaddr_un sun;
+	int fd;
+
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	if (strlen(path) >= sizeof sun.sun_path) {
+		err_set(err, "socket path too long (%zu bytes, at most %zu): %s",
+		    strlen(path), sizeof sun.sun_path - 1, path);
+		return -1;
+	}
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+#ifdef SOCK_NONBLOCK
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+#else
+	fd = socket(AF_UNIX, SOCK_STREAM, 0);
+	if (fd != -1 && (set_nonblock(fd) == -1 || set_cloexec(fd) == -1)) {
+		close(fd);
+		fd = -1;
+	}
+#endif
+	if (fd == -1) {
+		err_errno(err, "socket");
+		return -1;
+	}
+	if (connect(fd, (struct sockaddr *)&sun, sizeof sun) == -1 &&
+	    errno != EINPROGRESS && errno != EINTR) {
+		/* (Those two finish in the background; errors come as POLLERR.) */
+		if (errno == ECONNREFUSED || errno == ENOENT)
+			err_set(err, "no VM listening on %s", path);
+		else if (errno == EAGAIN)
+			err_set(err, "socket %s is busy (listen queue full); try again",
+			    path);
+		else
+			err_errno(err, "cannot connect to %s", path);
+		close(fd);
+		return -1;
+	}
+	return fd;
 }

@@ -79,4 +79,11 @@ long long now_ms(void);
 int set_nonblock(int fd);
 int set_cloexec(int fd);
 
+/*
+ * The one way to connect a unix socket (QMP, serial, the supervisor's and QEMU's
+ * own): a non-blocking, close-on-exec fd, or -1 + err ("no VM listening on PATH"
+ * when nothing listens there). A connect still in progress finishes on the loop.
+ */
+int unix_connect(const char *path, qt_error *err);
+
 #endif

@@ -57,8 +57,18 @@ check_binary(const char *bin, const char *arch, qt_error *err)
 	return -1;
 }
 
-int
-vm_launch(const struct profile *p, qt_error *err)
+/* The double fork's middle child exits at once: reaped by the loop's SIGCHLD path. */
+static void
+middle_reaped(pid_t pid, int status, void *arg)
+{
+	(void)pid;
+	(void)status;
+	(void)arg;
+}
+
+/* Fork the supervisor; returns the read end of its notify pipe. */
+static int
+launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 {
 	struct argv_runtime rt;
 	struct accel_host host;
@@ -68,7 +78,7 @@ vm_launch(const struct profile *p, qt_error *err)
 	struct vm_run run;
 	enum vm_state st;
 	char text[256], *dir = NULL;
-	int ssh_port = 0, pfd[2], status, start_lock = -1;
+	int ssh_port = 0, pfd[2], start_lock = -1;
 	pid_t pid;
 
 	if (p->broken != NULL) {
@@ -143,8 +153,7 @@ vm_launch(const struct profile *p, qt_error *err)
 	}
 	close(pfd[1]);
 	close(start_lock);	/* the supervisor holds it until its own lock */
-	while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-		;
+	loop_child(loop, pid, middle_reaped, NULL);
 	strvec_free(&argv);
 	free(dir);
 	return pfd[0];
@@ -156,68 +165,198 @@ fail:
 	return -1;
 }
 
-int
-vm_launch_result(int fd, const char *name, qt_error *err)
+/* Waiting for the supervisor's one line ("ok" or "error MSG"), and after an error for
+ * its exit (EOF on the pipe), so the qemu.log tail is complete: all on the loop. */
+struct vm_launch {
+	struct loop *loop;
+	char *name;
+	int fd;
+	char line[1200];
+	size_t len;
+	bool have_line;
+	unsigned long timer;
+	vm_launch_cb done;
+	void *arg;
+	struct loop_guard guard;
+};
+
+/* Off the loop: nothing more will call the op. */
+static void
+launch_unwatch(struct vm_launch *op)
 {
-	char line[1200], *dir, *log, *tail;
-	size_t len = 0;
+	if (op->fd != -1) {
+		loop_io_del(op->loop, op->fd);
+		close(op->fd);
+		op->fd = -1;
+	}
+	if (op->timer != 0) {
+		loop_timer_del(op->loop, op->timer);
+		op->timer = 0;
+	}
+}
+
+static void
+launch_destroy(struct vm_launch *op)
+{
+	launch_unwatch(op);
+	free(op->name);
+	free(op);
+}
+
+/* Hand the answer to the owner; the op is finished (and maybe freed) after this. */
+static void
+launch_finish(struct vm_launch *op)
+{
+	char *line = op->line, *dir, *log, *tail, *msg;
+
+	launch_unwatch(op);
+	loop_guard_enter(&op->guard);
+	if (strcmp(line, "ok") == 0) {
+		op->done(op->name, NULL, op->arg);
+	} else if ((dir = rundir_path(op->name, NULL)) == NULL) {
+		msg = xasprintf("%s failed to start: %s", op->name, line);
+		op->done(op->name, msg, op->arg);
+		free(msg);
+	} else {
+		if (!rundir_supervisor_alive(dir))
+			rundir_clear_stale(dir);
+		log = rundir_file(dir, RUN_QEMU_LOG);
+		tail = rundir_tail(dir, RUN_QEMU_LOG, 12);
+		msg = xasprintf("%s failed to start: %s\n--- last lines of %s ---\n%s",
+		    op->name, op->len ? (strncmp(line, "error ", 6) == 0 ? line + 6 : line)
+			: "the supervisor died", log, tail ? tail : "(empty)\n");
+		op->done(op->name, msg, op->arg);
+		free(msg);
+		free(tail);
+		free(log);
+		free(dir);
+	}
+	if (loop_guard_leave(&op->guard))
+		launch_destroy(op);
+}
+
+/* The supervisor did not exit within a second of its error: report what there is. */
+static void
+launch_tidy_timeout(void *arg)
+{
+	struct vm_launch *op = arg;
+
+	op->timer = 0;
+	launch_finish(op);
+}
+
+static void
+launch_io(int fd, short revents, void *arg)
+{
+	struct vm_launch *op = arg;
+	char rest[256];
 	ssize_t n;
 
-	while (len < sizeof line - 1) {
-		n = read(fd, line + len, sizeof line - 1 - len);
-		if (n == -1 && errno == EINTR)
-			continue;
-		if (n <= 0)
-			break;
-		len += (size_t)n;
-		if (memchr(line, '\n', len) != NULL)
-			break;
+	(void)revents;
+	if (op->have_line) {
+		/* After an error line: nothing more is expected; EOF says the supervisor is gone. */
+		n = read(fd, rest, sizeof rest);
+		if (n > 0 || (n == -1 && (errno == EINTR || errno == EAGAIN)))
+			return;
+		launch_finish(op);
+		return;
 	}
-	close(fd);
-	line[len] = '\0';
-	line[strcspn(line, "\n")] = '\0';
-	if (strcmp(line, "ok") == 0)
-		return 0;
-	if ((dir = rundir_path(name, NULL)) == NULL) {
-		err_set(err, "%s failed to start: %s", name, line);
-		return -1;
+	n = read(fd, op->line + op->len, sizeof op->line - 1 - op->len);
+	if (n == -1 && (errno == EINTR || errno == EAGAIN))
+		return;
+	if (n > 0) {
+		op->len += (size_t)n;
+		op->line[op->len] = '\0';
+		if (memchr(op->line, '\n', op->len) == NULL && op->len < sizeof op->line - 1)
+			return;
+		op->have_line = true;
+		op->line[strcspn(op->line, "\n")] = '\0';
+		if (strcmp(op->line, "ok") == 0) {
+			launch_finish(op);
+			return;
+		}
+		/* Wait (on the loop) for the supervisor to finish tidying, so the tail is complete. */
+		op->timer = loop_timer_add(op->loop, 1000, 0, launch_tidy_timeout, op);
+		return;
 	}
-	/* Wait briefly for the supervisor to finish tidying, so the tail is complete. */
-	for (n = 0; n < 50 && rundir_supervisor_alive(dir); n++)
-		usleep(20000);
-	if (!rundir_supervisor_alive(dir))
-		rundir_clear_stale(dir);
-	log = rundir_file(dir, RUN_QEMU_LOG);
-	tail = rundir_tail(dir, RUN_QEMU_LOG, 12);
-	err_set(err, "%s failed to start: %s\n--- last lines of %s ---\n%s", name,
-	    len ? (strncmp(line, "error ", 6) == 0 ? line + 6 : line)
-		: "the supervisor died", log, tail ? tail : "(empty)\n");
-	free(tail);
-	free(log);
-	free(dir);
-	return -1;
+	/* EOF: the supervisor is gone (or never said a word). */
+	op->line[strcspn(op->line, "\n")] = '\0';
+	launch_finish(op);
+}
+
+struct vm_launch *
+vm_launch_begin(struct loop *l, const struct profile *p, vm_launch_cb done,
+    void *arg, qt_error *err)
+{
+	struct vm_launch *op;
+	int fd;
+
+	if ((fd = launch_fork(l, p, err)) == -1)
+		return NULL;
+	op = xcalloc(1, sizeof *op);
+	op->loop = l;
+	op->name = xstrdup(p->name);
+	op->fd = fd;
+	op->done = done;
+	op->arg = arg;
+	set_nonblock(fd);
+	loop_io_add(l, fd, POLLIN, launch_io, op);
+	return op;
+}
+
+void
+vm_launch_free(struct vm_launch *op)
+{
+	if (op == NULL)
+		return;
+	launch_unwatch(op);
+	if (loop_guard_free(&op->guard))
+		launch_destroy(op);
+}
+
+struct start_sync {
+	bool done;
+	char *error;
+};
+
+static void
+start_sync_done(const char *name, const char *error, void *arg)
+{
+	struct start_sync *ss = arg;
+
+	(void)name;
+	ss->done = true;
+	ss->error = error != NULL ? xstrdup(error) : NULL;
 }
 
 int
 vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err)
 {
-	struct pollfd pfd;
-	int fd, r;
+	struct start_sync ss = { false, NULL };
+	struct loop *l = loop_new();
+	struct vm_launch *op;
+	long long deadline = now_ms() + timeout_ms;
+	int rc = -1;
 
-	if ((fd = vm_launch(p, err)) == -1)
+	if ((op = vm_launch_begin(l, p, start_sync_done, &ss, err)) == NULL) {
+		loop_free(l);
 		return -1;
-	pfd.fd = fd;
-	pfd.events = POLLIN;
-	while ((r = poll(&pfd, 1, timeout_ms)) == -1 && errno == EINTR)
-		;
-	if (r == 0) {
-		close(fd);
+	}
+	while (!ss.done && now_ms() < deadline)
+		if (loop_run_once(l, (long)(deadline - now_ms())) == -1)
+			break;
+	vm_launch_free(op);
+	if (!ss.done)
 		err_set(err, "%s did not come up within %d s; it may still be starting "
 		    "(see `qemu-tui status %s` and its qemu.log)", p->name,
 		    timeout_ms / 1000, p->name);
-		return -1;
-	}
-	return vm_launch_result(fd, p->name, err);
+	else if (ss.error != NULL)
+		err_set(err, "%s", ss.error);
+	else
+		rc = 0;
+	free(ss.error);
+	loop_free(l);
+	return rc;
 }
 
 /* ---- stop ---- */
@@ -240,6 +379,7 @@ struct vm_stop {
 	bool force;
 	bool finished;
 	unsigned long tick;
+	struct loop_guard guard;	/* vm_stop_free from inside done */
 	vm_stop_progress_cb progress;
 	vm_stop_done_cb done;
 	void *arg;
@@ -254,11 +394,8 @@ stop_finish(struct vm_stop *op, int ok, const char *how)
 		return;
 	op->finished = true;
 	loop_timer_del(op->loop, op->tick);
-	if (op->qmp != NULL) {
-		loop_io_del(op->loop, qmp_fd(op->qmp));
-		qmp_free(op->qmp);
-		op->qmp = NULL;
-	}
+	qmp_free(op->qmp);
+	op->qmp = NULL;
 	if (ok) {
 		rundir_write_str(op->dir, RUN_STOP_STEP, how);
 		rundir_unlink(op->dir, RUN_STOPPING);
@@ -272,11 +409,23 @@ stop_gone(struct vm_stop *op)
 	return !rundir_supervisor_alive(op->dir) && !vm_pid_running(op->qemu_pid);
 }
 
+static void stop_destroy(struct vm_stop *op);
+static void stop_step(struct vm_stop *op);
+
 static void
 stop_tick(void *arg)
 {
 	struct vm_stop *op = arg;
 
+	loop_guard_enter(&op->guard);
+	stop_step(op);
+	if (loop_guard_leave(&op->guard))
+		stop_destroy(op);
+}
+
+static void
+stop_step(struct vm_stop *op)
+{
 	if (op->finished)
 		return;
 	if (stop_gone(op)) {
@@ -373,7 +522,6 @@ stop_qmp_closed(struct qmp_client *c, const char *why, void *arg)
 	struct vm_stop *op = arg;
 
 	/* EOF usually means QEMU is gone; the tick confirms it from the process side. */
-	loop_io_del(op->loop, qmp_fd(c));
 	if (op->step == STEP_CONNECT)
 		op->step_deadline = 0;
 }
@@ -381,17 +529,6 @@ stop_qmp_closed(struct qmp_client *c, const char *why, void *arg)
 static const struct qmp_callbacks stop_qmp_cbs = {
 	stop_qmp_ready, NULL, stop_qmp_closed
 };
-
-static void
-stop_qmp_io(int fd, short revents, void *arg)
-{
-	struct vm_stop *op = arg;
-
-	if (op->qmp == NULL)
-		return;
-	if (qmp_io(op->qmp, revents) == 0)
-		loop_io_set(op->loop, fd, qmp_want(op->qmp));
-}
 
 struct vm_stop *
 vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
@@ -401,7 +538,6 @@ vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
 	struct vm_run run;
 	enum vm_state st;
 	char *qpath;
-	int fd;
 
 	if (vm_run_read(name, &run, err) == -1)
 		return NULL;
@@ -423,16 +559,21 @@ vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
 	op->arg = arg;
 	rundir_write_str(op->dir, RUN_STOPPING, "1\n");
 	qpath = vm_qmp_path(&run);
-	fd = qpath != NULL ? qmp_connect_unix(qpath, NULL) : -1;
-	free(qpath);
 	stop_enter(op, STEP_CONNECT);
-	if (fd != -1) {
-		op->qmp = qmp_new(fd, &stop_qmp_cbs, op);
-		loop_io_add(l, fd, qmp_want(op->qmp), stop_qmp_io, op);
-	} else
+	if (qpath == NULL ||
+	    (op->qmp = qmp_open(l, qpath, &stop_qmp_cbs, op, NULL)) == NULL)
 		op->step_deadline = 0;
+	free(qpath);
 	op->tick = loop_timer_add(l, 100, 1, stop_tick, op);
 	return op;
+}
+
+static void
+stop_destroy(struct vm_stop *op)
+{
+	free(op->name);
+	free(op->dir);
+	free(op);
 }
 
 void
@@ -441,15 +582,13 @@ vm_stop_free(struct vm_stop *op)
 	if (op == NULL)
 		return;
 	if (!op->finished) {
+		op->finished = true;
 		loop_timer_del(op->loop, op->tick);
-		if (op->qmp != NULL) {
-			loop_io_del(op->loop, qmp_fd(op->qmp));
-			qmp_free(op->qmp);
-		}
+		qmp_free(op->qmp);
+		op->qmp = NULL;
 	}
-	free(op->name);
-	free(op->dir);
-	free(op);
+	if (loop_guard_free(&op->guard))
+		stop_destroy(op);
 }
 
 int

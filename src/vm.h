@@ -11,14 +11,17 @@
 #include "vmstate.h"
 
 /*
- * Launch the VM detached under a supervisor. Returns a fd that becomes
- * readable with one line ("ok" or "error ...") once it is up; the caller
- * reads it with vm_launch_result. Refuses a VM that is already running.
+ * Launch the VM detached under a supervisor; its answer is an event on the
+ * loop: done gets error NULL once the VM is up, else the reason followed by
+ * the tail of qemu.log. Refuses a VM that is already running (NULL + err).
+ * vm_launch_free may be called from done.
  */
-int vm_launch(const struct profile *p, qt_error *err);
-/* Read the supervisor's answer; 0 when up. On failure err has the reason and the qemu.log tail. */
-int vm_launch_result(int fd, const char *name, qt_error *err);
-/* CLI: launch and wait (timeout_ms) until QMP answers. */
+struct vm_launch;
+typedef void (*vm_launch_cb)(const char *name, const char *error, void *arg);
+struct vm_launch *vm_launch_begin(struct loop *l, const struct profile *p,
+    vm_launch_cb done, void *arg, qt_error *err);
+void vm_launch_free(struct vm_launch *op);
+/* CLI: launch and wait (timeout_ms) until QMP answers (on a loop of its own). */
 int vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err);
 
 /* A graceful stop driven by the loop: powerdown -> (timeout) -> quit -> SIGTERM -> SIGKILL. */
@@ -29,6 +32,7 @@ typedef void (*vm_stop_done_cb)(const char *name, int ok, const char *how, void 
 struct vm_stop *vm_stop_begin(struct loop *l, const char *name, int timeout_s,
     bool force, vm_stop_progress_cb progress, vm_stop_done_cb done, void *arg,
     qt_error *err);
+/* May be called from done. */
 void vm_stop_free(struct vm_stop *op);
 
 /* Remove the run directory of a stopped VM (never a disk image). */

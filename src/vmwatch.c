@@ -17,10 +17,8 @@ struct vmwatch_priv {
 	struct loop *loop;
 	struct vmwatch_hooks hooks;
 	struct qmp_client *qmp;
-	bool qmp_dead;		/* closed: free it outside its own callback */
-	int launch_fd;
+	struct vm_launch *launch;	/* a start waiting for the supervisor's answer */
 	struct vm_stop *stop;
-	bool stop_done;
 	struct proc_sample last;
 	bool have_last;
 	unsigned long soon;	/* one-shot refresh timer */
@@ -139,8 +137,8 @@ events_load(struct vmwatch *w)
 static void
 restate(struct vmwatch *w)
 {
-	w->run.launching = w->priv->launch_fd != -1;
-	if (w->priv->stop != NULL && !w->priv->stop_done)
+	w->run.launching = w->priv->launch != NULL;
+	if (w->priv->stop != NULL)
 		w->run.stopping = true;
 	w->state = vm_state_of(&w->run, w->qmp_status);
 	vm_state_describe(&w->run, w->state, w->qmp_status, w->state_text,
@@ -232,8 +230,9 @@ qmp_closed(struct qmp_client *c, const char *why, void *arg)
 {
 	struct vmwatch *w = arg;
 
-	loop_io_del(w->priv->loop, qmp_fd(c));
-	w->priv->qmp_dead = true;
+	(void)why;
+	qmp_free(c);	/* from its own callback: loop_guard finishes it */
+	w->priv->qmp = NULL;
 	w->priv->force_read = true;
 	w->qmp_status[0] = '\0';
 	refresh_soon(w, 50);
@@ -242,35 +241,14 @@ qmp_closed(struct qmp_client *c, const char *why, void *arg)
 static const struct qmp_callbacks watch_qmp_cbs = { qmp_ready, qmp_event, qmp_closed };
 
 static void
-qmp_io_cb(int fd, short revents, void *arg)
-{
-	struct vmwatch *w = arg;
-
-	if (w->priv->qmp == NULL)
-		return;
-	if (qmp_io(w->priv->qmp, revents) == -1 || w->priv->qmp_dead) {
-		qmp_free(w->priv->qmp);
-		w->priv->qmp = NULL;
-		w->priv->qmp_dead = false;
-		return;
-	}
-	loop_io_set(w->priv->loop, fd, qmp_want(w->priv->qmp));
-}
-
-static void
 qmp_connect(struct vmwatch *w)
 {
 	char *path = vm_qmp_path(&w->run);
-	int fd;
 
 	if (path == NULL)
 		return;		/* nothing serves QMP yet */
-	fd = qmp_connect_unix(path, NULL);
+	w->priv->qmp = qmp_open(w->priv->loop, path, &watch_qmp_cbs, w, NULL);
 	free(path);
-	if (fd == -1)
-		return;
-	w->priv->qmp = qmp_new(fd, &watch_qmp_cbs, w);
-	loop_io_add(w->priv->loop, fd, qmp_want(w->priv->qmp), qmp_io_cb, w);
 }
 
 static void
@@ -298,7 +276,7 @@ run_dir_changed(struct vmwatch *w)
 	struct stat st;
 	char *dir;
 
-	if (pv->force_read || w->run.dir == NULL || pv->launch_fd != -1 ||
+	if (pv->force_read || w->run.dir == NULL || pv->launch != NULL ||
 	    pv->stop != NULL) {
 		pv->force_read = false;
 		goto changed;
@@ -340,7 +318,7 @@ vmwatch_refresh(struct vmwatch *w)
 	}
 	if (w->state == VM_CRASHED && w->log_tail == NULL && w->run.dir != NULL)
 		w->log_tail = rundir_tail(w->run.dir, RUN_QEMU_LOG, 6);
-	else if (w->state != VM_CRASHED && pv->launch_fd == -1) {
+	else if (w->state != VM_CRASHED && pv->launch == NULL) {
 		free(w->log_tail);
 		w->log_tail = NULL;
 	}
@@ -384,7 +362,6 @@ vmwatch_new(struct loop *l, struct profile *p, const struct vmwatch_hooks *hooks
 	w->priv = xcalloc(1, sizeof *w->priv);
 	w->priv->loop = l;
 	w->priv->hooks = *hooks;
-	w->priv->launch_fd = -1;
 	w->priv->stat_fd = -1;
 	w->profile = p;
 	w->name = xstrdup(p->name);
@@ -398,17 +375,6 @@ vmwatch_set_profile(struct vmwatch *w, struct profile *p)
 	w->profile = p;
 }
 
-static void
-stop_free_later(void *arg)
-{
-	struct vmwatch *w = arg;
-
-	vm_stop_free(w->priv->stop);
-	w->priv->stop = NULL;
-	w->priv->force_read = true;
-	vmwatch_refresh(w);
-}
-
 void
 vmwatch_free(struct vmwatch *w)
 {
@@ -417,14 +383,8 @@ vmwatch_free(struct vmwatch *w)
 	if (w == NULL)
 		return;
 	pv = w->priv;
-	if (pv->qmp != NULL) {
-		loop_io_del(pv->loop, qmp_fd(pv->qmp));
-		qmp_free(pv->qmp);
-	}
-	if (pv->launch_fd != -1) {
-		loop_io_del(pv->loop, pv->launch_fd);
-		close(pv->launch_fd);
-	}
+	qmp_free(pv->qmp);
+	vm_launch_free(pv->launch);
 	if (pv->soon != 0)
 		loop_timer_del(pv->loop, pv->soon);
 	vm_stop_free(pv->stop);
@@ -437,26 +397,25 @@ vmwatch_free(struct vmwatch *w)
 	free(w);
 }
 
+/* The supervisor's answer, an event on the loop. */
 static void
-launch_done(int fd, short revents, void *arg)
+launch_done(const char *name, const char *error, void *arg)
 {
 	struct vmwatch *w = arg;
-	qt_error err;
 
-	loop_io_del(w->priv->loop, fd);
-	w->priv->launch_fd = -1;
+	vm_launch_free(w->priv->launch);	/* from its own callback: loop_guard */
+	w->priv->launch = NULL;
 	w->priv->force_read = true;
 	w->step[0] = '\0';
-	if (vm_launch_result(fd, w->name, &err) == 0)
-		message(w, false, "%s started", w->name);
+	if (error == NULL)
+		message(w, false, "%s started", name);
 	else {
-		char *nl = strchr(err.msg, '\n');
+		const char *nl = strchr(error, '\n');
 
 		free(w->log_tail);
 		w->log_tail = nl ? xstrdup(nl + 1) : NULL;
-		if (nl != NULL)
-			*nl = '\0';
-		message(w, true, "%s", err.msg);
+		message(w, true, "%.*s", nl != NULL ? (int)(nl - error) : (int)strlen(error),
+		    error);
 	}
 	vmwatch_refresh(w);
 }
@@ -464,16 +423,13 @@ launch_done(int fd, short revents, void *arg)
 int
 vmwatch_start(struct vmwatch *w, qt_error *err)
 {
-	int fd;
-
-	if (w->priv->launch_fd != -1) {
+	if (w->priv->launch != NULL) {
 		err_set(err, "%s is already starting", w->name);
 		return -1;
 	}
-	if ((fd = vm_launch(w->profile, err)) == -1)
+	w->priv->launch = vm_launch_begin(w->priv->loop, w->profile, launch_done, w, err);
+	if (w->priv->launch == NULL)
 		return -1;
-	w->priv->launch_fd = fd;
-	loop_io_add(w->priv->loop, fd, POLLIN, launch_done, w);
 	snprintf(w->step, sizeof w->step, "starting QEMU");
 	free(w->log_tail);
 	w->log_tail = NULL;
@@ -499,14 +455,15 @@ stop_done(const char *name, int ok, const char *how, void *arg)
 {
 	struct vmwatch *w = arg;
 
-	w->priv->stop_done = true;
 	w->step[0] = '\0';
 	if (ok)
 		message(w, false, "%s stopped by %s", name, how);
 	else
 		message(w, true, "%s: %s", name, how);
-	/* The op is still on the stack: free it from the next loop turn. */
-	loop_timer_add(w->priv->loop, 0, 0, stop_free_later, w);
+	vm_stop_free(w->priv->stop);	/* from its own callback: loop_guard */
+	w->priv->stop = NULL;
+	w->priv->force_read = true;
+	vmwatch_refresh(w);
 }
 
 int
@@ -516,7 +473,6 @@ vmwatch_stop(struct vmwatch *w, bool force, qt_error *err)
 		err_set(err, "%s is already stopping (%s)", w->name, w->step);
 		return -1;
 	}
-	w->priv->stop_done = false;
 	w->priv->stop = vm_stop_begin(w->priv->loop, w->name, 30, force,
 	    stop_progress, stop_done, w, err);
 	if (w->priv->stop == NULL)
@@ -554,7 +510,6 @@ vmwatch_pause_toggle(struct vmwatch *w, qt_error *err)
 		return -1;
 	qmp_send(w->priv->qmp, w->state == VM_PAUSED ? "cont" : "stop", NULL,
 	    command_reply, w);
-	loop_io_set(w->priv->loop, qmp_fd(w->priv->qmp), qmp_want(w->priv->qmp));
 	return 0;
 }
 
@@ -564,12 +519,11 @@ vmwatch_reset(struct vmwatch *w, qt_error *err)
 	if (need_qmp(w, err) == -1)
 		return -1;
 	qmp_send(w->priv->qmp, "system_reset", NULL, command_reply, w);
-	loop_io_set(w->priv->loop, qmp_fd(w->priv->qmp), qmp_want(w->priv->qmp));
 	return 0;
 }
 
 bool
 vmwatch_busy(const struct vmwatch *w)
 {
-	return w->priv->launch_fd != -1 || (w->priv->stop != NULL && !w->priv->stop_done);
+	return w->priv->launch != NULL || w->priv->stop != NULL;
 }

@@ -1218,14 +1218,14 @@ START_TEST(client_connect_errors)
 	int l, fd;
 
 	snprintf(path, sizeof path, "%s/none.sock", dir);
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 
 	memset(path, 'p', sizeof path);
 	memcpy(path, "/tmp/", 5);
 	path[sizeof path - 1] = '\0';
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_ptr_nonnull(strstr(err.msg, "too long"));
 	ck_assert_ptr_nonnull(strstr(err.msg, path));
 
@@ -1238,7 +1238,7 @@ START_TEST(client_connect_errors)
 	l = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(l, (struct sockaddr *)&sun, sizeof sun), 0);
 	close(l);
-	ck_assert_int_eq(qmp_connect_unix(path, &err), -1);
+	ck_assert_int_eq(unix_connect(path, &err), -1);
 	ck_assert_str_eq(err.msg + strlen(err.msg) - strlen(path), path);
 	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
 	unlink(path);
@@ -1247,7 +1247,7 @@ START_TEST(client_connect_errors)
 	l = socket(AF_UNIX, SOCK_STREAM, 0);
 	ck_assert_int_eq(bind(l, (struct sockaddr *)&sun, sizeof sun), 0);
 	ck_assert_int_eq(listen(l, 4), 0);
-	fd = qmp_connect_unix(path, &err);
+	fd = unix_connect(path, &err);
 	ck_assert_int_ge(fd, 0);
 	ck_assert(fcntl(fd, F_GETFL) & O_NONBLOCK);
 	ck_assert(fcntl(fd, F_GETFD) & FD_CLOEXEC);
@@ -1260,6 +1260,128 @@ START_TEST(client_connect_errors)
 	unlink(path);
 	ck_assert_ptr_null(qmp_open_sync(path, 150, NULL, NULL, &err));
 	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
+	rmdir(dir);
+	free(dir);
+}
+END_TEST
+
+/* ---- on the loop ---- */
+
+struct on_loop {
+	struct qmp_client	*c;
+	int			 ready, closed, replies;
+};
+
+static void
+ol_ready(struct qmp_client *c, void *arg)
+{
+	((struct on_loop *)arg)->ready++;
+}
+
+/* The owner frees the client from its own closed callback: loop_guard finishes it. */
+static void
+ol_closed(struct qmp_client *c, const char *why, void *arg)
+{
+	struct on_loop *o = arg;
+
+	o->closed++;
+	qmp_free(c);
+	o->c = NULL;
+}
+
+static void
+ol_reply(struct qmp_client *c, struct json_object *ret,
+    struct json_object *error, void *arg)
+{
+	((struct on_loop *)arg)->replies++;
+}
+
+static const struct qmp_callbacks ol_cbs = { ol_ready, NULL, ol_closed };
+
+/* Turn the loop and read the peer in turns until a whole command arrived. */
+static struct json_object *
+loop_until_command(struct loop *l, struct peer *p)
+{
+	long long until = now_ms() + 5000;
+	struct json_object *o = NULL;
+
+	while (o == NULL && now_ms() < until) {
+		loop_run_once(l, 5);
+		o = peer_read(p, 5);
+	}
+	ck_assert_msg(o != NULL, "no command from the client on the loop");
+	return o;
+}
+
+START_TEST(client_on_loop)
+{
+	char path[300], *dir = make_tmpdir(), *big;
+	struct sockaddr_un sun;
+	struct peer peer;
+	struct on_loop ol;
+	struct loop *l = loop_new();
+	struct json_object *o, *args, *id;
+	qt_error err;
+	int lfd, i;
+	size_t big_len = 4 * 1024 * 1024;
+
+	memset(&ol, 0, sizeof ol);
+	memset(&peer, 0, sizeof peer);
+	snprintf(path, sizeof path, "%s/qmp.sock", dir);
+	ck_assert_ptr_null(qmp_open(l, path, &ol_cbs, &ol, &err));
+	ck_assert_ptr_nonnull(strstr(err.msg, "no VM listening on"));
+	memset(&sun, 0, sizeof sun);
+	sun.sun_family = AF_UNIX;
+	memcpy(sun.sun_path, path, strlen(path) + 1);
+	lfd = socket(AF_UNIX, SOCK_STREAM, 0);
+	ck_assert_int_eq(bind(lfd, (struct sockaddr *)&sun, sizeof sun), 0);
+	ck_assert_int_eq(listen(lfd, 4), 0);
+	ol.c = qmp_open(l, path, &ol_cbs, &ol, &err);
+	ck_assert_ptr_nonnull(ol.c);
+	peer.fd = accept(lfd, NULL, NULL);
+	ck_assert_int_ge(peer.fd, 0);
+
+	peer_write(&peer, GREETING);
+	o = loop_until_command(l, &peer);
+	ck_assert_str_eq(str_member(o, "execute"), "qmp_capabilities");
+	ck_assert(json_object_object_get_ex(o, "id", &id));
+	peer_replyf(&peer, "{\"return\": {}, \"id\": %ld}\r\n",
+	    (long)json_object_get_int64(id));
+	json_object_put(o);
+	for (i = 0; i < 200 && ol.ready == 0; i++)
+		loop_run_once(l, 10);
+	ck_assert_int_eq(ol.ready, 1);
+
+	/* More than the socket takes at once: the client asks for POLLOUT by itself,
+	 * with no loop_io_set from its owner. */
+	big = malloc(big_len + 1);
+	memset(big, 'x', big_len);
+	big[big_len] = '\0';
+	args = json_object_new_object();
+	json_object_object_add(args, "blob", json_object_new_string(big));
+	free(big);
+	ck_assert_int_gt(qmp_send(ol.c, "big", args, ol_reply, &ol), 0);
+	o = loop_until_command(l, &peer);
+	ck_assert_str_eq(str_member(o, "execute"), "big");
+	ck_assert(json_object_object_get_ex(o, "id", &id));
+	peer_replyf(&peer, "{\"return\": {}, \"id\": %ld}\r\n",
+	    (long)json_object_get_int64(id));
+	json_object_put(o);
+	for (i = 0; i < 200 && ol.replies == 0; i++)
+		loop_run_once(l, 10);
+	ck_assert_int_eq(ol.replies, 1);
+
+	/* EOF: closed, freed from inside it, and off the loop (ASan checks the rest). */
+	close(peer.fd);
+	for (i = 0; i < 200 && ol.closed == 0; i++)
+		loop_run_once(l, 10);
+	ck_assert_int_eq(ol.closed, 1);
+	ck_assert_ptr_null(ol.c);
+	loop_run_once(l, 10);
+	loop_free(l);
+	free(peer.buf);
+	close(lfd);
+	unlink(path);
 	rmdir(dir);
 	free(dir);
 }
@@ -1488,7 +1610,7 @@ START_TEST(real_qemu_async_quit)
 	memset(&r, 0, sizeof r);
 	tq.r = ts.r = tc.r = &r;
 	/* the dashboard's way: everything through qmp_want/qmp_io, queued before ready */
-	fd = qmp_connect_unix(the_qemu.sock, &err);
+	fd = unix_connect(the_qemu.sock, &err);
 	ck_assert_msg(fd != -1, "%s", err.msg);
 	c = qmp_new(fd, &rec_cbs, &r);
 	ck_assert_int_gt(qmp_send(c, "query-status", NULL, tag_reply, &ts), 0);
@@ -1567,6 +1689,7 @@ qmp_suite(void)
 	tcase_add_test(tc, client_read_budget);
 	tcase_add_test(tc, client_call_sync);
 	tcase_add_test(tc, client_connect_errors);
+	tcase_add_test(tc, client_on_loop);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("real_qemu");
