@@ -220,10 +220,29 @@ do_list(struct ui *ui, struct vmwatch *w)
 	}
 }
 
-static void do_up(struct ui *ui, struct vmwatch *w) { ui_move_selection(ui, -1); }
-static void do_down(struct ui *ui, struct vmwatch *w) { ui_move_selection(ui, 1); }
-static void do_top(struct ui *ui, struct vmwatch *w) { ui_move_selection(ui, -100000); }
-static void do_bottom(struct ui *ui, struct vmwatch *w) { ui_move_selection(ui, 100000); }
+static void
+do_up(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, -1);
+}
+
+static void
+do_down(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, 1);
+}
+
+static void
+do_top(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, -100000);
+}
+
+static void
+do_bottom(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, 100000);
+}
 
 /* Focus changes may end a zoom or, in a tiny area, change what is visible. */
 static void
@@ -255,10 +274,29 @@ focus_dir(struct ui *ui, enum layout_dir dir)
 	ui_place_panes(ui);
 }
 
-static void do_focus_left(struct ui *ui, struct vmwatch *w) { focus_dir(ui, LAYOUT_LEFT); }
-static void do_focus_right(struct ui *ui, struct vmwatch *w) { focus_dir(ui, LAYOUT_RIGHT); }
-static void do_focus_up(struct ui *ui, struct vmwatch *w) { focus_dir(ui, LAYOUT_UP); }
-static void do_focus_down(struct ui *ui, struct vmwatch *w) { focus_dir(ui, LAYOUT_DOWN); }
+static void
+do_focus_left(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_LEFT);
+}
+
+static void
+do_focus_right(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_RIGHT);
+}
+
+static void
+do_focus_up(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_UP);
+}
+
+static void
+do_focus_down(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_DOWN);
+}
 
 static void
 do_help(struct ui *ui, struct vmwatch *w)

@@ -78,30 +78,45 @@ wrap(const char *text, int width, char lines[][256], int max)
 /*
  * Every action from the table with its live keys, sized to its content within the
  * screen: one column when the screen is tall enough, else two side by side when it
- * is wide enough; the prefix keys' paragraph is wrapped below.
+ * is wide enough, else as many columns of keys and names as the height needs (the
+ * help lines left out). The prefix keys' paragraph is wrapped below.
  */
 static void
 draw_help(struct ui *ui)
 {
-	int n = action_count(), keyw = 0, namew = 0, helpw = 0, colw, ncols, per, boxw,
-	    boxh, a, i, y, x, npara;
+	int n = action_count(), keyw = 0, namew = 0, helpw = 0, colw, ncols = 1, per,
+	    boxw, boxh, a, i, y, x, npara, len;
 	char keys[96], pfx[16], text[400], para[8][256];
+	bool full = true;
 	WINDOW *w;
 
 	for (a = 0; a < n; a++) {
-		int kw = (int)strlen(settings_keys_for(&ui->settings, a, keys, sizeof keys));
-
-		keyw = kw > keyw ? kw : keyw;
-		namew = (int)strlen(action_name(a)) > namew ? (int)strlen(action_name(a)) : namew;
-		helpw = (int)strlen(action_help(a)) > helpw ? (int)strlen(action_help(a)) : helpw;
+		if ((len = (int)strlen(settings_keys_for(&ui->settings, a, keys,
+		    sizeof keys))) > keyw)
+			keyw = len;
+		if ((len = (int)strlen(action_name(a))) > namew)
+			namew = len;
+		if ((len = (int)strlen(action_help(a))) > helpw)
+			helpw = len;
 	}
 	if (keyw > 16)
 		keyw = 16;
 	colw = keyw + 1 + namew + 1 + helpw;
-	/* Two columns when one is taller than the screen and both fit across. */
-	ncols = n + 6 > ui->rows && 2 * colw + 7 <= ui->cols ? 2 : 1;
+	/* Room for the rows: the borders, a blank line and about two of the paragraph. */
+	if (n + 5 > ui->rows) {
+		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
+		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
+			ncols = 2;
+		else {
+			full = false;
+			colw = keyw + 1 + namew;
+			ncols = (n + per - 1) / per;
+		}
+	}
 	per = (n + ncols - 1) / ncols;
 	boxw = ncols * colw + (ncols - 1) * 3 + 4;
+	if (boxw < 64)
+		boxw = 64;
 	if (boxw > ui->cols)
 		boxw = ui->cols;
 	settings_keyname(ui->settings.prefix, pfx, sizeof pfx);
@@ -122,7 +137,8 @@ draw_help(struct ui *ui)
 		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
 		ui_put(w, y, x, keyw < getmaxx(w) - 2 - x ? keyw : getmaxx(w) - 2 - x, keys);
 		wattrset(w, ui_attr(ui, EL_HELP));
-		snprintf(text, sizeof text, "%-*s %s", namew, action_name(a), action_help(a));
+		snprintf(text, sizeof text, "%-*s %s", namew, action_name(a),
+		    full ? action_help(a) : "");
 		ui_put(w, y, x + keyw + 1, getmaxx(w) - 2 - x - keyw - 1, text);
 	}
 	for (i = 0, y = per + 2; i < npara && y < getmaxy(w) - 1; i++, y++)
