@@ -146,8 +146,8 @@ open_dashboard
 see "QMP running" 10 || fail "reopened dashboard does not show the VM running"
 ok "a new dashboard finds the running VM"
 
-# Terminal panes get the room: at 80x24 a console is over 55 columns wide and 10 rows
-# high, the event log keeps a few lines, the list is as wide as its lines need.
+# Terminal panes get the room: at 80x24 a console has at least 55 columns and 10 rows
+# inside, the event log keeps a few lines, the list is as wide as its lines need.
 tm resize-window -t qt -x 80 -y 24
 tm send-keys -t qt c
 see "arm: serial" || fail "c did not open the console"
@@ -165,7 +165,7 @@ cw, ch = box("┌─ arm: serial")
 ew, eh = box("┌─ QMP events")
 lw, lh = box("┌─ VMs")
 print(f"console {cw}x{ch}, events {ew}x{eh}, list {lw}x{lh}")
-sys.exit(0 if cw > 55 + 2 and ch > 10 + 2 and eh <= 6 and lw <= 30 else 1)
+sys.exit(0 if cw - 2 >= 55 and ch - 2 >= 10 and eh <= 6 and lw <= 30 else 1)
 PY
 gone() { ! screen | grep -qF -- "$1"; }
 tm send-keys -t qt C-b l
