@@ -360,8 +360,8 @@ static const struct action {
 	    do_edit },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
 	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
-	{ "events", "l", "show or hide the QMP event log (a few lines beside a terminal "
-	    "pane)", "events", 0, NULL, do_events },
+	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "
+	    "is open)", "events", 0, NULL, do_events },
 	{ "list", "b", "hide or show the VM list (the panes get the whole width)", NULL, 0,
 	    NULL, do_list },
 	{ "up", "Up k", "select the previous VM / scroll up", NULL, 0, NULL, do_up },

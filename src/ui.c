@@ -322,7 +322,7 @@ terminal_open(struct ui *ui)
 
 /* Terminal panes are what the user works in: while one is open the event log keeps a
  * few lines, and the list is never wider than its widest line. */
-#define EVENTS_FOLDED_ROWS 5
+#define EVENTS_FOLDED_ROWS 5	/* three lines and the border */
 
 static void
 set_caps(struct ui *ui)
