@@ -22,6 +22,7 @@ struct layout_cell {
 	int x, y, w, h;
 	void *pane;
 	unsigned long seen;	/* when it was last focused, for neighbour choice */
+	int maxw, maxh;		/* a leaf's largest size, 0: none (layout_cell_set_max) */
 };
 
 struct layout {
@@ -118,14 +119,41 @@ children_visible(const struct layout_cell *c)
 	return true;
 }
 
-/* Only valid while every child is visible: then the weights become exact cells. */
+static int max_size(const struct layout *, const struct layout_cell *,
+    enum cell_type);
+
+static bool
+at_max(const struct layout *l, const struct layout_cell *c, enum cell_type axis)
+{
+	int m = max_size(l, c, axis);
+
+	return m > 0 && cell_size(c, axis) >= m;
+}
+
+/*
+ * Only valid while every child is visible: then the weights become exact cells. A
+ * child held at its maximum keeps its weight, scaled to cells as the free children's
+ * are, so that lifting the maximum gives it back the share it had.
+ */
 static void
-weights_from_sizes(struct layout_cell *c)
+weights_from_sizes(const struct layout *l, struct layout_cell *c)
 {
 	struct layout_cell *ch;
+	double wfree = 0, sfree = 0, k;
 
-	for (ch = c->first; ch != NULL; ch = ch->next)
-		ch->weight = cell_size(ch, c->type);
+	for (ch = c->first; ch != NULL; ch = ch->next) {
+		if (at_max(l, ch, c->type))
+			continue;
+		wfree += ch->weight;
+		sfree += cell_size(ch, c->type);
+	}
+	k = wfree > 0 ? sfree / wfree : 0;
+	for (ch = c->first; ch != NULL; ch = ch->next) {
+		if (at_max(l, ch, c->type) && k > 0)
+			ch->weight *= k;
+		else
+			ch->weight = cell_size(ch, c->type);
+	}
 }
 
 /* Smallest size along axis that gives every leaf of c at least one cell. */
@@ -149,6 +177,29 @@ min_size(const struct layout *l, const struct layout_cell *c,
 	return m;
 }
 
+/* Largest size along axis c may take (0: no limit): a split has one only when every
+ * child has one. */
+static int
+max_size(const struct layout *l, const struct layout_cell *c,
+    enum cell_type axis)
+{
+	const struct layout_cell *ch;
+	int m = 0, n = 0, cm;
+
+	if (c->type == CELL_LEAF)
+		return axis == CELL_LEFTRIGHT ? c->maxw : c->maxh;
+	for (ch = c->first; ch != NULL; ch = ch->next) {
+		if ((cm = max_size(l, ch, axis)) <= 0)
+			return 0;
+		if (c->type == axis)
+			m += cm + (n > 0 ? l->gap : 0);
+		else if (cm > m)
+			m = cm;
+		n++;
+	}
+	return m;
+}
+
 static void
 cell_hide(struct layout_cell *c, int x, int y)
 {
@@ -163,16 +214,17 @@ cell_hide(struct layout_cell *c, int x, int y)
 
 /*
  * Share total cells out by weight, each at least its min (the caller made sure
- * the mins fit). Children whose share is under their min are pinned to it, the
- * rest is split again; cumulative rounding makes the sizes add up exactly.
+ * the mins fit) and, while another child can take the rest, at most its max (0:
+ * none). Children whose share is out of bounds are pinned to the bound, the rest
+ * is split again; cumulative rounding makes the sizes add up exactly.
  */
 static void
 distribute(int total, size_t n, const double *weight, const int *min,
-    int *out)
+    const int *max, int *out)
 {
-	bool *pinned = xcalloc(n, sizeof *pinned);
+	int *pin = xcalloc(n, sizeof *pin);	/* pinned size, 0: free */
 	double wsum, acc, ideal;
-	int rest, done, sum, i, big;
+	int rest, done, sum, i, big, nfree = (int)n;
 	bool changed = true;
 	size_t k;
 
@@ -181,22 +233,26 @@ distribute(int total, size_t n, const double *weight, const int *min,
 		wsum = 0;
 		rest = total;
 		for (k = 0; k < n; k++) {
-			if (pinned[k])
-				rest -= min[k];
+			if (pin[k] > 0)
+				rest -= pin[k];
 			else
 				wsum += weight[k] > 0 ? weight[k] : 0;
 		}
 		for (k = 0; k < n; k++) {
-			if (pinned[k])
+			if (pin[k] > 0)
 				continue;
 			if (wsum > 0)
 				ideal = (weight[k] > 0 ? weight[k] : 0) / wsum * rest;
 			else
 				ideal = (double)rest / (double)n;
-			if (ideal + 1e-9 < min[k]) {
-				pinned[k] = true;
-				changed = true;
-			}
+			if (ideal + 1e-9 < min[k])
+				pin[k] = min[k];
+			else if (max[k] > 0 && ideal > max[k] + 1e-9 && nfree > 1)
+				pin[k] = max[k] > min[k] ? max[k] : min[k];
+			else
+				continue;
+			nfree--;
+			changed = true;
 		}
 	}
 
@@ -205,8 +261,8 @@ distribute(int total, size_t n, const double *weight, const int *min,
 	rest = total;
 	i = 0;
 	for (k = 0; k < n; k++) {
-		if (pinned[k])
-			rest -= min[k];
+		if (pin[k] > 0)
+			rest -= pin[k];
 		else {
 			wsum += weight[k] > 0 ? weight[k] : 0;
 			i++;
@@ -215,8 +271,8 @@ distribute(int total, size_t n, const double *weight, const int *min,
 	acc = 0;
 	done = 0;
 	for (k = 0; k < n; k++) {
-		if (pinned[k]) {
-			out[k] = min[k];
+		if (pin[k] > 0) {
+			out[k] = pin[k];
 			continue;
 		}
 		if (wsum > 0)
@@ -257,7 +313,7 @@ distribute(int total, size_t n, const double *weight, const int *min,
 			out[k]++;
 		}
 	}
-	free(pinned);
+	free(pin);
 }
 
 static void cell_place(struct layout *, struct layout_cell *, int, int, int,
@@ -268,7 +324,7 @@ split_place(struct layout *l, struct layout_cell *c)
 {
 	struct layout_cell *ch, *focus_child = NULL, **kids;
 	size_t n = child_count(c), k, nvis = 0;
-	int S = cell_size(c, c->type), used = 0, need, pos, *min, *vmin, *size;
+	int S = cell_size(c, c->type), used = 0, need, pos, *min, *vmin, *vmax, *size;
 	double *weight;
 	bool *vis;
 
@@ -328,15 +384,17 @@ split_place(struct layout *l, struct layout_cell *c)
 
 	weight = xcalloc(nvis, sizeof *weight);
 	vmin = xcalloc(nvis, sizeof *vmin);
+	vmax = xcalloc(nvis, sizeof *vmax);
 	size = xcalloc(nvis, sizeof *size);
 	for (k = 0, nvis = 0; k < n; k++) {
 		if (!vis[k])
 			continue;
 		weight[nvis] = kids[k]->weight;
 		vmin[nvis] = min[k];
+		vmax[nvis] = max_size(l, kids[k], c->type);
 		nvis++;
 	}
-	distribute(S - (int)(nvis - 1) * l->gap, nvis, weight, vmin, size);
+	distribute(S - (int)(nvis - 1) * l->gap, nvis, weight, vmin, vmax, size);
 
 	pos = c->type == CELL_LEFTRIGHT ? c->x : c->y;
 	for (k = 0, nvis = 0; k < n; k++) {
@@ -352,6 +410,7 @@ split_place(struct layout *l, struct layout_cell *c)
 		nvis++;
 	}
 	free(size);
+	free(vmax);
 	free(vmin);
 	free(weight);
 	free(vis);
@@ -516,23 +575,22 @@ cell_unlink(struct layout_cell *c)
 	c->parent = c->prev = c->next = NULL;
 }
 
-struct layout_cell *
-layout_split(struct layout *l, struct layout_cell *leaf, enum layout_split how,
+/* Put a new leaf holding pane beside at (a leaf, or a whole split: the root). */
+static struct layout_cell *
+split_cell(struct layout *l, struct layout_cell *at, enum layout_split how,
     int size, int flags, void *pane)
 {
 	enum cell_type type = how == LAYOUT_LEFTRIGHT ? CELL_LEFTRIGHT :
 	    CELL_TOPBOTTOM;
-	struct layout_cell *n, *p, *node;
+	struct layout_cell *n, *p, *node, *ch;
 	double w_old, w_new, frac, total;
 	int avail, want;
 	bool cells;
 
-	if (leaf == NULL || leaf->type != CELL_LEAF)
-		return NULL;
 	unzoom(l);
-	/* The old leaf's cells minus the new gap are shared by the two leaves. */
-	avail = cell_size(leaf, type) - l->gap;
-	cells = cell_visible(leaf) && avail >= 2;
+	/* The old cell's cells minus the new gap are shared by the two. */
+	avail = cell_size(at, type) - l->gap;
+	cells = cell_visible(at) && avail >= 2;
 	if (cells) {
 		if (size <= 0)
 			want = avail / 2;
@@ -555,26 +613,68 @@ layout_split(struct layout *l, struct layout_cell *leaf, enum layout_split how,
 	}
 
 	n = cell_new(CELL_LEAF, pane);
-	p = leaf->parent;
+	if (at->type == type) {
+		/* Beside a split of the same kind: one more child at its start or end,
+		 * with w_new's share of the whole. */
+		if (cells && children_visible(at))
+			weights_from_sizes(l, at);
+		total = 0;
+		for (ch = at->first; ch != NULL; ch = ch->next)
+			total += ch->weight;
+		n->weight = total * w_new / w_old;
+		if (flags & LAYOUT_BEFORE)
+			cell_insert(at->first, n, true);
+		else
+			cell_insert(at->last, n, false);
+		layout_update(l);
+		return n;
+	}
+	p = at->parent;
 	if (p == NULL || p->type != type) {
 		node = cell_new(type, NULL);
-		node->weight = leaf->weight;
-		cell_replace(l, leaf, node);
-		cell_append(node, leaf);
-		leaf->weight = w_old;
+		node->weight = at->weight;
+		cell_replace(l, at, node);
+		cell_append(node, at);
+		at->weight = w_old;
 		n->weight = w_new;
 	} else if (cells && children_visible(p)) {
-		weights_from_sizes(p);
-		leaf->weight = w_old;
+		weights_from_sizes(l, p);
+		at->weight = w_old;
 		n->weight = w_new;
 	} else {
-		total = leaf->weight;
-		leaf->weight = total * w_old / (w_old + w_new);
+		total = at->weight;
+		at->weight = total * w_old / (w_old + w_new);
 		n->weight = total * w_new / (w_old + w_new);
 	}
-	cell_insert(leaf, n, (flags & LAYOUT_BEFORE) != 0);
+	cell_insert(at, n, (flags & LAYOUT_BEFORE) != 0);
 	layout_update(l);
 	return n;
+}
+
+struct layout_cell *
+layout_split(struct layout *l, struct layout_cell *leaf, enum layout_split how,
+    int size, int flags, void *pane)
+{
+	if (leaf == NULL || leaf->type != CELL_LEAF)
+		return NULL;
+	return split_cell(l, leaf, how, size, flags, pane);
+}
+
+struct layout_cell *
+layout_split_root(struct layout *l, enum layout_split how, int size, int flags,
+    void *pane)
+{
+	return split_cell(l, l->root, how, size, flags, pane);
+}
+
+void
+layout_cell_set_max(struct layout *l, struct layout_cell *leaf, int w, int h)
+{
+	if (leaf == NULL || leaf->type != CELL_LEAF)
+		return;
+	leaf->maxw = w > 0 ? w : 0;
+	leaf->maxh = h > 0 ? h : 0;
+	layout_update(l);
 }
 
 /* The leaf focused last inside c (the first one when none was). */
@@ -609,7 +709,7 @@ collapse(struct layout *l, struct layout_cell *p)
 
 	exact = children_visible(gp) && children_visible(ch);
 	if (exact)
-		weights_from_sizes(gp);
+		weights_from_sizes(l, gp);
 	for (k = ch->first; k != NULL; k = k->next)
 		sum += k->weight;
 	for (k = ch->first; k != NULL; k = next) {
@@ -638,7 +738,7 @@ layout_close(struct layout *l, struct layout_cell *leaf)
 	p = leaf->parent;
 	sib = leaf->prev != NULL ? leaf->prev : leaf->next;
 	if (children_visible(p)) {
-		weights_from_sizes(p);
+		weights_from_sizes(l, p);
 		sib->weight += leaf->weight + l->gap;
 	} else
 		sib->weight += leaf->weight;
@@ -715,7 +815,7 @@ layout_resize_leaf(struct layout *l, struct layout_cell *leaf,
 	sb = cell_size(b, axis) + (forward ? -k : k);
 	p = a->parent;
 	if (children_visible(p)) {
-		weights_from_sizes(p);
+		weights_from_sizes(l, p);
 		a->weight = sa;
 		b->weight = sb;
 	} else {

@@ -13,6 +13,9 @@
  * - Every leaf gets at least 1x1 when the area allows it. When it does not, whole
  *   children are hidden (size 0x0, no gap), the child holding the focused leaf last,
  *   so the focused pane stays on screen down to 1x1. Sizes are never negative.
+ * - A leaf may have a maximum size (layout_cell_set_max): along a split's axis it
+ *   gets no more than that while a sibling can take the rest. Its weight is kept as
+ *   if it had none, so lifting the maximum gives back the share it had.
  * - Zoom gives one leaf the whole area and hides the others. Splitting, closing,
  *   moving the focus or resizing a leaf ends the zoom first.
  */
@@ -65,6 +68,12 @@ struct layout_rect layout_area(const struct layout *l);
  */
 struct layout_cell *layout_split(struct layout *l, struct layout_cell *leaf,
     enum layout_split how, int size, int flags, void *pane);
+/* The same beside the whole tree: the new leaf spans the area's height (left|right)
+ * or width (top/bottom). */
+struct layout_cell *layout_split_root(struct layout *l, enum layout_split how,
+    int size, int flags, void *pane);
+/* Largest width and height leaf may take (0: no limit). */
+void layout_cell_set_max(struct layout *l, struct layout_cell *leaf, int w, int h);
 /*
  * Remove leaf (its pane is not freed): its space goes to the sibling before it (else
  * after it), a split left with one child is replaced by that child. Refused (-1)

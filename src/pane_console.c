@@ -59,38 +59,34 @@ con_closed(const char *why, void *arg)
 	cp->tp.p->dirty = true;
 }
 
-struct pane *
-pane_console_new(struct ui *ui, struct vmwatch *vm)
+static enum pane_key console_input(struct tpane *tp, int key, bool keycode);
+
+static const struct tpane_hooks tp_hooks = { send_raw, console_input };
+
+static int
+console_init(struct pane *p, struct vmwatch *vm, qt_error *err)
 {
 	static const struct term_callbacks tcb = { term_out, NULL, NULL };
 	struct console_hooks hooks = { con_data, con_closed, NULL };
 	struct cpane *cp = xcalloc(1, sizeof *cp);
-	struct pane *p = xcalloc(1, sizeof *p);
-	qt_error err;
 
-	p->ops = &pane_console_ops;
-	p->ui = ui;
-	p->dirty = true;
 	p->data = cp;
-	cp->tp.p = p;
-	cp->tp.send = send_raw;
 	cp->name = xstrdup(vm->name);
 	/* The real size comes with the first resize; 24x80 until then. */
-	cp->tp.term = term_new(24, 80, ui->settings.scrollback, &tcb, cp);
+	tpane_init(&cp->tp, p, term_new(24, 80, p->ui->settings.scrollback, &tcb, cp),
+	    &tp_hooks);
 	hooks.arg = cp;
-	if ((cp->con = console_open(ui->loop, vm->name, &hooks, &err)) == NULL) {
-		ui_message(ui, true, "%s", err.msg);
-		term_free(cp->tp.term);
+	if ((cp->con = console_open(p->ui->loop, vm->name, &hooks, err)) == NULL) {
+		tpane_free(&cp->tp);
 		free(cp->name);
 		free(cp);
-		free(p);
-		return NULL;
+		return -1;
 	}
-	return p;
+	return 0;
 }
 
-const char *
-pane_console_vm(struct pane *p)
+static const char *
+console_vm(struct pane *p)
 {
 	return ((struct cpane *)p->data)->name;
 }
@@ -119,49 +115,35 @@ console_cursor(struct pane *p, int *y, int *x)
 	return !cp->closed && tpane_cursor(&cp->tp, y, x);
 }
 
-static bool
-console_key(struct pane *p, int key, bool keycode)
+/* A live key: C-a x closes (QEMU's habit), C-a C-a sends one C-a, the rest goes to
+ * the guest. */
+static enum pane_key
+console_input(struct tpane *tp, int key, bool keycode)
 {
-	struct cpane *cp = p->data;
-	struct ui *ui = p->ui;
+	struct cpane *cp = (struct cpane *)tp;
 	char byte;
 
-	/* A key that only goes to the guest leaves the pane clean: nothing shows
-	 * until the echo, and a frame drawn now would hold the echo's frame back
-	 * by the frame pacing (16 ms). Everything else here changes the screen. */
-	if (cp->tp.prefix) {
-		tpane_prefix_key(&cp->tp, key, keycode);
-		return true;
-	}
-	if (cp->tp.scrolling)
-		return tpane_scroll_key(&cp->tp, key, keycode);
-	if (!keycode && key == ui->settings.prefix) {
-		cp->tp.prefix = true;
-		return true;
-	}
 	if (cp->ctrl_a) {
 		cp->ctrl_a = false;
-		if (!keycode && (key == 'x' || key == 'X')) {
-			ui_pane_close(ui, p);
-			return true;
-		}
+		if (!keycode && (key == 'x' || key == 'X'))
+			return PANE_KEY_CLOSE;
 		byte = CTRL('a');
 		console_write(cp->con, &byte, 1);
 		if (!keycode && key == CTRL('a'))
-			return true;
+			return PANE_KEY_HANDLED;
 	} else if (!keycode && key == CTRL('a')) {
 		cp->ctrl_a = true;
-		return true;
+		return PANE_KEY_HANDLED;
 	}
-	if (cp->closed)
-		return true;
-	/* Typing returns the view to the live screen, as tmux does. */
-	if (term_scroll(cp->tp.term, 0) > 0) {
-		tpane_leave_scroll(&cp->tp);
-		p->dirty = true;
-	}
-	term_key(cp->tp.term, key, keycode);
-	return true;
+	if (!cp->closed)
+		term_key(cp->tp.term, key, keycode);
+	return PANE_KEY_HANDLED;
+}
+
+static enum pane_key
+console_key(struct pane *p, int key, bool keycode)
+{
+	return tpane_key(p->data, key, keycode);
 }
 
 static void
@@ -178,12 +160,20 @@ console_free_pane(struct pane *p)
 	struct cpane *cp = p->data;
 
 	console_free(cp->con);
-	term_free(cp->tp.term);
+	tpane_free(&cp->tp);
 	free(cp->name);
 	free(cp);
 }
 
 const struct pane_ops pane_console_ops = {
-	"console", console_draw, console_key, console_click, console_free_pane,
-	console_resize, console_cursor
+	.name = "console",
+	.terminal = true,
+	.init = console_init,
+	.free = console_free_pane,
+	.resize = console_resize,
+	.draw = console_draw,
+	.key = console_key,
+	.click = console_click,
+	.cursor = console_cursor,
+	.vm = console_vm,
 };

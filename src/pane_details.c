@@ -140,5 +140,6 @@ details_draw(struct pane *p)
 }
 
 const struct pane_ops pane_details_ops = {
-	"details", details_draw, NULL, NULL, NULL, NULL, NULL
+	.name = "details",
+	.draw = details_draw,
 };

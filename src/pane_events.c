@@ -45,7 +45,7 @@ events_draw(struct pane *p)
 	}
 }
 
-static bool
+static enum pane_key
 events_key(struct pane *p, int key, bool keycode)
 {
 	int page = p->r.h > 3 ? p->r.h - 3 : 1;
@@ -58,10 +58,10 @@ events_key(struct pane *p, int key, bool keycode)
 		p->scroll = p->scroll > page ? p->scroll - page : 0;
 		break;
 	default:
-		return false;
+		return PANE_KEY_IGNORED;
 	}
 	ui_mark(p->ui);
-	return true;
+	return PANE_KEY_HANDLED;
 }
 
 static void
@@ -75,5 +75,8 @@ events_click(struct pane *p, int x, int y, int button)
 }
 
 const struct pane_ops pane_events_ops = {
-	"events", events_draw, events_key, events_click, NULL, NULL, NULL
+	.name = "events",
+	.draw = events_draw,
+	.key = events_key,
+	.click = events_click,
 };

@@ -1,9 +1,107 @@
-/* The VM list pane: every profile with its state; selection, filter, clicks. */
+/* The VM list pane: every profile with its state, in natural order of the names;
+ * selection, filter, clicks, and the width it needs. */
 #include "ui_priv.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <wchar.h>
+
+/* Natural order: runs of digits compare as numbers, so vm2 comes before vm10. */
+static int
+natcmp(const char *a, const char *b)
+{
+	while (*a != '\0' && *b != '\0') {
+		if (isdigit((unsigned char)*a) && isdigit((unsigned char)*b)) {
+			const char *ea, *eb;
+			size_t la, lb;
+			int c;
+
+			while (*a == '0' && isdigit((unsigned char)a[1]))
+				a++;
+			while (*b == '0' && isdigit((unsigned char)b[1]))
+				b++;
+			for (ea = a; isdigit((unsigned char)*ea); ea++)
+				;
+			for (eb = b; isdigit((unsigned char)*eb); eb++)
+				;
+			la = (size_t)(ea - a);
+			lb = (size_t)(eb - b);
+			if (la != lb)
+				return la < lb ? -1 : 1;
+			if ((c = strncmp(a, b, la)) != 0)
+				return c;
+			a = ea;
+			b = eb;
+			continue;
+		}
+		if (*a != *b)
+			return (unsigned char)*a < (unsigned char)*b ? -1 : 1;
+		a++;
+		b++;
+	}
+	return *a != '\0' ? 1 : *b != '\0' ? -1 : 0;
+}
+
+static int
+vm_order(const void *a, const void *b)
+{
+	const struct vmwatch *x = *(struct vmwatch *const *)a;
+	const struct vmwatch *y = *(struct vmwatch *const *)b;
+	int c = natcmp(x->name, y->name);
+
+	/* Two profiles with one name: the file decides, so the order is stable. */
+	return c != 0 ? c : strcmp(x->profile->path, y->profile->path);
+}
+
+void
+pane_list_sort(struct vmwatch **vms, size_t n)
+{
+	if (n > 1)
+		qsort(vms, n, sizeof *vms, vm_order);
+}
+
+/* Columns text takes on screen. */
+static int
+text_width(const char *s)
+{
+	size_t n = mbstowcs(NULL, s, 0);
+	wchar_t *w;
+	int cols;
+
+	if (n == (size_t)-1)
+		return (int)strlen(s);
+	w = xcalloc(n + 1, sizeof *w);
+	mbstowcs(w, s, n + 1);
+	cols = wcswidth(w, n);
+	free(w);
+	return cols < 0 ? (int)n : cols;
+}
+
+static const char *
+state_of(const struct vmwatch *vm)
+{
+	return vm->profile->broken ? "broken" : vm->state_text;
+}
+
+/* Borders, the marker, the longest name, a space, the longest state, a margin; at
+ * least the title's and the empty list's words. */
+int
+pane_list_width(struct ui *ui)
+{
+	int name = 0, state = 0, w;
+	size_t i;
+
+	for (i = 0; i < ui->nvms; i++) {
+		if ((w = text_width(ui->vms[i]->name)) > name)
+			name = w;
+		if ((w = text_width(state_of(ui->vms[i]))) > state)
+			state = w;
+	}
+	w = ui->nvms > 0 ? 2 + 2 + name + 2 + state + 1 : 2 + 2 + 39;
+	return w < 22 ? 22 : w;
+}
 
 static void
 list_draw(struct pane *p)
@@ -31,12 +129,14 @@ list_draw(struct pane *p)
 	for (y = 0; y < rows && (size_t)(p->scroll + y) < n; y++) {
 		struct vmwatch *vm = ui->vms[idx[p->scroll + y]];
 		bool sel = idx[p->scroll + y] == ui->sel;
-		const char *state = vm->profile->broken ? "broken" : vm->state_text;
+		const char *state = state_of(vm);
 		int statew = (int)strlen(state), namew;
 		char line[256];
 
-		if (statew > width / 2)
-			statew = width / 2;
+		/* The state gives way to the name only when both do not fit. */
+		if (statew > width - 3 - text_width(vm->name))
+			statew = width - 3 - text_width(vm->name) > width / 2 ?
+			    width - 3 - text_width(vm->name) : width / 2;
 		namew = width - statew - 3;
 		wattrset(w, ui_attr(ui, sel ? (ui_focused(ui, p) ? EL_LIST_SELECTED :
 		    EL_LIST_SELECTED_UNFOCUSED) : EL_LIST_NORMAL));
@@ -75,5 +175,7 @@ list_click(struct pane *p, int x, int y, int button)
 }
 
 const struct pane_ops pane_list_ops = {
-	"list", list_draw, NULL, list_click, NULL, NULL, NULL
+	.name = "list",
+	.draw = list_draw,
+	.click = list_click,
 };

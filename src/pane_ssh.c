@@ -73,6 +73,9 @@ ask(struct spane *sp, enum question q, bool echo, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(sp->qtext, sizeof sp->qtext, fmt, ap);
 	va_end(ap);
+	/* The answer is the next key: back to the live screen, where the box is. */
+	if (sp->tp.scroll != NULL)
+		tpane_live(&sp->tp);
 	sp->q = q;
 	sp->qecho = echo;
 	snprintf(sp->tp.note, sizeof sp->tp.note, "%s", q == Q_PROMPT ? "password?" :
@@ -206,33 +209,29 @@ connect_now(struct spane *sp)
 	}
 }
 
-struct pane *
-pane_ssh_new(struct ui *ui, struct vmwatch *vm)
+static enum pane_key ssh_input(struct tpane *tp, int key, bool keycode);
+
+static const struct tpane_hooks tp_hooks = { send_raw, ssh_input };
+
+static int
+ssh_init(struct pane *p, struct vmwatch *vm, qt_error *err)
 {
 	static const struct term_callbacks tcb = { term_out, NULL, NULL };
+	struct ui *ui = p->ui;
 	struct spane *sp;
-	struct pane *p;
-	qt_error err;
 	bool live = vm_state_live(vm->state);
 	struct ssh_target t;
 
-	if (ssh_target_resolve(vm->profile, live ? &vm->run : NULL, NULL, 0, &t, &err) == -1) {
-		ui_message(ui, true, "%s", err.msg);
-		return NULL;
-	}
+	if (ssh_target_resolve(vm->profile, live ? &vm->run : NULL, NULL, 0, &t, err) == -1)
+		return -1;
 	sp = xcalloc(1, sizeof *sp);
-	p = xcalloc(1, sizeof *p);
-	p->ops = &pane_ssh_ops;
-	p->ui = ui;
-	p->dirty = true;
 	p->data = sp;
-	sp->tp.p = p;
-	sp->tp.send = send_raw;
 	sp->name = xstrdup(vm->name);
 	sp->target = t;
 	sp->where = xasprintf("%s@%s:%d", t.user, t.host_name, t.port);
 	/* The real size comes with the first resize; 24x80 until then. */
-	sp->tp.term = term_new(24, 80, ui->settings.scrollback, &tcb, sp);
+	tpane_init(&sp->tp, p, term_new(24, 80, ui->settings.scrollback, &tcb, sp),
+	    &tp_hooks);
 	if (t.identity == NULL && getenv("SSH_AUTH_SOCK") == NULL && !ssh_have_default_key()) {
 		char *path = ssh_default_key_path();
 
@@ -242,11 +241,11 @@ pane_ssh_new(struct ui *ui, struct vmwatch *vm)
 		free(path);
 	} else
 		connect_now(sp);
-	return p;
+	return 0;
 }
 
-const char *
-pane_ssh_vm(struct pane *p)
+static const char *
+ssh_vm(struct pane *p)
 {
 	return ((struct spane *)p->data)->name;
 }
@@ -356,14 +355,14 @@ keygen(struct spane *sp)
 	free(pub);
 }
 
-static bool
+static enum pane_key
 question_key(struct spane *sp, int key, bool keycode)
 {
 	enum question q = sp->q;
 
 	if (q == Q_KEYGEN) {
 		if (keycode || (key != 'y' && key != 'Y' && key != 'n' && key != 'N' && key != 27))
-			return true;
+			return PANE_KEY_HANDLED;
 		sp->q = Q_NONE;
 		sp->tp.note[0] = '\0';
 		if (key == 'y' || key == 'Y')
@@ -373,7 +372,7 @@ question_key(struct spane *sp, int key, bool keycode)
 		enum ssh_hostkey_answer a;
 
 		if (keycode)
-			return true;
+			return PANE_KEY_HANDLED;
 		if (key == 'o' || key == 'O')
 			a = SSH_HOSTKEY_ONCE;
 		else if (key == 's' || key == 'S')
@@ -381,7 +380,7 @@ question_key(struct spane *sp, int key, bool keycode)
 		else if (key == 'r' || key == 'R' || key == 27)
 			a = SSH_HOSTKEY_REJECT;
 		else
-			return true;
+			return PANE_KEY_HANDLED;
 		sp->q = Q_NONE;
 		say(sp, false, a == SSH_HOSTKEY_SAVE ? "host key accepted and saved in "
 		    "~/.ssh/known_hosts" : a == SSH_HOSTKEY_ONCE ? "host key accepted for "
@@ -414,39 +413,28 @@ question_key(struct spane *sp, int key, bool keycode)
 	}
 	sp->tp.p->dirty = true;
 	ui_mark(sp->tp.p->ui);
-	return true;
+	return PANE_KEY_HANDLED;
 }
 
-static bool
-ssh_key(struct pane *p, int key, bool keycode)
+/* A live key: the question's answer, any key once the session ended (it closes the
+ * pane), else the remote shell's. */
+static enum pane_key
+ssh_input(struct tpane *tp, int key, bool keycode)
 {
-	struct spane *sp = p->data;
-	struct ui *ui = p->ui;
+	struct spane *sp = (struct spane *)tp;
 
-	if (sp->tp.prefix) {
-		tpane_prefix_key(&sp->tp, key, keycode);
-		return true;
-	}
-	if (!keycode && key == ui->settings.prefix) {
-		sp->tp.prefix = true;
-		return true;
-	}
 	if (sp->q != Q_NONE)
 		return question_key(sp, key, keycode);
-	if (sp->ended) {
-		ui_pane_close(ui, p);
-		return true;
-	}
-	if (sp->tp.scrolling)
-		return tpane_scroll_key(&sp->tp, key, keycode);
-	/* Typing returns the view to the live screen; a key alone redraws nothing (the
-	 * echo does), so its frame is not held back by the frame pacing. */
-	if (term_scroll(sp->tp.term, 0) > 0) {
-		tpane_leave_scroll(&sp->tp);
-		p->dirty = true;
-	}
+	if (sp->ended)
+		return PANE_KEY_CLOSE;
 	term_key(sp->tp.term, key, keycode);
-	return true;
+	return PANE_KEY_HANDLED;
+}
+
+static enum pane_key
+ssh_key(struct pane *p, int key, bool keycode)
+{
+	return tpane_key(p->data, key, keycode);
 }
 
 static void
@@ -465,12 +453,21 @@ ssh_free_pane(struct pane *p)
 	wipe_answer(sp);
 	ssh_sess_free(sp->sess);
 	ssh_target_free(&sp->target);
-	term_free(sp->tp.term);
+	tpane_free(&sp->tp);
 	free(sp->name);
 	free(sp->where);
 	free(sp);
 }
 
 const struct pane_ops pane_ssh_ops = {
-	"ssh", ssh_draw, ssh_key, ssh_click, ssh_free_pane, ssh_resize, ssh_cursor
+	.name = "ssh",
+	.terminal = true,
+	.init = ssh_init,
+	.free = ssh_free_pane,
+	.resize = ssh_resize,
+	.draw = ssh_draw,
+	.key = ssh_key,
+	.click = ssh_click,
+	.cursor = ssh_cursor,
+	.vm = ssh_vm,
 };

@@ -1,7 +1,9 @@
 /*
- * What console and SSH panes share: a term drawn in a box, the prefix key that gives
- * one key back to the dashboard, scroll mode with search, and the mouse wheel. The
- * owning pane keeps a struct tpane and calls these from its pane ops.
+ * A terminal pane: what console and SSH panes share. A term drawn in a box; the prefix
+ * key, after which one key is the dashboard's; scroll mode (tmux's copy mode: the view
+ * moves through the scrollback, / searches), entered with prefix PgUp, prefix [,
+ * prefix / or the mouse wheel. The owner embeds a struct tpane, gives it hooks for the
+ * guest's bytes and keys, and calls these from its pane ops.
  */
 #include "ui_priv.h"
 
@@ -10,6 +12,30 @@
 #include <string.h>
 
 #include "term.h"
+
+/* Scroll mode's state; tp->scroll is NULL while the pane is live. */
+struct tpane_scroll {
+	bool typing;		/* a search is being typed */
+	char search[128];	/* the last search, for n and N */
+};
+
+void
+tpane_init(struct tpane *tp, struct pane *p, struct term *term,
+    const struct tpane_hooks *hooks)
+{
+	tp->p = p;
+	tp->term = term;
+	tp->hooks = hooks;
+}
+
+void
+tpane_free(struct tpane *tp)
+{
+	free(tp->scroll);
+	tp->scroll = NULL;
+	term_free(tp->term);
+	tp->term = NULL;
+}
 
 int
 tpane_rows(const struct pane *p)
@@ -30,15 +56,186 @@ tpane_resize(struct tpane *tp)
 	term_touch(tp->term);
 }
 
-void
-tpane_leave_scroll(struct tpane *tp)
+/* ---- scroll mode ---- */
+
+static struct tpane_scroll *
+scroll_enter(struct tpane *tp)
 {
-	tp->scrolling = tp->searching = false;
+	if (tp->scroll == NULL)
+		tp->scroll = xcalloc(1, sizeof *tp->scroll);
+	return tp->scroll;
+}
+
+void
+tpane_live(struct tpane *tp)
+{
+	free(tp->scroll);
+	tp->scroll = NULL;
 	if (!tp->keep_note)
 		tp->note[0] = '\0';
 	term_search_clear(tp->term);
 	term_scroll_reset(tp->term);
+	tp->p->dirty = true;
 }
+
+/* Back at the bottom with no search to repeat: scroll mode has nothing left to do. */
+static void
+scroll_maybe_leave(struct tpane *tp)
+{
+	if (term_scroll(tp->term, 0) == 0 && tp->scroll->search[0] == '\0')
+		tpane_live(tp);
+}
+
+static void
+search_key(struct tpane *tp, int key, bool keycode)
+{
+	struct tpane_scroll *sc = tp->scroll;
+	size_t len = strlen(sc->search);
+
+	if (key == 27) {
+		sc->typing = false;
+	} else if (key == '\r' || key == '\n' || (keycode && key == KEY_ENTER)) {
+		sc->typing = false;
+		if (term_search(tp->term, sc->search, -1) == -1)
+			snprintf(tp->note, sizeof tp->note, "\"%s\" not found", sc->search);
+		else if (!tp->keep_note)
+			tp->note[0] = '\0';
+	} else if ((keycode && key == KEY_BACKSPACE) || key == 127 || key == 8) {
+		if (len > 0)
+			sc->search[len - 1] = '\0';
+	} else if (!keycode && key >= 32 && len + 4 < sizeof sc->search) {
+		char mb[8];
+		int n = wctomb(mb, (wchar_t)key);
+
+		if (n > 0 && len + (size_t)n < sizeof sc->search) {
+			memcpy(sc->search + len, mb, (size_t)n);
+			sc->search[len + (size_t)n] = '\0';
+		}
+	}
+}
+
+static void
+search_start(struct tpane *tp)
+{
+	struct tpane_scroll *sc = scroll_enter(tp);
+
+	sc->typing = true;
+	sc->search[0] = '\0';
+}
+
+/* Every key in scroll mode is its own. */
+static enum pane_key
+scroll_key(struct tpane *tp, int key, bool keycode)
+{
+	struct tpane_scroll *sc = tp->scroll;
+	int page = tpane_rows(tp->p) - 1;
+
+	tp->p->dirty = true;
+	if (sc->typing) {
+		search_key(tp, key, keycode);
+		return PANE_KEY_HANDLED;
+	}
+	if (keycode) {
+		switch (key) {
+		case KEY_PPAGE: term_scroll(tp->term, page); break;
+		case KEY_NPAGE: term_scroll(tp->term, -page); scroll_maybe_leave(tp); break;
+		case KEY_UP: term_scroll(tp->term, 1); break;
+		case KEY_DOWN: term_scroll(tp->term, -1); scroll_maybe_leave(tp); break;
+		case KEY_HOME: term_scroll(tp->term, 1 << 30); break;
+		case KEY_END: tpane_live(tp); break;
+		}
+		return PANE_KEY_HANDLED;
+	}
+	switch (key) {
+	case 'q':
+	case 27:
+		tpane_live(tp);
+		break;
+	case '/':
+	case '?':
+		search_start(tp);
+		break;
+	case 'n':
+		if (sc->search[0] && term_search(tp->term, sc->search, -1) == -1)
+			snprintf(tp->note, sizeof tp->note, "no earlier \"%s\"", sc->search);
+		break;
+	case 'N':
+		if (sc->search[0] && term_search(tp->term, sc->search, 1) == -1)
+			snprintf(tp->note, sizeof tp->note, "no later \"%s\"", sc->search);
+		break;
+	case 'k':
+		term_scroll(tp->term, 1);
+		break;
+	case 'j':
+		term_scroll(tp->term, -1);
+		break;
+	}
+	return PANE_KEY_HANDLED;
+}
+
+/* ---- keys ---- */
+
+/* The key after the prefix: the prefix again goes to the guest, x closes, PgUp or [
+ * scrolls, / searches; anything else is the dashboard's. */
+static enum pane_key
+prefix_key(struct tpane *tp, int key, bool keycode)
+{
+	tp->prefix = false;
+	tp->p->dirty = true;
+	if (!keycode && key == tp->p->ui->settings.prefix) {
+		char byte = (char)key;
+
+		tp->hooks->send(tp, &byte, 1);
+		return PANE_KEY_HANDLED;
+	}
+	if (!keycode && key == 'x')
+		return PANE_KEY_CLOSE;
+	if ((keycode && key == KEY_PPAGE) || (!keycode && key == '[')) {
+		scroll_enter(tp);
+		if (keycode)
+			term_scroll(tp->term, tpane_rows(tp->p) - 1);
+		return PANE_KEY_HANDLED;
+	}
+	if (!keycode && key == '/') {
+		search_start(tp);
+		return PANE_KEY_HANDLED;
+	}
+	return PANE_KEY_DASHBOARD;
+}
+
+enum pane_key
+tpane_key(struct tpane *tp, int key, bool keycode)
+{
+	if (tp->prefix)
+		return prefix_key(tp, key, keycode);
+	if (!keycode && key == tp->p->ui->settings.prefix) {
+		tp->prefix = true;
+		return PANE_KEY_HANDLED;
+	}
+	if (tp->scroll != NULL)
+		return scroll_key(tp, key, keycode);
+	/* Typing returns the view to the live screen, as tmux does. A key that only goes
+	 * to the guest leaves the pane clean: nothing shows until the echo, and a frame
+	 * drawn now would hold the echo's frame back by the frame pacing (16 ms). */
+	if (term_scroll(tp->term, 0) > 0)
+		tpane_live(tp);
+	return tp->hooks->input(tp, key, keycode);
+}
+
+void
+tpane_click(struct tpane *tp, int button)
+{
+	if (button == 4) {
+		scroll_enter(tp);
+		term_scroll(tp->term, 3);
+	} else if (button == 5 && tp->scroll != NULL) {
+		term_scroll(tp->term, -3);
+		scroll_maybe_leave(tp);
+	}
+	tp->p->dirty = true;
+}
+
+/* ---- drawing ---- */
 
 /* The title: "NAME: WHAT" with the state note, the scroll offset or the search typed. */
 static void
@@ -46,9 +243,9 @@ title(struct tpane *tp, const char *what, char *buf, size_t len)
 {
 	int off = term_scroll(tp->term, 0);
 
-	if (tp->searching)
-		snprintf(buf, len, "%s  search: %s_", what, tp->search);
-	else if (off > 0 || tp->scrolling)
+	if (tp->scroll != NULL && tp->scroll->typing)
+		snprintf(buf, len, "%s  search: %s_", what, tp->scroll->search);
+	else if (tp->scroll != NULL || off > 0)
 		snprintf(buf, len, "%s  [scroll -%d, q leaves%s%s]", what, off,
 		    tp->note[0] ? "; " : "", tp->note);
 	else
@@ -78,134 +275,10 @@ tpane_cursor(struct tpane *tp, int *y, int *x)
 {
 	int row, col;
 
-	if (tp->scrolling || term_scroll(tp->term, 0) > 0 ||
+	if (tp->scroll != NULL || term_scroll(tp->term, 0) > 0 ||
 	    !term_cursor(tp->term, &row, &col))
 		return false;
 	*y = row + 1;
 	*x = col + 1;
 	return true;
-}
-
-static void
-search_key(struct tpane *tp, int key, bool keycode)
-{
-	size_t len = strlen(tp->search);
-
-	if (key == 27) {
-		tp->searching = false;
-	} else if (key == '\r' || key == '\n' || (keycode && key == KEY_ENTER)) {
-		tp->searching = false;
-		if (term_search(tp->term, tp->search, -1) == -1)
-			snprintf(tp->note, sizeof tp->note, "\"%s\" not found", tp->search);
-		else if (!tp->keep_note)
-			tp->note[0] = '\0';
-	} else if ((keycode && key == KEY_BACKSPACE) || key == 127 || key == 8) {
-		if (len > 0)
-			tp->search[len - 1] = '\0';
-	} else if (!keycode && key >= 32 && len + 4 < sizeof tp->search) {
-		char mb[8];
-		int n = wctomb(mb, (wchar_t)key);
-
-		if (n > 0 && len + (size_t)n < sizeof tp->search) {
-			memcpy(tp->search + len, mb, (size_t)n);
-			tp->search[len + (size_t)n] = '\0';
-		}
-	}
-}
-
-bool
-tpane_scroll_key(struct tpane *tp, int key, bool keycode)
-{
-	int page = tpane_rows(tp->p) - 1;
-
-	tp->p->dirty = true;
-	if (tp->searching) {
-		search_key(tp, key, keycode);
-		return true;
-	}
-	if (keycode) {
-		switch (key) {
-		case KEY_PPAGE: term_scroll(tp->term, page); return true;
-		case KEY_NPAGE: term_scroll(tp->term, -page); break;
-		case KEY_UP: term_scroll(tp->term, 1); return true;
-		case KEY_DOWN: term_scroll(tp->term, -1); break;
-		case KEY_HOME: term_scroll(tp->term, 1 << 30); return true;
-		case KEY_END: tpane_leave_scroll(tp); return true;
-		default: return true;
-		}
-		if (term_scroll(tp->term, 0) == 0 && !tp->search[0])
-			tpane_leave_scroll(tp);
-		return true;
-	}
-	switch (key) {
-	case 'q':
-	case 27:
-		tpane_leave_scroll(tp);
-		break;
-	case '/':
-	case '?':
-		tp->searching = true;
-		tp->search[0] = '\0';
-		break;
-	case 'n':
-		if (tp->search[0] && term_search(tp->term, tp->search, -1) == -1)
-			snprintf(tp->note, sizeof tp->note, "no earlier \"%s\"", tp->search);
-		break;
-	case 'N':
-		if (tp->search[0] && term_search(tp->term, tp->search, 1) == -1)
-			snprintf(tp->note, sizeof tp->note, "no later \"%s\"", tp->search);
-		break;
-	case 'k':
-		term_scroll(tp->term, 1);
-		break;
-	case 'j':
-		term_scroll(tp->term, -1);
-		break;
-	}
-	return true;
-}
-
-void
-tpane_prefix_key(struct tpane *tp, int key, bool keycode)
-{
-	struct pane *p = tp->p;
-	struct ui *ui = p->ui;
-
-	p->dirty = true;
-	tp->prefix = false;
-	if (!keycode && key == ui->settings.prefix) {
-		char byte = (char)key;
-
-		tp->send(tp, &byte, 1);
-	} else if (!keycode && key == 'x') {
-		ui_pane_close(ui, p);
-	} else if ((keycode && key == KEY_PPAGE) || (!keycode && key == '[')) {
-		tp->scrolling = true;
-		if (keycode)
-			term_scroll(tp->term, tpane_rows(p) - 1);
-	} else if (!keycode && key == '/') {
-		tp->scrolling = tp->searching = true;
-		tp->search[0] = '\0';
-	} else if (keycode && (key == KEY_LEFT || key == KEY_RIGHT ||
-	    key == KEY_UP || key == KEY_DOWN)) {
-		layout_focus_dir(ui->layout, key == KEY_LEFT ? LAYOUT_LEFT :
-		    key == KEY_RIGHT ? LAYOUT_RIGHT : key == KEY_UP ? LAYOUT_UP :
-		    LAYOUT_DOWN);
-		ui_mark(ui);
-	} else
-		ui_dashboard_key(ui, key);
-}
-
-void
-tpane_click(struct tpane *tp, int button)
-{
-	if (button == 4) {
-		tp->scrolling = true;
-		term_scroll(tp->term, 3);
-	} else if (button == 5) {
-		term_scroll(tp->term, -3);
-		if (term_scroll(tp->term, 0) == 0 && !tp->search[0])
-			tpane_leave_scroll(tp);
-	}
-	tp->p->dirty = true;
 }

@@ -3,55 +3,13 @@
 
 #include <ctype.h>
 #include <curses.h>
+#include <stdarg.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
 
 #include "util.h"
 #include "xdg.h"
-
-static const struct {
-	const char *name;
-	const char *help;
-} actions[ACT_COUNT] = {
-	[ACT_NONE] = { "none", "" },
-	[ACT_START] = { "start", "start the selected VM" },
-	[ACT_STOP] = { "stop", "stop gracefully: powerdown, then quit, SIGTERM, SIGKILL" },
-	[ACT_FORCE_STOP] = { "force-stop", "stop at once with QMP quit (asks first)" },
-	[ACT_PAUSE] = { "pause", "pause or resume the guest" },
-	[ACT_RESET] = { "reset", "hard reset the guest (asks first)" },
-	[ACT_EDIT] = { "edit", "edit the profile in $EDITOR, then reload it" },
-	[ACT_RELOAD] = { "reload", "reload every profile from disk" },
-	[ACT_FILTER] = { "filter", "filter the VM list by name" },
-	[ACT_HELP] = { "help", "show this help" },
-	[ACT_QUIT] = { "quit", "quit the dashboard; running VMs keep running" },
-	[ACT_NEXT_PANE] = { "next-pane", "move focus to the next pane" },
-	[ACT_PREV_PANE] = { "prev-pane", "move focus to the previous pane" },
-	[ACT_ZOOM] = { "zoom", "zoom the focused pane to the whole screen and back" },
-	[ACT_EVENTS] = { "events", "show or hide the QMP event log" },
-	[ACT_CONSOLE] = { "console", "open the VM's serial console in a pane (again: focus it)" },
-	[ACT_UP] = { "up", "select the previous VM / scroll up" },
-	[ACT_DOWN] = { "down", "select the next VM / scroll down" },
-	[ACT_TOP] = { "top", "first VM" },
-	[ACT_BOTTOM] = { "bottom", "last VM" },
-	[ACT_SSH] = { "ssh", "SSH shell into the VM in a pane beside (left|right split)" },
-	[ACT_SSH_BELOW] = { "ssh-below", "SSH shell into the VM in a pane below (top/bottom split)" },
-	[ACT_CLOSE_PANE] = { "close-pane", "close the focused console or SSH pane" },
-	[ACT_LIST] = { "list", "hide or show the VM list (the panes get the whole width)" },
-};
-
-static const struct binding default_bindings[] = {
-	{ 's', ACT_START }, { 'S', ACT_STOP }, { 'K', ACT_FORCE_STOP },
-	{ 'p', ACT_PAUSE }, { 'r', ACT_RESET }, { 'e', ACT_EDIT },
-	{ KEY_F(5), ACT_RELOAD }, { 'R', ACT_RELOAD }, { '/', ACT_FILTER },
-	{ '?', ACT_HELP }, { KEY_F(1), ACT_HELP }, { 'q', ACT_QUIT },
-	{ '\t', ACT_NEXT_PANE }, { KEY_BTAB, ACT_PREV_PANE }, { 'z', ACT_ZOOM },
-	{ 'l', ACT_EVENTS }, { 'c', ACT_CONSOLE }, { KEY_UP, ACT_UP }, { 'k', ACT_UP },
-	{ KEY_DOWN, ACT_DOWN }, { 'j', ACT_DOWN }, { KEY_HOME, ACT_TOP },
-	{ 'g', ACT_TOP }, { KEY_END, ACT_BOTTOM }, { 'G', ACT_BOTTOM },
-	{ 'h', ACT_SSH }, { '|', ACT_SSH }, { 'H', ACT_SSH_BELOW }, { '-', ACT_SSH_BELOW },
-	{ 'x', ACT_CLOSE_PANE }, { 'b', ACT_LIST },
-};
 
 static const struct {
 	const char *name;
@@ -63,18 +21,6 @@ static const struct {
 	{ "End", KEY_END }, { "PgUp", KEY_PPAGE }, { "PgDn", KEY_NPAGE },
 	{ "Del", KEY_DC }, { "Ins", KEY_IC }, { "BSpace", KEY_BACKSPACE },
 };
-
-const char *
-action_name(enum action a)
-{
-	return a < ACT_COUNT ? actions[a].name : "none";
-}
-
-const char *
-action_help(enum action a)
-{
-	return a < ACT_COUNT ? actions[a].help : "";
-}
 
 int
 settings_keyparse(const char *name)
@@ -121,15 +67,39 @@ settings_keyname(int key, char *buf, size_t len)
 	return buf;
 }
 
+static void
+bind_key(struct settings *s, int key, int a, bool after_prefix)
+{
+	int i;
+
+	for (i = 0; i < s->nbindings; i++) {
+		if (s->bindings[i].key == key &&
+		    s->bindings[i].after_prefix == after_prefix) {
+			s->bindings[i].action = a;
+			return;
+		}
+	}
+	if (s->nbindings < SETTINGS_MAX_BINDINGS)
+		s->bindings[s->nbindings++] = (struct binding){ key, a, after_prefix };
+}
+
 void
 settings_defaults(struct settings *s)
 {
+	char names[64], *name, *save = NULL;
+	int a, k;
+
 	memset(s, 0, sizeof *s);
 	snprintf(s->theme, sizeof s->theme, "dark");
 	s->prefix = 2;	/* C-b, as tmux */
 	s->scrollback = 10000;
-	memcpy(s->bindings, default_bindings, sizeof default_bindings);
-	s->nbindings = sizeof default_bindings / sizeof default_bindings[0];
+	for (a = 0; a < action_count(); a++) {
+		snprintf(names, sizeof names, "%s", action_keys(a));
+		for (name = strtok_r(names, " ", &save); name != NULL;
+		    name = strtok_r(NULL, " ", &save))
+			if ((k = settings_keyparse(name)) != -1)
+				bind_key(s, k, a, action_after_prefix(a));
+	}
 }
 
 static void
@@ -145,21 +115,6 @@ add_error(struct settings *s, const char *path, int line, const char *fmt, ...)
 	s->errors = xasprintf("%s%s%s:%d: %s", old ? old : "", old ? "\n" : "",
 	    path, line, msg);
 	free(old);
-}
-
-static void
-bind_key(struct settings *s, int key, enum action a)
-{
-	int i;
-
-	for (i = 0; i < s->nbindings; i++) {
-		if (s->bindings[i].key == key) {
-			s->bindings[i].action = a;
-			return;
-		}
-	}
-	if (s->nbindings < SETTINGS_MAX_BINDINGS)
-		s->bindings[s->nbindings++] = (struct binding){ key, a };
 }
 
 void
@@ -181,8 +136,7 @@ settings_parse(struct settings *s, const char *path, const char *text)
 			continue;
 		if (strncmp(line, "bind ", 5) == 0) {
 			char kname[32], aname[32];
-			enum action a;
-			int k;
+			int a, k;
 
 			if (sscanf(line + 5, "%31s %31s", kname, aname) != 2) {
 				add_error(s, path, lineno, "bind needs a key and an action "
@@ -194,15 +148,13 @@ settings_parse(struct settings *s, const char *path, const char *text)
 				    "C-x, F1..F12, Tab, Enter, Up, Down, PgUp, ...)", kname);
 				continue;
 			}
-			for (a = ACT_NONE; a < ACT_COUNT; a++)
-				if (strcmp(actions[a].name, aname) == 0)
-					break;
-			if (a == ACT_COUNT) {
+			a = action_find(aname);
+			if (a == ACTION_NONE && strcmp(aname, "none") != 0) {
 				add_error(s, path, lineno, "unknown action \"%s\" (see the "
 				    "help screen, ?, for the names)", aname);
 				continue;
 			}
-			bind_key(s, k, a);
+			bind_key(s, k, a, false);
 			continue;
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
@@ -263,25 +215,74 @@ settings_path(void)
 	return xdg_config_path("config");
 }
 
-enum action
+int
 settings_action(const struct settings *s, int key)
 {
 	int i;
 
 	for (i = 0; i < s->nbindings; i++)
-		if (s->bindings[i].key == key)
+		if (s->bindings[i].key == key && !s->bindings[i].after_prefix)
 			return s->bindings[i].action;
-	return ACT_NONE;
+	return ACTION_NONE;
 }
 
-const char *
-settings_key_for(const struct settings *s, enum action a, char *buf, size_t len)
+int
+settings_action_prefixed(const struct settings *s, int key)
 {
 	int i;
 
 	for (i = 0; i < s->nbindings; i++)
-		if (s->bindings[i].action == a)
-			return settings_keyname(s->bindings[i].key, buf, len);
+		if (s->bindings[i].key == key && s->bindings[i].after_prefix)
+			return s->bindings[i].action;
+	return settings_action(s, key);
+}
+
+/* One binding's name: the key, after the prefix's name when it needs the prefix. */
+static void
+binding_name(const struct settings *s, const struct binding *b, char *buf,
+    size_t len)
+{
+	char pfx[16], key[16];
+
+	settings_keyname(b->key, key, sizeof key);
+	if (b->after_prefix)
+		snprintf(buf, len, "%s %s", settings_keyname(s->prefix, pfx,
+		    sizeof pfx), key);
+	else
+		snprintf(buf, len, "%s", key);
+}
+
+const char *
+settings_key_for(const struct settings *s, int a, char *buf, size_t len)
+{
+	int i;
+
+	for (i = 0; i < s->nbindings; i++) {
+		if (s->bindings[i].action == a) {
+			binding_name(s, &s->bindings[i], buf, len);
+			return buf;
+		}
+	}
 	snprintf(buf, len, "-");
+	return buf;
+}
+
+const char *
+settings_keys_for(const struct settings *s, int a, char *buf, size_t len)
+{
+	size_t off = 0;
+	char one[40];
+	int i;
+
+	if (len > 0)
+		buf[0] = '\0';
+	for (i = 0; i < s->nbindings && off < len; i++) {
+		if (s->bindings[i].action != a)
+			continue;
+		binding_name(s, &s->bindings[i], one, sizeof one);
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", off ? " " : "", one);
+	}
+	if (off == 0)
+		snprintf(buf, len, "-");
 	return buf;
 }

@@ -2,24 +2,17 @@
 #ifndef QT_SETTINGS_H
 #define QT_SETTINGS_H
 
+#include <stdbool.h>
 #include <stdio.h>
 
-/* Dashboard actions a key can be bound to. */
-enum action {
-	ACT_NONE,
-	ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET,
-	ACT_EDIT, ACT_RELOAD, ACT_FILTER, ACT_HELP, ACT_QUIT,
-	ACT_NEXT_PANE, ACT_PREV_PANE, ACT_ZOOM, ACT_EVENTS, ACT_CONSOLE,
-	ACT_UP, ACT_DOWN, ACT_TOP, ACT_BOTTOM,
-	ACT_SSH, ACT_SSH_BELOW, ACT_CLOSE_PANE, ACT_LIST,
-	ACT_COUNT
-};
+#include "action.h"
 
-#define SETTINGS_MAX_BINDINGS 64
+#define SETTINGS_MAX_BINDINGS 128
 
 struct binding {
 	int key;		/* a character, or KEY_* code (>= KEY_MIN) */
-	enum action action;
+	int action;		/* index in action.c's table, or ACTION_NONE */
+	bool after_prefix;	/* only after the prefix key, in a terminal pane */
 };
 
 struct settings {
@@ -31,6 +24,7 @@ struct settings {
 	char *errors;		/* collected "file:line: ..." messages, NULL when none */
 };
 
+/* Defaults, with every action's default keys bound. */
 void settings_defaults(struct settings *s);
 /* Parse the file over the defaults; a missing file (or path NULL) is fine; errors are collected, never fatal. */
 void settings_load(struct settings *s, const char *path);
@@ -40,13 +34,16 @@ void settings_free(struct settings *s);
 /* The default path ($XDG_CONFIG_HOME or ~/.config); NULL without an absolute HOME. */
 char *settings_path(void);
 
-enum action settings_action(const struct settings *s, int key);
-const char *action_name(enum action a);
-const char *action_help(enum action a);
-/* The first key bound to a, as text ("s", "C-b", "Tab", "F5"), into buf. */
-const char *settings_key_for(const struct settings *s, enum action a, char *buf,
-    size_t len);
-/* Key names: "a", "C-b", "M-x"? no: "Tab", "Enter", "Esc", "Up", "F1".."F12", "Space". */
+/* The action bound to key (ACTION_NONE when none). After the prefix key, bindings
+ * made for that come first. */
+int settings_action(const struct settings *s, int key);
+int settings_action_prefixed(const struct settings *s, int key);
+/* The first key bound to a, as text ("s", "C-b", "Tab", "F5", "C-b Left"), into buf;
+ * "-" when none. */
+const char *settings_key_for(const struct settings *s, int a, char *buf, size_t len);
+/* Every key bound to a, separated by spaces, into buf. */
+const char *settings_keys_for(const struct settings *s, int a, char *buf, size_t len);
+/* Key names: "a", "C-b", "Tab", "Enter", "Esc", "Up", "F1".."F12", "Space". */
 int settings_keyparse(const char *name);
 const char *settings_keyname(int key, char *buf, size_t len);
 

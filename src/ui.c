@@ -1,8 +1,11 @@
-/* The dashboard: screen set-up, the loop's hooks, keys, layout, frames. */
+/*
+ * The dashboard: screen set-up, the loop's hooks, the VM list's data, the panes (one
+ * list, one constructor, placed by the layout), key routing, frames. What a key does
+ * is in action.c; what a pane shows is in its pane_*.c.
+ */
 #include "ui.h"
 #include "ui_priv.h"
 
-#include <errno.h>
 #include <langinfo.h>
 #include <poll.h>
 #include <signal.h>
@@ -11,9 +14,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
-#include <sys/wait.h>
 #include <unistd.h>
 
+#include "action.h"
 #include "theme.h"
 #include "util.h"
 
@@ -129,8 +132,8 @@ fix_selection(struct ui *ui)
 	free(idx);
 }
 
-static void
-move_selection(struct ui *ui, int delta)
+void
+ui_move_selection(struct ui *ui, int delta)
 {
 	size_t *idx = xcalloc(ui->nvms + 1, sizeof *idx), n, i;
 	long pos;
@@ -155,8 +158,6 @@ move_selection(struct ui *ui, int delta)
 
 /* ---- VMs and profiles ---- */
 
-static void open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how);
-
 static void
 vm_changed(struct vmwatch *w, void *arg)
 {
@@ -165,7 +166,7 @@ vm_changed(struct vmwatch *w, void *arg)
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
 		w->ssh_auto_pending = false;
-		open_ssh(ui, w, LAYOUT_LEFTRIGHT);
+		action_run(ui, action_find("ssh"), w);
 	} else if (w->ssh_auto_pending && !vm_state_live(w->state) &&
 	    !vmwatch_busy(w))
 		w->ssh_auto_pending = false;
@@ -181,8 +182,8 @@ vm_message(struct vmwatch *w, bool error, const char *text, void *arg)
 	ui_message(arg, error, "%s", text);
 }
 
-static struct vmwatch *
-find_vm(struct ui *ui, const char *name)
+struct vmwatch *
+ui_find_vm(struct ui *ui, const char *name)
 {
 	size_t i;
 
@@ -193,8 +194,8 @@ find_vm(struct ui *ui, const char *name)
 	return NULL;
 }
 
-static void
-load_profiles(struct ui *ui)
+void
+ui_load_profiles(struct ui *ui)
 {
 	static const struct vmwatch_hooks hooks_tmpl = { vm_changed, vm_message, NULL };
 	struct vmwatch_hooks hooks = hooks_tmpl;
@@ -217,7 +218,7 @@ load_profiles(struct ui *ui)
 	/* Watchers survive a reload (their QMP connection, events, history); profiles do not. */
 	vms = xcalloc(fresh.n + 1, sizeof *vms);
 	for (i = 0; i < fresh.n; i++) {
-		if ((w = find_vm(ui, fresh.items[i]->name)) != NULL) {
+		if ((w = ui_find_vm(ui, fresh.items[i]->name)) != NULL) {
 			vmwatch_set_profile(w, fresh.items[i]);
 			for (j = 0; j < ui->nvms; j++)
 				if (ui->vms[j] == w)
@@ -229,6 +230,7 @@ load_profiles(struct ui *ui)
 	for (j = 0; j < ui->nvms; j++)
 		vmwatch_free(ui->vms[j]);
 	free(ui->vms);
+	pane_list_sort(vms, fresh.n);
 	profile_list_free(&ui->profiles);
 	ui->profiles = fresh;
 	ui->vms = vms;
@@ -239,7 +241,9 @@ load_profiles(struct ui *ui)
 			ui->sel = i;
 	free(sel_name);
 	fix_selection(ui);
-	ui_mark(ui);
+	/* The list's width starts again from what the new profiles need. */
+	ui->list_width = 0;
+	ui_place_panes(ui);
 }
 
 static void
@@ -258,22 +262,28 @@ refresh_tick(void *arg)
 
 /* ---- layout ---- */
 
-static struct pane *
-pane_new(struct ui *ui, const struct pane_ops *ops)
+struct pane *
+ui_pane_new(struct ui *ui, const struct pane_ops *ops, struct vmwatch *vm)
 {
 	struct pane *p = xcalloc(1, sizeof *p);
+	qt_error err;
 
 	p->ops = ops;
 	p->ui = ui;
 	p->dirty = true;
+	if (ops->init != NULL && ops->init(p, vm, &err) == -1) {
+		ui_message(ui, true, "%s", err.msg);
+		free(p);
+		return NULL;
+	}
+	ui->panes = xreallocarray(ui->panes, ui->npanes + 1, sizeof *ui->panes);
+	ui->panes[ui->npanes++] = p;
 	return p;
 }
 
 static void
-pane_free(void *arg)
+pane_free(struct pane *p)
 {
-	struct pane *p = arg;
-
 	if (p->ops->free != NULL)
 		p->ops->free(p);
 	if (p->win != NULL)
@@ -281,24 +291,85 @@ pane_free(void *arg)
 	free(p);
 }
 
+struct pane *
+ui_focused_pane(struct ui *ui)
+{
+	struct layout_cell *c = layout_focus(ui->layout);
+
+	return c != NULL ? layout_cell_pane(c) : NULL;
+}
+
+struct pane *
+ui_pane_find(struct ui *ui, const struct pane_ops *ops, const char *vm)
+{
+	size_t i;
+
+	for (i = ui->npanes; i-- > 0;) {
+		struct pane *p = ui->panes[i];
+
+		if ((ops != NULL ? p->ops == ops : p->ops->terminal) &&
+		    (vm == NULL || (p->ops->vm != NULL && strcmp(p->ops->vm(p), vm) == 0)))
+			return p;
+	}
+	return NULL;
+}
+
+static bool
+terminal_open(struct ui *ui)
+{
+	return ui_pane_find(ui, NULL, NULL) != NULL;
+}
+
+/* Terminal panes are what the user works in: while one is open the event log keeps a
+ * few lines, and the list is never wider than its widest line. */
+#define EVENTS_FOLDED_ROWS 5	/* three lines and the border */
+
 static void
-place_panes(struct ui *ui)
+set_caps(struct ui *ui)
 {
 	struct layout_cell *c;
+	int w = pane_list_width(ui);
+
+	/* It only grows while the profiles stay, so states changing do not shake the panes. */
+	if (w > ui->list_width)
+		ui->list_width = w;
+	if ((c = layout_find(ui->layout, ui->list)) != NULL)
+		layout_cell_set_max(ui->layout, c, ui->list_width, 0);
+	if ((c = layout_find(ui->layout, ui->events)) != NULL)
+		layout_cell_set_max(ui->layout, c, 0, terminal_open(ui) ?
+		    EVENTS_FOLDED_ROWS : 0);
+}
+
+/* Windows for the layout's rectangles: made anew where a rectangle changed (all of
+ * them when the terminal did). */
+static void
+place(struct ui *ui, bool all)
+{
+	bool changed = all;
+	size_t i;
 
 	getmaxyx(stdscr, ui->rows, ui->cols);
+	set_caps(ui);
 	layout_resize(ui->layout, ui->cols, ui->rows > 2 ? ui->rows - 2 : 0);
-	for (c = layout_first(ui->layout); c != NULL; c = layout_next(c)) {
-		struct pane *p = layout_cell_pane(c);
+	for (i = 0; i < ui->npanes; i++) {
+		struct pane *p = ui->panes[i];
+		struct layout_cell *c = layout_find(ui->layout, p);
+		struct layout_rect r = { 0, 0, 0, 0 };
+		bool vis = c != NULL && layout_cell_visible(c);
 
+		if (vis)
+			r = layout_cell_rect(c);
+		p->framed = false;
+		if (!all && (p->win != NULL) == vis && memcmp(&r, &p->r, sizeof r) == 0)
+			continue;
+		changed = true;
 		if (p->win != NULL) {
 			delwin(p->win);
 			p->win = NULL;
 		}
-		p->r = layout_cell_rect(c);
-		p->framed = false;
-		if (layout_cell_visible(c) && p->r.w > 0 && p->r.h > 0) {
-			p->win = newwin(p->r.h, p->r.w, p->r.y, p->r.x);
+		p->r = r;
+		if (vis) {
+			p->win = newwin(r.h, r.w, r.y, r.x);
 			if (p->ops->resize != NULL)
 				p->ops->resize(p);
 		}
@@ -313,28 +384,76 @@ place_panes(struct ui *ui)
 		ui->keywin = newwin(1, ui->cols, ui->rows - 1, 0);
 	} else if (ui->rows == 1)
 		ui->statuswin = newwin(1, ui->cols, 0, 0);
-	clearok(curscr, TRUE);
+	if (changed)
+		clearok(curscr, TRUE);
 	ui_mark(ui);
 }
 
-static void
-toggle_events(struct ui *ui)
+void
+ui_place_panes(struct ui *ui)
 {
-	struct layout_cell *c = layout_find(ui->layout, ui->events);
+	place(ui, false);
+}
+
+void
+ui_pane_focus(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_find(ui->layout, p);
 
 	if (c != NULL) {
-		layout_close(ui->layout, c);
-		if (ui->events->win != NULL) {
-			delwin(ui->events->win);
-			ui->events->win = NULL;
-		}
-		ui->events_shown = false;
-	} else {
-		layout_split(ui->layout, layout_find(ui->layout, ui->details),
-		    LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, ui->events);
-		ui->events_shown = true;
+		layout_set_focus(ui->layout, c);
+		ui_place_panes(ui);
 	}
-	place_panes(ui);
+}
+
+struct pane *
+ui_pane_open(struct ui *ui, const struct pane_ops *ops, struct vmwatch *vm,
+    struct layout_cell *anchor, enum layout_split how, int percent)
+{
+	struct pane *p;
+	struct layout_cell *at;
+
+	if ((p = ui_pane_new(ui, ops, vm)) == NULL)
+		return NULL;
+	at = layout_split(ui->layout, anchor, how, percent, LAYOUT_PERCENT, p);
+	layout_set_focus(ui->layout, at);
+	ui_place_panes(ui);
+	return p;
+}
+
+int
+ui_pane_hide(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_find(ui->layout, p);
+
+	if (c == NULL || layout_close(ui->layout, c) == -1)
+		return -1;
+	if (p->win != NULL) {
+		delwin(p->win);
+		p->win = NULL;
+	}
+	ui_place_panes(ui);
+	return 0;
+}
+
+void
+ui_pane_close(struct ui *ui, struct pane *p)
+{
+	struct layout_cell *c = layout_find(ui->layout, p);
+	size_t i;
+
+	if (c != NULL)
+		layout_close(ui->layout, c);
+	for (i = 0; i < ui->npanes; i++) {
+		if (ui->panes[i] == p) {
+			memmove(&ui->panes[i], &ui->panes[i + 1],
+			    (ui->npanes - i - 1) * sizeof *ui->panes);
+			ui->npanes--;
+			break;
+		}
+	}
+	pane_free(p);
+	ui_place_panes(ui);
 }
 
 static void
@@ -345,7 +464,7 @@ on_resize(int sig, void *arg)
 
 	if (ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0 && ws.ws_col > 0)
 		resize_term(ws.ws_row, ws.ws_col);
-	place_panes(ui);
+	place(ui, true);
 }
 
 /* ---- drawing ---- */
@@ -373,39 +492,33 @@ draw_status(struct ui *ui)
 	wnoutrefresh(w);
 }
 
+/* The key bar: the actions with a label, in the table's order, with their first key. */
 static void
 draw_keybar(struct ui *ui)
 {
-	static const enum action shown[] = {
-		ACT_START, ACT_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE, ACT_SSH,
-		ACT_EDIT, ACT_FILTER, ACT_EVENTS, ACT_HELP, ACT_QUIT
-	};
-	static const char *const labels[] = {
-		"start", "stop", "pause", "reset", "console", "ssh", "edit", "filter",
-		"events", "help", "quit"
-	};
 	WINDOW *w = ui->keywin;
-	char key[16];
-	size_t i;
-	int x = 0;
+	char key[40];
+	int a, x = 0;
 
 	if (w == NULL)
 		return;
 	wbkgdset(w, ' ' | ui_attr(ui, EL_KEYBAR));
 	werase(w);
-	for (i = 0; i < sizeof shown / sizeof shown[0] && x < ui->cols; i++) {
-		settings_key_for(&ui->settings, shown[i], key, sizeof key);
+	for (a = 0; a < action_count() && x < ui->cols; a++) {
+		const char *label = action_label(a);
+
+		if (label == NULL)
+			continue;
+		settings_key_for(&ui->settings, a, key, sizeof key);
 		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
 		ui_put(w, 0, x + 1, ui->cols - x - 1, key);
 		x += 1 + (int)strlen(key);
 		wattrset(w, ui_attr(ui, EL_KEYBAR));
-		ui_put(w, 0, x + 1, ui->cols - x - 1, labels[i]);
-		x += 2 + (int)strlen(labels[i]);
+		ui_put(w, 0, x + 1, ui->cols - x - 1, label);
+		x += 2 + (int)strlen(label);
 	}
 	wnoutrefresh(w);
 }
-
-void ui_dialog_draw(struct ui *ui);
 
 /* The real cursor belongs to a focused live console; everywhere else it is hidden. */
 static void
@@ -480,6 +593,9 @@ idle(void *arg)
 
 	if (!ui->dirty_all && !ui->dirty_status && !any_pane_dirty(ui))
 		return;
+	/* A longer state or name widens the list (up to its share). */
+	if ((ui->list->dirty || ui->dirty_all) && pane_list_width(ui) > ui->list_width)
+		ui_place_panes(ui);
 	wait = ui->last_frame + FRAME_MS - now_ms();
 	if (wait > 0 && !ui->input_since_frame) {
 		if (ui->frame_timer == 0)
@@ -493,8 +609,8 @@ idle(void *arg)
 
 /* ---- actions ---- */
 
-static size_t
-running_count(struct ui *ui, char *names, size_t len)
+size_t
+ui_running_count(struct ui *ui, char *names, size_t len)
 {
 	size_t i, n = 0, off = 0;
 
@@ -513,367 +629,11 @@ running_count(struct ui *ui, char *names, size_t len)
 	return n;
 }
 
-static void
-edit_profile(struct ui *ui, struct vmwatch *w)
+const char *
+ui_key_for(struct ui *ui, const char *name, char *buf, size_t len)
 {
-	const char *editor = getenv("VISUAL");
-	char *path = xstrdup(w->profile->path), *name = xstrdup(w->name);
-	int status = 0;
-	pid_t pid;
-
-	if (editor == NULL || *editor == '\0')
-		editor = getenv("EDITOR");
-	if (editor == NULL || *editor == '\0')
-		editor = "vi";
-	def_prog_mode();
-	endwin();
-	/* The editor owns the terminal until it exits; the VMs run on under their supervisors. */
-	if ((pid = fork()) == 0) {
-		execlp(editor, editor, path, (char *)NULL);
-		fprintf(stderr, "qemu-tui: cannot run %s: %s\n", editor, strerror(errno));
-		_exit(127);
-	}
-	if (pid > 0)
-		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
-			;
-	reset_prog_mode();
-	clearok(curscr, TRUE);
-	load_profiles(ui);
-	w = find_vm(ui, name);
-	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
-		ui_message(ui, true, "could not run the editor \"%s\": set $EDITOR", editor);
-	else if (w != NULL && w->profile->broken != NULL)
-		ui_message(ui, true, "%s", w->profile->broken);
-	else
-		ui_message(ui, false, "%s reloaded", path);
-	free(path);
-	free(name);
-	place_panes(ui);
+	return settings_key_for(&ui->settings, action_find(name), buf, len);
 }
-
-void ui_dialog_confirm(struct ui *ui, enum action a, const char *fmt, ...);
-
-void
-ui_pane_focus(struct ui *ui, struct pane *p)
-{
-	struct layout_cell *c = layout_find(ui->layout, p);
-
-	if (c != NULL) {
-		layout_set_focus(ui->layout, c);
-		ui_mark(ui);
-	}
-}
-
-void
-ui_pane_close(struct ui *ui, struct pane *p)
-{
-	struct layout_cell *c = layout_find(ui->layout, p);
-	size_t i;
-
-	if (c != NULL)
-		layout_close(ui->layout, c);
-	for (i = 0; i < ui->nconsoles; i++) {
-		if (ui->consoles[i] == p) {
-			memmove(&ui->consoles[i], &ui->consoles[i + 1],
-			    (ui->nconsoles - i - 1) * sizeof *ui->consoles);
-			ui->nconsoles--;
-			break;
-		}
-	}
-	for (i = 0; i < ui->nsshs; i++) {
-		if (ui->sshs[i] == p) {
-			memmove(&ui->sshs[i], &ui->sshs[i + 1],
-			    (ui->nsshs - i - 1) * sizeof *ui->sshs);
-			ui->nsshs--;
-			break;
-		}
-	}
-	pane_free(p);
-	place_panes(ui);
-}
-
-/* One console per VM: a second c focuses it. The first console takes most of the details' column. */
-static void
-open_console(struct ui *ui, struct vmwatch *w)
-{
-	struct layout_cell *at;
-	struct pane *p;
-	size_t i;
-
-	for (i = 0; i < ui->nconsoles; i++) {
-		if (strcmp(pane_console_vm(ui->consoles[i]), w->name) == 0) {
-			ui_pane_focus(ui, ui->consoles[i]);
-			return;
-		}
-	}
-	if ((p = pane_console_new(ui, w)) == NULL)
-		return;
-	if (ui->nconsoles > 0)
-		at = layout_split(ui->layout, layout_find(ui->layout,
-		    ui->consoles[ui->nconsoles - 1]), LAYOUT_LEFTRIGHT, 50,
-		    LAYOUT_PERCENT, p);
-	else
-		at = layout_split(ui->layout, layout_find(ui->layout, ui->details),
-		    LAYOUT_TOPBOTTOM, 70, LAYOUT_PERCENT, p);
-	ui->consoles = xreallocarray(ui->consoles, ui->nconsoles + 1,
-	    sizeof *ui->consoles);
-	ui->consoles[ui->nconsoles++] = p;
-	layout_set_focus(ui->layout, at);
-	place_panes(ui);
-}
-
-/* Where a new terminal pane goes: beside the focused console or SSH pane, else the
- * last one opened, else under the details (taking most of their column). */
-static struct layout_cell *
-terminal_anchor(struct ui *ui, int *percent)
-{
-	struct layout_cell *c = layout_focus(ui->layout);
-	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
-
-	*percent = 50;
-	if (p != NULL && (p->ops == &pane_console_ops || p->ops == &pane_ssh_ops))
-		return c;
-	if (ui->nsshs > 0)
-		return layout_find(ui->layout, ui->sshs[ui->nsshs - 1]);
-	if (ui->nconsoles > 0)
-		return layout_find(ui->layout, ui->consoles[ui->nconsoles - 1]);
-	*percent = 70;
-	return layout_find(ui->layout, ui->details);
-}
-
-static void
-open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how)
-{
-	struct layout_cell *anchor, *at;
-	struct pane *p;
-	int percent;
-
-	if (w->profile->broken != NULL) {
-		ui_message(ui, true, "%s", w->profile->broken);
-		return;
-	}
-	if (!vm_state_live(w->state)) {
-		char key[16];
-
-		settings_key_for(&ui->settings, ACT_START, key, sizeof key);
-		ui_message(ui, true, "%s is %s: start it first (%s)", w->name,
-		    vm_state_name(w->state), key);
-		return;
-	}
-	if ((p = pane_ssh_new(ui, w)) == NULL)
-		return;
-	anchor = terminal_anchor(ui, &percent);
-	/* Under the details the first terminal pane always stacks, as the console does. */
-	if (percent == 70)
-		how = LAYOUT_TOPBOTTOM;
-	at = layout_split(ui->layout, anchor, how, percent, LAYOUT_PERCENT, p);
-	ui->sshs = xreallocarray(ui->sshs, ui->nsshs + 1, sizeof *ui->sshs);
-	ui->sshs[ui->nsshs++] = p;
-	layout_set_focus(ui->layout, at);
-	place_panes(ui);
-}
-
-/* The VM a pane action is about: the focused console's or SSH pane's, else the selection. */
-static struct vmwatch *
-action_vm(struct ui *ui)
-{
-	struct layout_cell *c = layout_focus(ui->layout);
-	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
-
-	if (p != NULL && p->ops == &pane_console_ops)
-		return find_vm(ui, pane_console_vm(p));
-	if (p != NULL && p->ops == &pane_ssh_ops)
-		return find_vm(ui, pane_ssh_vm(p));
-	return ui_selected(ui);
-}
-
-static void
-toggle_list(struct ui *ui)
-{
-	struct layout_cell *c = layout_find(ui->layout, ui->list);
-
-	if (c != NULL) {
-		if (layout_close(ui->layout, c) == -1)
-			return;
-		if (ui->list->win != NULL) {
-			delwin(ui->list->win);
-			ui->list->win = NULL;
-		}
-		ui->list_hidden = true;
-	} else {
-		layout_split(ui->layout, layout_first(ui->layout), LAYOUT_LEFTRIGHT, 38,
-		    LAYOUT_PERCENT | LAYOUT_BEFORE, ui->list);
-		ui->list_hidden = false;
-	}
-	place_panes(ui);
-}
-
-static void
-close_focused(struct ui *ui)
-{
-	struct layout_cell *c = layout_focus(ui->layout);
-	struct pane *p = c != NULL ? layout_cell_pane(c) : NULL;
-
-	if (p != NULL && (p->ops == &pane_console_ops || p->ops == &pane_ssh_ops))
-		ui_pane_close(ui, p);
-	else
-		ui_message(ui, true, "only console and SSH panes close (focus one with Tab)");
-}
-
-static void
-do_action(struct ui *ui, enum action a)
-{
-	struct vmwatch *w = ui_selected(ui);
-	qt_error err;
-	char names[256];
-	size_t n;
-
-	switch (a) {
-	case ACT_START:
-	case ACT_STOP:
-	case ACT_FORCE_STOP:
-	case ACT_PAUSE:
-	case ACT_RESET:
-	case ACT_EDIT:
-	case ACT_CONSOLE:
-	case ACT_SSH:
-	case ACT_SSH_BELOW:
-		if (a == ACT_SSH || a == ACT_SSH_BELOW || a == ACT_CONSOLE)
-			w = action_vm(ui);
-		if (w == NULL) {
-			ui_message(ui, true, "no VM selected");
-			return;
-		}
-		break;
-	default:
-		break;
-	}
-	switch (a) {
-	case ACT_START:
-		if (w->profile->broken != NULL)
-			ui_message(ui, true, "%s", w->profile->broken);
-		else if (vmwatch_start(w, &err) == -1)
-			ui_message(ui, true, "%s", err.msg);
-		else {
-			ui_message(ui, false, "starting %s…", w->name);
-			w->ssh_auto_pending = w->profile->ssh.auto_open;
-		}
-		break;
-	case ACT_STOP:
-		if (vmwatch_stop(w, false, &err) == -1)
-			ui_message(ui, true, "%s", err.msg);
-		break;
-	case ACT_FORCE_STOP:
-		ui_dialog_confirm(ui, ACT_FORCE_STOP, "Force stop %s now (QMP quit, no "
-		    "clean shutdown of the guest)?", w->name);
-		break;
-	case ACT_RESET:
-		ui_dialog_confirm(ui, ACT_RESET, "Hard reset %s (like the reset "
-		    "button; unsaved guest data is lost)?", w->name);
-		break;
-	case ACT_PAUSE:
-		if (vmwatch_pause_toggle(w, &err) == -1)
-			ui_message(ui, true, "%s", err.msg);
-		break;
-	case ACT_EDIT:
-		edit_profile(ui, w);
-		break;
-	case ACT_RELOAD:
-		load_profiles(ui);
-		ui_message(ui, false, "profiles reloaded (%zu)", ui->nvms);
-		break;
-	case ACT_FILTER:
-		ui->filtering = true;
-		ui->filter[0] = '\0';
-		ui->dirty_status = true;
-		break;
-	case ACT_HELP:
-		ui->dialog = DIALOG_HELP;
-		ui_mark(ui);
-		break;
-	case ACT_QUIT:
-		if ((n = running_count(ui, names, sizeof names)) > 0)
-			ui_dialog_confirm(ui, ACT_QUIT, "Quit? %zu VM%s keep%s running (%s); "
-			    "the next qemu-tui shows %s again.", n, n == 1 ? "" : "s",
-			    n == 1 ? "s" : "", names, n == 1 ? "it" : "them");
-		else
-			ui->quit = true;
-		break;
-	case ACT_NEXT_PANE:
-		layout_focus_next(ui->layout);
-		ui_mark(ui);
-		break;
-	case ACT_PREV_PANE:
-		layout_focus_prev(ui->layout);
-		ui_mark(ui);
-		break;
-	case ACT_ZOOM:
-		layout_zoom(ui->layout, layout_zoomed(ui->layout) ? NULL :
-		    layout_focus(ui->layout));
-		place_panes(ui);
-		break;
-	case ACT_EVENTS:
-		toggle_events(ui);
-		break;
-	case ACT_CONSOLE:
-		open_console(ui, w);
-		break;
-	case ACT_SSH:
-		open_ssh(ui, w, LAYOUT_LEFTRIGHT);
-		break;
-	case ACT_SSH_BELOW:
-		open_ssh(ui, w, LAYOUT_TOPBOTTOM);
-		break;
-	case ACT_CLOSE_PANE:
-		close_focused(ui);
-		break;
-	case ACT_LIST:
-		toggle_list(ui);
-		break;
-	case ACT_UP:
-		move_selection(ui, -1);
-		break;
-	case ACT_DOWN:
-		move_selection(ui, 1);
-		break;
-	case ACT_TOP:
-		move_selection(ui, -100000);
-		break;
-	case ACT_BOTTOM:
-		move_selection(ui, 100000);
-		break;
-	default:
-		break;
-	}
-}
-
-/* The confirmation dialog said yes. */
-void
-ui_confirmed(struct ui *ui, enum action a)
-{
-	struct vmwatch *w = ui->confirm_vm < ui->nvms ? ui->vms[ui->confirm_vm] : NULL;
-	qt_error err;
-
-	switch (a) {
-	case ACT_QUIT:
-		ui->quit = true;
-		break;
-	case ACT_FORCE_STOP:
-		if (w != NULL && vmwatch_stop(w, true, &err) == -1)
-			ui_message(ui, true, "%s", err.msg);
-		break;
-	case ACT_RESET:
-		if (w != NULL && vmwatch_reset(w, &err) == -1)
-			ui_message(ui, true, "%s", err.msg);
-		else if (w != NULL)
-			ui_message(ui, false, "%s reset", w->name);
-		break;
-	default:
-		break;
-	}
-}
-
-bool ui_dialog_key(struct ui *ui, int key);
 
 static void
 filter_key(struct ui *ui, int key)
@@ -918,22 +678,24 @@ mouse_event(struct ui *ui)
 	ui_mark(ui);
 }
 
-void
-ui_dashboard_key(struct ui *ui, int key)
+/* A key for the dashboard's bindings; prefixed: it came after the prefix key. */
+static void
+dashboard_key(struct ui *ui, int key, bool prefixed)
 {
 	if (key == 27 && ui->filter[0] != '\0') {
 		ui->filter[0] = '\0';
 		ui_mark(ui);
 		return;
 	}
-	do_action(ui, settings_action(&ui->settings, key));
+	action_run(ui, prefixed ? settings_action_prefixed(&ui->settings, key) :
+	    settings_action(&ui->settings, key), NULL);
 }
 
 static void
 key_event(struct ui *ui, int key, bool keycode)
 {
-	struct layout_cell *c;
 	struct pane *p;
+	enum pane_key r = PANE_KEY_IGNORED;
 
 	if (ui->dialog != DIALOG_NONE) {
 		ui_dialog_key(ui, key);
@@ -947,12 +709,19 @@ key_event(struct ui *ui, int key, bool keycode)
 		mouse_event(ui);
 		return;
 	}
-	if ((c = layout_focus(ui->layout)) != NULL) {
-		p = layout_cell_pane(c);
-		if (p->ops->key != NULL && p->ops->key(p, key, keycode))
-			return;
+	if ((p = ui_focused_pane(ui)) != NULL && p->ops->key != NULL)
+		r = p->ops->key(p, key, keycode);
+	switch (r) {
+	case PANE_KEY_HANDLED:
+		break;
+	case PANE_KEY_CLOSE:
+		ui_pane_close(ui, p);
+		break;
+	case PANE_KEY_IGNORED:
+	case PANE_KEY_DASHBOARD:
+		dashboard_key(ui, key, r == PANE_KEY_DASHBOARD);
+		break;
 	}
-	ui_dashboard_key(ui, key);
 }
 
 static void
@@ -1081,21 +850,19 @@ ui_run(const struct ui_options *opts)
 	}
 
 	ui.loop = loop_new();
-	ui.list = pane_new(&ui, &pane_list_ops);
-	ui.details = pane_new(&ui, &pane_details_ops);
-	ui.events = pane_new(&ui, &pane_events_ops);
+	ui.list = ui_pane_new(&ui, &pane_list_ops, NULL);
+	ui.details = ui_pane_new(&ui, &pane_details_ops, NULL);
+	ui.events = ui_pane_new(&ui, &pane_events_ops, NULL);
 	ui.layout = layout_new(ui.list);
 	layout_set_gap(ui.layout, 0);
 	layout_split(ui.layout, layout_first(ui.layout), LAYOUT_LEFTRIGHT, 62,
 	    LAYOUT_PERCENT, ui.details);
 	layout_split(ui.layout, layout_find(ui.layout, ui.details),
 	    LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, ui.events);
-	ui.events_shown = true;
-	load_profiles(&ui);
+	ui_load_profiles(&ui);
 	if (ui.status[0] == '\0')
 		ui_message(&ui, false, "%zu profile%s; ? for help", ui.nvms,
 		    ui.nvms == 1 ? "" : "s");
-	place_panes(&ui);
 
 	loop_io_add(ui.loop, STDIN_FILENO, POLLIN, stdin_ready, &ui);
 	loop_signal(ui.loop, SIGWINCH, on_resize, &ui);
@@ -1105,7 +872,7 @@ ui_run(const struct ui_options *opts)
 	loop_set_idle(ui.loop, idle, &ui);
 	loop_run(ui.loop);
 
-	n = running_count(&ui, names, sizeof names);
+	n = ui_running_count(&ui, names, sizeof names);
 	curses_end();
 	fatal_set_hook(NULL);
 	if (n > 0)
@@ -1115,13 +882,11 @@ ui_run(const struct ui_options *opts)
 		vmwatch_free(ui.vms[i]);
 	free(ui.vms);
 	profile_list_free(&ui.profiles);
-	if (!ui.events_shown)
-		pane_free(ui.events);
-	if (ui.list_hidden)
-		pane_free(ui.list);
-	free(ui.consoles);
-	free(ui.sshs);
-	layout_free(ui.layout, pane_free);
+	/* Every pane, on screen or hidden, is in ui.panes. */
+	layout_free(ui.layout, NULL);
+	for (i = 0; i < ui.npanes; i++)
+		pane_free(ui.panes[i]);
+	free(ui.panes);
 	if (ui.statuswin)
 		delwin(ui.statuswin);
 	if (ui.keywin)

@@ -5,10 +5,10 @@
 #include <stdio.h>
 #include <string.h>
 
-void ui_confirmed(struct ui *ui, enum action a);
+#include "action.h"
 
 void
-ui_dialog_confirm(struct ui *ui, enum action a, const char *fmt, ...)
+ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
 {
 	va_list ap;
 
@@ -16,8 +16,8 @@ ui_dialog_confirm(struct ui *ui, enum action a, const char *fmt, ...)
 	vsnprintf(ui->confirm, sizeof ui->confirm, fmt, ap);
 	va_end(ap);
 	ui->dialog = DIALOG_CONFIRM;
-	ui->confirm_action = a;
-	ui->confirm_vm = ui->sel;
+	ui->confirm_fn = fn;
+	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
 	ui_mark(ui);
 }
 
@@ -36,22 +36,10 @@ centered(struct ui *ui, int h, int w)
 	return win;
 }
 
+/* Box with a border in the help's colours. */
 static void
-draw_help(struct ui *ui)
+help_box(struct ui *ui, WINDOW *w)
 {
-	static const enum action listed[] = {
-		ACT_START, ACT_STOP, ACT_FORCE_STOP, ACT_PAUSE, ACT_RESET, ACT_CONSOLE,
-		ACT_SSH, ACT_SSH_BELOW, ACT_CLOSE_PANE, ACT_EDIT, ACT_RELOAD, ACT_FILTER,
-		ACT_EVENTS, ACT_LIST, ACT_UP, ACT_DOWN, ACT_TOP, ACT_BOTTOM, ACT_NEXT_PANE,
-		ACT_PREV_PANE, ACT_ZOOM, ACT_HELP, ACT_QUIT,
-	};
-	size_t n = sizeof listed / sizeof listed[0], i;
-	WINDOW *w = centered(ui, (int)n + 5, 76);
-	char key[16], line[128];
-	int y;
-
-	if (w == NULL)
-		return;
 	wbkgdset(w, ' ' | ui_attr(ui, EL_HELP));
 	werase(w);
 	wattrset(w, ui_attr(ui, EL_BORDER_FOCUS));
@@ -61,24 +49,100 @@ draw_help(struct ui *ui)
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
 	wattrset(w, ui_attr(ui, EL_TITLE_FOCUS));
 	ui_put(w, 0, 2, getmaxx(w) - 4, " qemu-tui keys (any key closes) ");
-	for (i = 0, y = 1; i < n && y < getmaxy(w) - 1; i++, y++) {
-		settings_key_for(&ui->settings, listed[i], key, sizeof key);
-		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
-		ui_put(w, y, 2, 8, key);
-		wattrset(w, ui_attr(ui, EL_HELP));
-		snprintf(line, sizeof line, "%-11s %s", action_name(listed[i]),
-		    action_help(listed[i]));
-		ui_put(w, y, 11, getmaxx(w) - 13, line);
-	}
-	if (y < getmaxy(w) - 1) {
-		char pfx[16], text[320];
+}
 
-		settings_keyname(ui->settings.prefix, pfx, sizeof pfx);
-		snprintf(text, sizeof text, "In a console or SSH pane every key goes to the "
-		    "guest; %s then a key is a dashboard key (%s x or C-a x closes, %s arrows "
-		    "move, %s PgUp scrolls back, / searches).", pfx, pfx, pfx, pfx);
-		ui_put(w, ++y, 2, getmaxx(w) - 4, text);
+/* Up to max lines of text broken at spaces to width, into lines (each max 256 bytes). */
+static int
+wrap(const char *text, int width, char lines[][256], int max)
+{
+	int n = 0, len;
+
+	while (*text != '\0' && n < max && width > 0) {
+		len = (int)strlen(text);
+		if (len > width) {
+			for (len = width; len > 0 && text[len] != ' '; len--)
+				;
+			if (len == 0)
+				len = width;
+		}
+		if (len > 255)
+			len = 255;
+		snprintf(lines[n++], 256, "%.*s", len, text);
+		text += len;
+		while (*text == ' ')
+			text++;
 	}
+	return n;
+}
+
+/*
+ * Every action from the table with its live keys, sized to its content within the
+ * screen: one column when the screen is tall enough, else two side by side when it
+ * is wide enough, else as many columns of keys and names as the height needs (the
+ * help lines left out). The prefix keys' paragraph is wrapped below.
+ */
+static void
+draw_help(struct ui *ui)
+{
+	int n = action_count(), keyw = 0, namew = 0, helpw = 0, colw, ncols = 1, per,
+	    boxw, boxh, a, i, y, x, npara, len;
+	char keys[96], pfx[16], text[400], para[8][256];
+	bool full = true;
+	WINDOW *w;
+
+	for (a = 0; a < n; a++) {
+		if ((len = (int)strlen(settings_keys_for(&ui->settings, a, keys,
+		    sizeof keys))) > keyw)
+			keyw = len;
+		if ((len = (int)strlen(action_name(a))) > namew)
+			namew = len;
+		if ((len = (int)strlen(action_help(a))) > helpw)
+			helpw = len;
+	}
+	if (keyw > 16)
+		keyw = 16;
+	colw = keyw + 1 + namew + 1 + helpw;
+	/* Room for the rows: the borders, a blank line and about two of the paragraph. */
+	if (n + 5 > ui->rows) {
+		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
+		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
+			ncols = 2;
+		else {
+			full = false;
+			colw = keyw + 1 + namew;
+			ncols = (n + per - 1) / per;
+		}
+	}
+	per = (n + ncols - 1) / ncols;
+	boxw = ncols * colw + (ncols - 1) * 3 + 4;
+	if (boxw < 64)
+		boxw = 64;
+	if (boxw > ui->cols)
+		boxw = ui->cols;
+	settings_keyname(ui->settings.prefix, pfx, sizeof pfx);
+	snprintf(text, sizeof text, "In a console or SSH pane every key goes to the guest; "
+	    "%s then a key is a dashboard key (%s x or C-a x closes, %s arrows move, %s "
+	    "PgUp scrolls back, / searches).", pfx, pfx, pfx, pfx);
+	npara = wrap(text, boxw - 4, para, 8);
+	boxh = per + 3 + npara;
+	if ((w = centered(ui, boxh, boxw)) == NULL)
+		return;
+	help_box(ui, w);
+	for (a = 0; a < n; a++) {
+		y = 1 + a % per;
+		x = 2 + a / per * (colw + 3);
+		if (y >= getmaxy(w) - 1 || x >= getmaxx(w) - 2)
+			continue;
+		settings_keys_for(&ui->settings, a, keys, sizeof keys);
+		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
+		ui_put(w, y, x, keyw < getmaxx(w) - 2 - x ? keyw : getmaxx(w) - 2 - x, keys);
+		wattrset(w, ui_attr(ui, EL_HELP));
+		snprintf(text, sizeof text, "%-*s %s", namew, action_name(a),
+		    full ? action_help(a) : "");
+		ui_put(w, y, x + keyw + 1, getmaxx(w) - 2 - x - keyw - 1, text);
+	}
+	for (i = 0, y = per + 2; i < npara && y < getmaxy(w) - 1; i++, y++)
+		ui_put(w, y, 2, getmaxx(w) - 4, para[i]);
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -124,20 +188,24 @@ ui_dialog_draw(struct ui *ui)
 		draw_confirm(ui);
 }
 
-bool
+void
 ui_dialog_key(struct ui *ui, int key)
 {
 	enum dialog_kind was = ui->dialog;
+	struct vmwatch *vm;
 
 	if (key == KEY_MOUSE) {
 		MEVENT ev;
 
 		getmouse(&ev);
-		return true;
+		return;
 	}
 	ui->dialog = DIALOG_NONE;
 	ui_mark(ui);
-	if (was == DIALOG_CONFIRM && (key == 'y' || key == 'Y'))
-		ui_confirmed(ui, ui->confirm_action);
-	return true;
+	if (was != DIALOG_CONFIRM || (key != 'y' && key != 'Y'))
+		return;
+	/* The VM may have gone with a reload meanwhile: then there is nothing to do. */
+	vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+	if (vm != NULL || ui->confirm_vm[0] == '\0')
+		ui->confirm_fn(ui, vm);
 }

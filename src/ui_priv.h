@@ -10,6 +10,7 @@
 #include "loop.h"
 #include "profile.h"
 #include "settings.h"
+#include "util.h"
 #include "vmwatch.h"
 
 /* Semantic elements the drawing code names; themes map them to colours. */
@@ -27,19 +28,35 @@ enum ui_el {
 struct ui;
 struct pane;
 
-/* Every pane type fills one of these (tmux's window_mode, htop's Panel). */
+/* What a pane's key handler did with a key; the dashboard acts on it. */
+enum pane_key {
+	PANE_KEY_HANDLED,	/* used */
+	PANE_KEY_IGNORED,	/* not used: the dashboard's bindings get it */
+	PANE_KEY_CLOSE,		/* close this pane */
+	PANE_KEY_DASHBOARD,	/* came after the prefix key: the dashboard's (prefix bindings first) */
+};
+
+/* Every pane type fills one of these (tmux's window_mode, htop's Panel); ui.c knows
+ * panes only through it. Entries other than name and draw may be NULL. */
 struct pane_ops {
 	const char *name;
-	void (*draw)(struct pane *p);
-	/* true when the key was used; keys not used go to the dashboard's bindings.
-	 * keycode: key is a KEY_* code (wget_wch said KEY_CODE_YES), not a character. */
-	bool (*key)(struct pane *p, int key, bool keycode);
-	void (*click)(struct pane *p, int x, int y, int button);
+	/* A terminal pane (console, SSH): the user works in it, so it gets the room;
+	 * close-pane closes it; actions marked so act on its VM. */
+	bool terminal;
+	/* Make p->data for vm (NULL for the dashboard's own panes); -1 and err when the
+	 * pane cannot be made (the constructor shows err). */
+	int (*init)(struct pane *p, struct vmwatch *vm, qt_error *err);
 	void (*free)(struct pane *p);
-	/* the window was made anew at p->r's size (may be NULL) */
+	/* the window was made anew at p->r's size */
 	void (*resize)(struct pane *p);
+	void (*draw)(struct pane *p);
+	/* keycode: key is a KEY_* code (wget_wch said KEY_CODE_YES), not a character */
+	enum pane_key (*key)(struct pane *p, int key, bool keycode);
+	void (*click)(struct pane *p, int x, int y, int button);
 	/* where the terminal cursor goes when this pane has focus; false hides it */
 	bool (*cursor)(struct pane *p, int *y, int *x);
+	/* the name of the VM the pane belongs to */
+	const char *(*vm)(struct pane *p);
 };
 
 struct pane {
@@ -55,6 +72,9 @@ struct pane {
 
 enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM };
 
+/* What a confirmation's yes runs. */
+typedef void (*ui_confirmed_fn)(struct ui *ui, struct vmwatch *vm);
+
 struct ui {
 	struct loop *loop;
 	SCREEN *screen;
@@ -66,20 +86,19 @@ struct ui {
 	char *profiles_dir;
 
 	struct profile_list profiles;
-	struct vmwatch **vms;
+	struct vmwatch **vms;	/* in the list's order: profile names, natural order */
 	size_t nvms;
 	size_t sel;		/* index into vms */
 	char filter[64];
 	bool filtering;
 
 	struct layout *layout;
+	/* Every pane, shown or not, oldest first; list, details and events are the
+	 * dashboard's own and always there. */
+	struct pane **panes;
+	size_t npanes;
 	struct pane *list, *details, *events;
-	struct pane **consoles;	/* console panes, in the layout or not */
-	size_t nconsoles;
-	struct pane **sshs;	/* SSH panes, several per VM */
-	size_t nsshs;
-	bool events_shown;
-	bool list_hidden;
+	int list_width;		/* the list's widest line so far (its maximum width) */
 	WINDOW *statuswin, *keywin;
 
 	char status[512];
@@ -95,53 +114,83 @@ struct ui {
 
 	enum dialog_kind dialog;
 	char confirm[256];
-	enum action confirm_action;
-	size_t confirm_vm;
+	ui_confirmed_fn confirm_fn;
+	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
 
-/* pane_term.c: what console and SSH panes share (the owner embeds one, fills p, term
- * and send, and calls these from its pane ops). */
+/* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
+ * struct tpane first in its data, fills it with tpane_init and calls these from its
+ * pane ops. Keys: the prefix key gives the next one to the dashboard; scroll mode
+ * (tmux's copy mode, with search) is the pane's own; other keys go to hooks->input. */
 struct term;
+struct tpane_scroll;
+struct tpane;
+struct tpane_hooks {
+	/* bytes for the guest as they are (prefix prefix sends the prefix key) */
+	void (*send)(struct tpane *tp, const char *buf, size_t len);
+	/* a key for the guest (live, no prefix) */
+	enum pane_key (*input)(struct tpane *tp, int key, bool keycode);
+};
 struct tpane {
 	struct pane *p;
 	struct term *term;
-	/* Bytes for the guest as they are (prefix prefix sends the prefix key). */
-	void (*send)(struct tpane *tp, const char *buf, size_t len);
-	bool prefix;		/* the prefix key was pressed: the next key is the dashboard's */
-	bool scrolling;		/* scroll mode: keys move the view */
-	bool searching;		/* typing a search in scroll mode */
+	const struct tpane_hooks *hooks;
+	bool prefix;			/* the prefix key was pressed */
+	struct tpane_scroll *scroll;	/* scroll mode, NULL while live */
 	bool keep_note;		/* the note says how the pane ended: leaving scroll keeps it */
-	char search[128];
 	char note[200];		/* in the title: state, search results, how it ended */
 };
+void tpane_init(struct tpane *tp, struct pane *p, struct term *term,
+    const struct tpane_hooks *hooks);
+void tpane_free(struct tpane *tp);
 int tpane_rows(const struct pane *p);
 int tpane_cols(const struct pane *p);
 void tpane_resize(struct tpane *tp);
 /* what: "NAME: serial", "NAME: ssh root@..." (the title adds the note or scroll state). */
 void tpane_draw(struct tpane *tp, const char *what);
 bool tpane_cursor(struct tpane *tp, int *y, int *x);
-/* The key after the prefix: x closes, PgUp/[ scrolls, / searches, arrows move focus,
- * the prefix itself goes to the guest, anything else is a dashboard key. */
-void tpane_prefix_key(struct tpane *tp, int key, bool keycode);
-/* A key in scroll mode (always used). */
-bool tpane_scroll_key(struct tpane *tp, int key, bool keycode);
-void tpane_leave_scroll(struct tpane *tp);
+enum pane_key tpane_key(struct tpane *tp, int key, bool keycode);
+/* Back to the live screen (scroll mode ends). */
+void tpane_live(struct tpane *tp);
 /* Mouse: 4 wheel up, 5 wheel down. */
 void tpane_click(struct tpane *tp, int button);
 
-/* pane_console.c */
-struct pane *pane_console_new(struct ui *ui, struct vmwatch *vm);
-const char *pane_console_vm(struct pane *p);
-/* pane_ssh.c: an SSH shell into vm (NULL + status message when there is no target). */
-struct pane *pane_ssh_new(struct ui *ui, struct vmwatch *vm);
-const char *pane_ssh_vm(struct pane *p);
+/* pane_list.c: order VMs as the list shows them (profile names, natural order). */
+void pane_list_sort(struct vmwatch **vms, size_t n);
+/* The widest line the list needs now, borders included. */
+int pane_list_width(struct ui *ui);
+
+/* ui.c: panes. One constructor for every type: NULL (and the reason in the status
+ * line) when ops->init fails. Opened panes are split off anchor and focused. */
+struct pane *ui_pane_new(struct ui *ui, const struct pane_ops *ops, struct vmwatch *vm);
+struct pane *ui_pane_open(struct ui *ui, const struct pane_ops *ops,
+    struct vmwatch *vm, struct layout_cell *anchor, enum layout_split how, int percent);
 void ui_pane_close(struct ui *ui, struct pane *p);
 void ui_pane_focus(struct ui *ui, struct pane *p);
-/* A key the focused console did not take, as the dashboard's own. */
-void ui_dashboard_key(struct ui *ui, int key);
+/* Take p off the screen (it lives on in ui->panes); -1 when it is the last one. */
+int ui_pane_hide(struct ui *ui, struct pane *p);
+struct pane *ui_focused_pane(struct ui *ui);
+/* The newest pane of type ops (NULL: any terminal pane) for vm (NULL: any VM). */
+struct pane *ui_pane_find(struct ui *ui, const struct pane_ops *ops, const char *vm);
+/* Windows made anew for the layout's rectangles (after any layout change). */
+void ui_place_panes(struct ui *ui);
+
+/* ui.c: the rest the actions use. */
+void ui_load_profiles(struct ui *ui);
+struct vmwatch *ui_find_vm(struct ui *ui, const char *name);
+void ui_move_selection(struct ui *ui, int delta);
+/* VMs not stopped: their count, and their names into names. */
+size_t ui_running_count(struct ui *ui, char *names, size_t len);
+/* The first key bound to the action called name ("s"), for messages. */
+const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
+/* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
+void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+void ui_dialog_draw(struct ui *ui);
+void ui_dialog_key(struct ui *ui, int key);
 
 /* Helpers the panes use (ui.c, ui_draw.c). */
 void ui_mark(struct ui *ui);			/* something changed: redraw everything */

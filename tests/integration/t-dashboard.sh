@@ -101,6 +101,8 @@ ok "resizing to 40x10 (and 20x6) and back keeps the screen drawn"
 
 tm send-keys -t qt '?'
 see "keys (any key closes)" || fail "no help overlay"
+# The box is as wide as its longest line (within the screen): no line is cut.
+see "stop gracefully: powerdown, then quit, SIGTERM, SIGKILL" || fail "a help line is cut"
 tm send-keys -t qt Escape
 sleep 0.2
 tm send-keys -t qt S
@@ -143,6 +145,46 @@ ok "quitting says the VM keeps running, and it does"
 open_dashboard
 see "QMP running" 10 || fail "reopened dashboard does not show the VM running"
 ok "a new dashboard finds the running VM"
+
+# Terminal panes get the room: at 80x24 a console has at least 55 columns and 10 rows
+# inside, the event log keeps a few lines, the list is as wide as its lines need.
+tm resize-window -t qt -x 80 -y 24
+tm send-keys -t qt c
+see "arm: serial" || fail "c did not open the console"
+screen > "$T/screen"
+python3 - "$T/screen" <<'PY' || fail "room: $(cat "$T/screen")"
+import sys
+rows = open(sys.argv[1], encoding="utf-8").read().split("\n")
+def box(title):
+    y = next(i for i, r in enumerate(rows) if title in r)
+    x = rows[y].index(title)
+    w = rows[y].index("┐", x) - x + 1
+    h = next(i for i in range(y + 1, len(rows)) if rows[i][x:x + 1] == "└") - y + 1
+    return w, h
+cw, ch = box("┌─ arm: serial")
+ew, eh = box("┌─ QMP events")
+lw, lh = box("┌─ VMs")
+print(f"console {cw}x{ch}, events {ew}x{eh}, list {lw}x{lh}")
+sys.exit(0 if cw - 2 >= 55 and ch - 2 >= 10 and eh <= 6 and lw <= 30 else 1)
+PY
+gone() { ! screen | grep -qF -- "$1"; }
+tm send-keys -t qt C-b l
+wait_for 5 gone "QMP events" || fail "l did not fold the event log away"
+tm send-keys -t qt C-b l
+see "QMP events" || fail "l did not bring the event log back"
+tm send-keys -t qt C-b x
+wait_for 5 gone "arm: serial" || fail "C-b x did not close the console"
+tm resize-window -t qt -x 120 -y 35
+ok "a console gets the room at 80x24; the event log folds to a few lines; l and C-b x work"
+
+# The list is ordered by the profiles' names, naturally: vm2 before vm10.
+guest_profile vm10 aarch64
+guest_profile vm2 aarch64
+tm send-keys -t qt R
+see "VMs (4)" || fail "reload did not list the new profiles"
+screen | grep -oE "^│[ ▶] [a-z0-9]+" | tr -d '│▶ ' | tr '\n' ' ' | grep -q "^arm vm2 vm10 zbroken $" ||
+	fail "list order: $(screen | grep -oE "^│[ ▶] [a-z0-9]+" | tr '\n' ' ')"
+ok "the list is in natural order of the profile names (vm2 before vm10)"
 tm send-keys -t qt q
 see "Quit?" && tm send-keys -t qt y
 qt stop arm --force >/dev/null

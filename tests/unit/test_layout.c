@@ -580,6 +580,84 @@ nth_leaf(struct layout *l, size_t i)
 	return c;
 }
 
+/* The dashboard's shape: a list capped at its content's width beside a column of
+ * details and events; the events capped at a few rows, then uncapped again. */
+START_TEST(test_max_size)
+{
+	struct layout *l = layout_new(PANE(0));
+	struct layout_cell *list = layout_first(l), *det, *ev, *con, *all[3];
+	int i;
+
+	layout_set_gap(l, 0);
+	layout_resize(l, 150, 40);
+	det = layout_split(l, list, LAYOUT_LEFTRIGHT, 62, LAYOUT_PERCENT, PANE(1));
+	ev = layout_split(l, det, LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, PANE(2));
+	assert_rect(list, 0, 0, 57, 40);
+	layout_cell_set_max(l, list, 24, 0);
+	assert_rect(list, 0, 0, 24, 40);
+	assert_rect(det, 24, 0, 126, 24);
+	assert_rect(ev, 24, 24, 126, 16);
+	/* A terminal pane under the details; the events fold to 5 rows. */
+	con = layout_split(l, det, LAYOUT_TOPBOTTOM, 70, LAYOUT_PERCENT, PANE(3));
+	layout_cell_set_max(l, ev, 0, 5);
+	assert_rect(ev, 24, 35, 126, 5);
+	assert_rect(det, 24, 0, 126, 12);
+	assert_rect(con, 24, 12, 126, 23);
+	check_tiling(l);
+	/* Splits and resizes while capped keep the cap's weight aside. */
+	layout_resize(l, 80, 24);
+	assert_rect(list, 0, 0, 24, 24);
+	assert_rect(ev, 24, 19, 56, 5);
+	layout_resize(l, 150, 40);
+	/* The terminal pane closes, the cap is lifted: the events' old share is back. */
+	layout_close(l, con);
+	layout_cell_set_max(l, ev, 0, 0);
+	assert_rect(det, 24, 0, 126, 24);
+	assert_rect(ev, 24, 24, 126, 16);
+	/* The area too small for the cap: it gives way, everything still tiles. */
+	layout_resize(l, 20, 3);
+	check_tiling(l);
+	layout_resize(l, 150, 40);
+	assert_rect(list, 0, 0, 24, 40);
+	/* Every child capped: the last one takes what is left. */
+	all[0] = list;
+	all[1] = layout_split(l, ev, LAYOUT_LEFTRIGHT, 0, 0, PANE(4));
+	all[2] = layout_split_root(l, LAYOUT_LEFTRIGHT, 10, 0, PANE(5));
+	for (i = 0; i < 3; i++)
+		layout_cell_set_max(l, all[i], 10, 0);
+	check_tiling(l);
+	layout_free(l, NULL);
+}
+END_TEST
+
+/* A leaf beside the whole tree spans the area, before or after everything. */
+START_TEST(test_split_root)
+{
+	struct layout *l = layout_new(PANE(0));
+	struct layout_cell *a = layout_first(l), *b, *c, *d;
+
+	layout_set_gap(l, 0);
+	layout_resize(l, 100, 30);
+	b = layout_split(l, a, LAYOUT_TOPBOTTOM, 0, 0, PANE(1));
+	c = layout_split_root(l, LAYOUT_LEFTRIGHT, 20, LAYOUT_PERCENT | LAYOUT_BEFORE,
+	    PANE(2));
+	assert_rect(c, 0, 0, 20, 30);
+	assert_rect(a, 20, 0, 80, 15);
+	assert_rect(b, 20, 15, 80, 15);
+	ck_assert_ptr_eq(layout_first(l), c);
+	/* The root is now a left|right split: one more child at its end. */
+	d = layout_split_root(l, LAYOUT_LEFTRIGHT, 10, 0, PANE(3));
+	assert_rect(d, 90, 0, 10, 30);
+	ck_assert_int_eq(layout_cell_rect(c).w + layout_cell_rect(a).w, 90);
+	ck_assert_ptr_eq(layout_last(l), d);
+	check_tiling(l);
+	layout_close(l, c);
+	assert_rect(a, 0, 0, 90, 15);
+	check_tiling(l);
+	layout_free(l, NULL);
+}
+END_TEST
+
 START_TEST(test_random_tiling)
 {
 	int iter, op, step, w, h, nsteps, i, vis;
@@ -599,7 +677,7 @@ START_TEST(test_random_tiling)
 		for (step = 0; step < nsteps; step++) {
 			n = layout_count(l);
 			c = nth_leaf(l, rnd((uint32_t)n));
-			op = (int)rnd(10);
+			op = (int)rnd(12);
 			if (op < 4 && n < 40)
 				layout_split(l, c, rnd(2) ? LAYOUT_LEFTRIGHT :
 				    LAYOUT_TOPBOTTOM, rnd(3) ? 0 : (int)rnd(120),
@@ -613,7 +691,13 @@ START_TEST(test_random_tiling)
 				layout_set_focus(l, c);
 			else if (op == 8)
 				layout_zoom(l, rnd(2) ? c : NULL);
-			else {
+			else if (op == 10)
+				layout_cell_set_max(l, c, rnd(2) ? (int)rnd(50) : 0,
+				    rnd(2) ? (int)rnd(20) : 0);
+			else if (op == 11 && n < 40)
+				layout_split_root(l, rnd(2) ? LAYOUT_LEFTRIGHT :
+				    LAYOUT_TOPBOTTOM, (int)rnd(60), (int)rnd(4), PANE(n % 64));
+			else if (op == 9) {
 				w = (int)rnd(220);
 				h = (int)rnd(70);
 				layout_resize(l, w, h);
@@ -677,6 +761,8 @@ layout_suite(void)
 	tcase_add_test(tc, test_leaf_at);
 	tcase_add_test(tc, test_resize_leaf);
 	tcase_add_test(tc, test_gaps_and_free);
+	tcase_add_test(tc, test_max_size);
+	tcase_add_test(tc, test_split_root);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("property");

@@ -6,6 +6,17 @@
 
 #include "settings.h"
 
+/* Actions are rows of action.c's table, known by name; short names for the checks. */
+#define ACT_NONE ACTION_NONE
+#define ACT_START action_find("start")
+#define ACT_QUIT action_find("quit")
+#define ACT_RELOAD action_find("reload")
+#define ACT_HELP action_find("help")
+#define ACT_SSH action_find("ssh")
+#define ACT_SSH_BELOW action_find("ssh-below")
+#define ACT_CLOSE_PANE action_find("close-pane")
+#define ACT_LIST action_find("list")
+
 START_TEST(test_defaults)
 {
 	struct settings s;
@@ -70,6 +81,38 @@ START_TEST(test_errors_are_collected)
 }
 END_TEST
 
+/* Every action has a name, a help line and default keys that parse; names are unique. */
+START_TEST(test_action_table)
+{
+	int a, b;
+	char buf[64];
+	struct settings s;
+
+	ck_assert_int_gt(action_count(), 20);
+	for (a = 0; a < action_count(); a++) {
+		char keys[64], *k, *save = NULL;
+
+		ck_assert_int_eq(action_find(action_name(a)), a);
+		ck_assert_str_ne(action_help(a), "");
+		snprintf(keys, sizeof keys, "%s", action_keys(a));
+		for (k = strtok_r(keys, " ", &save); k != NULL; k = strtok_r(NULL, " ", &save))
+			ck_assert_msg(settings_keyparse(k) != -1, "%s: key %s", action_name(a), k);
+		for (b = a + 1; b < action_count(); b++)
+			ck_assert_str_ne(action_name(a), action_name(b));
+	}
+	ck_assert_int_eq(action_find("nosuch"), ACTION_NONE);
+	/* Arrows move the selection, and the focus after the prefix. */
+	settings_defaults(&s);
+	ck_assert_int_eq(settings_action(&s, KEY_UP), action_find("up"));
+	ck_assert_int_eq(settings_action_prefixed(&s, KEY_UP), action_find("focus-up"));
+	ck_assert_int_eq(settings_action_prefixed(&s, 's'), ACT_START);
+	ck_assert_str_eq(settings_key_for(&s, action_find("focus-left"), buf, sizeof buf),
+	    "C-b Left");
+	ck_assert_str_eq(settings_keys_for(&s, ACT_RELOAD, buf, sizeof buf), "F5 R");
+	settings_free(&s);
+}
+END_TEST
+
 START_TEST(test_key_names_round_trip)
 {
 	static const char *const names[] = { "a", "C-b", "Tab", "Enter", "F12",
@@ -100,6 +143,7 @@ main(void)
 	tcase_add_test(tc, test_values_and_bindings);
 	tcase_add_test(tc, test_errors_are_collected);
 	tcase_add_test(tc, test_key_names_round_trip);
+	tcase_add_test(tc, test_action_table);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,0 +1,469 @@
+/*
+ * Dashboard actions: a function per action and the one table of them at the end of
+ * this file. The table drives the default bindings (settings.c), the ? help and the
+ * key bar (ui_dialog.c, ui.c) and the dispatch (action_run). To add an action, write
+ * its function here and add its row; nothing else changes.
+ */
+#include "action.h"
+#include "ui_priv.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+/* ---- the VM actions ---- */
+
+static void
+do_start(struct ui *ui, struct vmwatch *w)
+{
+	qt_error err;
+
+	if (w->profile->broken != NULL)
+		ui_message(ui, true, "%s", w->profile->broken);
+	else if (vmwatch_start(w, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+	else {
+		ui_message(ui, false, "starting %s…", w->name);
+		w->ssh_auto_pending = w->profile->ssh.auto_open;
+	}
+}
+
+static void
+do_stop(struct ui *ui, struct vmwatch *w)
+{
+	qt_error err;
+
+	if (vmwatch_stop(w, false, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+}
+
+static void
+do_force_stop(struct ui *ui, struct vmwatch *w)
+{
+	qt_error err;
+
+	if (vmwatch_stop(w, true, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+}
+
+static void
+do_pause_resume(struct ui *ui, struct vmwatch *w)
+{
+	qt_error err;
+
+	if (vmwatch_pause_toggle(w, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+}
+
+static void
+do_reset(struct ui *ui, struct vmwatch *w)
+{
+	qt_error err;
+
+	if (vmwatch_reset(w, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+	else
+		ui_message(ui, false, "%s reset", w->name);
+}
+
+/* One console per VM: a second c focuses it. The first console takes most of the
+ * details' column, the next ones go beside the last. */
+static void
+do_console(struct ui *ui, struct vmwatch *w)
+{
+	struct pane *p = ui_pane_find(ui, &pane_console_ops, w->name);
+
+	if (p != NULL)
+		ui_pane_focus(ui, p);
+	else if ((p = ui_pane_find(ui, &pane_console_ops, NULL)) != NULL)
+		ui_pane_open(ui, &pane_console_ops, w, layout_find(ui->layout, p),
+		    LAYOUT_LEFTRIGHT, 50);
+	else
+		ui_pane_open(ui, &pane_console_ops, w, layout_find(ui->layout,
+		    ui->details), LAYOUT_TOPBOTTOM, 70);
+}
+
+/* Where an SSH pane goes: beside the focused terminal pane, else the last SSH pane,
+ * else the last terminal pane, else under the details (taking most of their column). */
+static void
+open_ssh(struct ui *ui, struct vmwatch *w, enum layout_split how)
+{
+	struct pane *anchor = ui_focused_pane(ui);
+	int percent = 50;
+
+	if (w->profile->broken != NULL) {
+		ui_message(ui, true, "%s", w->profile->broken);
+		return;
+	}
+	if (!vm_state_live(w->state)) {
+		char key[16];
+
+		ui_message(ui, true, "%s is %s: start it first (%s)", w->name,
+		    vm_state_name(w->state), ui_key_for(ui, "start", key, sizeof key));
+		return;
+	}
+	if (anchor == NULL || !anchor->ops->terminal)
+		anchor = ui_pane_find(ui, &pane_ssh_ops, NULL);
+	if (anchor == NULL)
+		anchor = ui_pane_find(ui, NULL, NULL);
+	if (anchor == NULL) {
+		anchor = ui->details;
+		percent = 70;
+		how = LAYOUT_TOPBOTTOM;
+	}
+	ui_pane_open(ui, &pane_ssh_ops, w, layout_find(ui->layout, anchor), how, percent);
+}
+
+static void
+do_ssh_beside(struct ui *ui, struct vmwatch *w)
+{
+	open_ssh(ui, w, LAYOUT_LEFTRIGHT);
+}
+
+static void
+do_ssh_below(struct ui *ui, struct vmwatch *w)
+{
+	open_ssh(ui, w, LAYOUT_TOPBOTTOM);
+}
+
+static void
+do_edit(struct ui *ui, struct vmwatch *w)
+{
+	const char *editor = getenv("VISUAL");
+	char *path = xstrdup(w->profile->path), *name = xstrdup(w->name);
+	int status = 0;
+	pid_t pid;
+
+	if (editor == NULL || *editor == '\0')
+		editor = getenv("EDITOR");
+	if (editor == NULL || *editor == '\0')
+		editor = "vi";
+	def_prog_mode();
+	endwin();
+	/* The editor owns the terminal until it exits; the VMs run on under their supervisors. */
+	if ((pid = fork()) == 0) {
+		execlp(editor, editor, path, (char *)NULL);
+		fprintf(stderr, "qemu-tui: cannot run %s: %s\n", editor, strerror(errno));
+		_exit(127);
+	}
+	if (pid > 0)
+		while (waitpid(pid, &status, 0) == -1 && errno == EINTR)
+			;
+	reset_prog_mode();
+	clearok(curscr, TRUE);
+	ui_load_profiles(ui);
+	w = ui_find_vm(ui, name);
+	if (pid == -1 || !WIFEXITED(status) || WEXITSTATUS(status) == 127)
+		ui_message(ui, true, "could not run the editor \"%s\": set $EDITOR", editor);
+	else if (w != NULL && w->profile->broken != NULL)
+		ui_message(ui, true, "%s", w->profile->broken);
+	else
+		ui_message(ui, false, "%s reloaded", path);
+	free(path);
+	free(name);
+	ui_place_panes(ui);
+}
+
+/* ---- the dashboard's own ---- */
+
+static void
+do_reload(struct ui *ui, struct vmwatch *w)
+{
+	ui_load_profiles(ui);
+	ui_message(ui, false, "profiles reloaded (%zu)", ui->nvms);
+}
+
+static void
+do_filter(struct ui *ui, struct vmwatch *w)
+{
+	ui->filtering = true;
+	ui->filter[0] = '\0';
+	ui->dirty_status = true;
+}
+
+static void
+do_close_pane(struct ui *ui, struct vmwatch *w)
+{
+	struct pane *p = ui_focused_pane(ui);
+
+	if (p != NULL && p->ops->terminal)
+		ui_pane_close(ui, p);
+	else
+		ui_message(ui, true, "only console and SSH panes close (focus one with Tab)");
+}
+
+static void
+do_events(struct ui *ui, struct vmwatch *w)
+{
+	if (layout_find(ui->layout, ui->events) != NULL)
+		ui_pane_hide(ui, ui->events);
+	else {
+		layout_split(ui->layout, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 40, LAYOUT_PERCENT, ui->events);
+		ui_place_panes(ui);
+	}
+}
+
+/* The list comes back full height at the left, whatever the panes did meanwhile. */
+static void
+do_list(struct ui *ui, struct vmwatch *w)
+{
+	if (layout_find(ui->layout, ui->list) != NULL)
+		ui_pane_hide(ui, ui->list);
+	else {
+		layout_split_root(ui->layout, LAYOUT_LEFTRIGHT, 38,
+		    LAYOUT_PERCENT | LAYOUT_BEFORE, ui->list);
+		ui_place_panes(ui);
+	}
+}
+
+static void
+do_up(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, -1);
+}
+
+static void
+do_down(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, 1);
+}
+
+static void
+do_top(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, -100000);
+}
+
+static void
+do_bottom(struct ui *ui, struct vmwatch *w)
+{
+	ui_move_selection(ui, 100000);
+}
+
+/* Focus changes may end a zoom or, in a tiny area, change what is visible. */
+static void
+do_next_pane(struct ui *ui, struct vmwatch *w)
+{
+	layout_focus_next(ui->layout);
+	ui_place_panes(ui);
+}
+
+static void
+do_prev_pane(struct ui *ui, struct vmwatch *w)
+{
+	layout_focus_prev(ui->layout);
+	ui_place_panes(ui);
+}
+
+static void
+do_zoom(struct ui *ui, struct vmwatch *w)
+{
+	layout_zoom(ui->layout, layout_zoomed(ui->layout) ? NULL :
+	    layout_focus(ui->layout));
+	ui_place_panes(ui);
+}
+
+static void
+focus_dir(struct ui *ui, enum layout_dir dir)
+{
+	layout_focus_dir(ui->layout, dir);
+	ui_place_panes(ui);
+}
+
+static void
+do_focus_left(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_LEFT);
+}
+
+static void
+do_focus_right(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_RIGHT);
+}
+
+static void
+do_focus_up(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_UP);
+}
+
+static void
+do_focus_down(struct ui *ui, struct vmwatch *w)
+{
+	focus_dir(ui, LAYOUT_DOWN);
+}
+
+static void
+do_help(struct ui *ui, struct vmwatch *w)
+{
+	ui->dialog = DIALOG_HELP;
+	ui_mark(ui);
+}
+
+static void
+do_quit_now(struct ui *ui, struct vmwatch *w)
+{
+	ui->quit = true;
+}
+
+static void
+do_quit(struct ui *ui, struct vmwatch *w)
+{
+	char names[256];
+	size_t n = ui_running_count(ui, names, sizeof names);
+
+	if (n > 0)
+		ui_ask(ui, do_quit_now, NULL, "Quit? %zu VM%s keep%s running (%s); the next "
+		    "qemu-tui shows %s again.", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
+		    names, n == 1 ? "it" : "them");
+	else
+		do_quit_now(ui, NULL);
+}
+
+/* ---- the table ---- */
+
+#define A_VM		0x1	/* needs a VM: the selected one */
+#define A_PANE_VM	0x2	/* needs a VM: the focused terminal pane's, else the selected one */
+#define A_PREFIX	0x4	/* the default keys work after the prefix key only */
+
+static const struct action {
+	const char *name;	/* for `bind KEY NAME` and the help */
+	const char *keys;	/* default keys, settings key names, first one shown in the key bar */
+	const char *help;
+	const char *label;	/* key bar; NULL: not there */
+	unsigned flags;
+	const char *confirm;	/* asked first, %s the VM's name; NULL: not asked */
+	void (*fn)(struct ui *ui, struct vmwatch *vm);	/* vm is set when flags ask for one */
+} actions[] = {
+	{ "start", "s", "start the selected VM", "start", A_VM, NULL, do_start },
+	{ "stop", "S", "stop gracefully: powerdown, then quit, SIGTERM, SIGKILL", "stop",
+	    A_VM, NULL, do_stop },
+	{ "force-stop", "K", "stop at once with QMP quit (asks first)", NULL, A_VM,
+	    "Force stop %s now (QMP quit, no clean shutdown of the guest)?", do_force_stop },
+	{ "pause", "p", "pause or resume the guest", "pause", A_VM, NULL, do_pause_resume },
+	{ "reset", "r", "hard reset the guest (asks first)", "reset", A_VM,
+	    "Hard reset %s (like the reset button; unsaved guest data is lost)?", do_reset },
+	{ "console", "c", "open the VM's serial console in a pane (again: focus it)",
+	    "console", A_PANE_VM, NULL, do_console },
+	{ "ssh", "h |", "SSH shell into the VM in a pane beside (left|right split)", "ssh",
+	    A_PANE_VM, NULL, do_ssh_beside },
+	{ "ssh-below", "H -", "SSH shell into the VM in a pane below (top/bottom split)",
+	    NULL, A_PANE_VM, NULL, do_ssh_below },
+	{ "close-pane", "x", "close the focused console or SSH pane", NULL, 0, NULL,
+	    do_close_pane },
+	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
+	    do_edit },
+	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
+	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
+	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "
+	    "is open)", "events", 0, NULL, do_events },
+	{ "list", "b", "hide or show the VM list (the panes get the whole width)", NULL, 0,
+	    NULL, do_list },
+	{ "up", "Up k", "select the previous VM / scroll up", NULL, 0, NULL, do_up },
+	{ "down", "Down j", "select the next VM / scroll down", NULL, 0, NULL, do_down },
+	{ "top", "Home g", "first VM", NULL, 0, NULL, do_top },
+	{ "bottom", "End G", "last VM", NULL, 0, NULL, do_bottom },
+	{ "next-pane", "Tab", "move focus to the next pane", NULL, 0, NULL, do_next_pane },
+	{ "prev-pane", "BTab", "move focus to the previous pane", NULL, 0, NULL, do_prev_pane },
+	{ "focus-left", "Left", "move focus to the pane on the left", NULL, A_PREFIX, NULL,
+	    do_focus_left },
+	{ "focus-right", "Right", "move focus to the pane on the right", NULL, A_PREFIX,
+	    NULL, do_focus_right },
+	{ "focus-up", "Up", "move focus to the pane above", NULL, A_PREFIX, NULL, do_focus_up },
+	{ "focus-down", "Down", "move focus to the pane below", NULL, A_PREFIX, NULL,
+	    do_focus_down },
+	{ "zoom", "z", "zoom the focused pane to the whole screen and back", NULL, 0, NULL,
+	    do_zoom },
+	{ "help", "? F1", "show this help", "help", 0, NULL, do_help },
+	{ "quit", "q", "quit the dashboard; running VMs keep running", "quit", 0, NULL,
+	    do_quit },
+};
+
+#define NACTIONS ((int)(sizeof actions / sizeof actions[0]))
+
+int
+action_count(void)
+{
+	return NACTIONS;
+}
+
+int
+action_find(const char *name)
+{
+	int a;
+
+	for (a = 0; a < NACTIONS; a++)
+		if (strcmp(actions[a].name, name) == 0)
+			return a;
+	return ACTION_NONE;
+}
+
+const char *
+action_name(int a)
+{
+	return a >= 0 && a < NACTIONS ? actions[a].name : "none";
+}
+
+const char *
+action_help(int a)
+{
+	return a >= 0 && a < NACTIONS ? actions[a].help : "";
+}
+
+const char *
+action_label(int a)
+{
+	return a >= 0 && a < NACTIONS ? actions[a].label : NULL;
+}
+
+const char *
+action_keys(int a)
+{
+	return a >= 0 && a < NACTIONS ? actions[a].keys : "";
+}
+
+bool
+action_after_prefix(int a)
+{
+	return a >= 0 && a < NACTIONS && (actions[a].flags & A_PREFIX) != 0;
+}
+
+/* The VM of the focused terminal pane, else the selection. */
+static struct vmwatch *
+pane_vm(struct ui *ui)
+{
+	struct pane *p = ui_focused_pane(ui);
+
+	if (p != NULL && p->ops->vm != NULL)
+		return ui_find_vm(ui, p->ops->vm(p));
+	return ui_selected(ui);
+}
+
+void
+action_run(struct ui *ui, int a, struct vmwatch *vm)
+{
+	const struct action *r;
+	char question[256];
+
+	if (a < 0 || a >= NACTIONS)
+		return;
+	r = &actions[a];
+	if (vm == NULL && (r->flags & (A_VM | A_PANE_VM))) {
+		vm = r->flags & A_PANE_VM ? pane_vm(ui) : ui_selected(ui);
+		if (vm == NULL) {
+			ui_message(ui, true, "no VM selected");
+			return;
+		}
+	}
+	if (r->confirm != NULL) {
+		/* The row's own text, with the VM's name for its one %s. */
+		snprintf(question, sizeof question, r->confirm, vm != NULL ? vm->name : "");
+		ui_ask(ui, r->fn, vm, "%s", question);
+	} else
+		r->fn(ui, vm);
+}
