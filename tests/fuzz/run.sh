@@ -34,7 +34,7 @@ mkdir -p "$out/artifacts"
 export UBSAN_OPTIONS=${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}
 
 run_one() {
-	local name=$1 log=$out/$1.log max_len=4096 rc=0 execs input
+	local name=$1 log=$out/$1.log max_len=4096 rc=0 execs input first
 	[ "$name" = qmp ] && max_len=8192
 	mkdir -p "$out/corpus/$name"
 	# timeout(1) only as a last resort: libFuzzer stops itself after secs.
@@ -50,7 +50,11 @@ run_one() {
 	else
 		input=$(sed -n 's/.*Test unit written to //p' "$log" | tail -n 1)
 		echo "FAIL: fuzz $name (exit $rc after ${execs:-?} execs): input ${input:-none written}; log $log"
-		tail -n 40 "$log" | sed "s/^/  $name| /"
+		# The report from a little before its first line (what the target
+		# printed before it aborted), cut after 60 lines.
+		first=$(grep -nE 'ERROR|runtime error|ALARM|deadly signal|out-of-memory' "$log" | head -n 1 | cut -d: -f1)
+		first=${first:-1}
+		tail -n +$((first > 5 ? first - 5 : 1)) "$log" | grep -v '^#[0-9]' | head -n 60 | sed "s/^/  $name| /"
 		echo "FAIL $name" >> "$out/results"
 	fi
 }
