@@ -45,8 +45,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	profile_validate(p, &err);
 
 	rt.accel = accels[size % 3];
-	rt.ssh_host_port = p->net.mode == NET_USER && p->ssh.host == NULL ?
-	    p->ssh.port : 0;
+	/* As cmdline (no port chosen yet) and as start (a free port chosen). */
+	rt.ssh_host_port = size & 8 ? 2222 : 0;
 	rt.start_paused = (int)(size & 4);
 	if (qemu_argv_build(p, &rt, &av, &err) == 0)
 		qemu_argv_print(devnull, av.v);
