@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # The whole test suite: build with ASan+UBSan and -Werror, build the test guests,
-# run unit and integration tests (make check), then the unit tests under valgrind.
+# run unit and integration tests (make check), then the unit tests under valgrind and
+# the fuzz targets for 30 s each (tests/fuzz/run.sh; QT_SKIP_FUZZ=1 skips them, not under CI).
 set -euo pipefail
 root=$(cd "$(dirname "$0")/.." && pwd)
 cd "$root"
@@ -33,10 +34,28 @@ if [ $rc -eq 0 ] && [ "${QT_SKIP_VALGRIND:-}" != 1 ]; then
 		fi
 	done
 fi
+# The libFuzzer targets, a short fixed time each, in their own clang tree (build-fuzz/);
+# one test per target in the closing line.
+fz_pass=0
+fz_fail=0
+if [ "${QT_SKIP_FUZZ:-}" = 1 ] && [ "${CI:-}" = true ]; then
+	echo "QT_SKIP_FUZZ=1 is ignored under CI=true"
+fi
+if [ "${QT_SKIP_FUZZ:-}" != 1 ] || [ "${CI:-}" = true ]; then
+	fz_results=$root/build-fuzz/fuzz-out/results
+	rm -f "$fz_results"
+	fz_rc=0
+	"$root/tests/fuzz/run.sh" "${QT_FUZZ_SECONDS:-30}" || fz_rc=$?
+	fz_pass=$(grep -c '^PASS' "$fz_results" 2>/dev/null || true)
+	fz_fail=$(grep -c '^FAIL' "$fz_results" 2>/dev/null || true)
+	fz_pass=${fz_pass:-0} fz_fail=${fz_fail:-0}
+	# A failure with no failed target (the build) is one failed test.
+	[ "$fz_rc" -eq 0 ] || { rc=1; [ "$fz_fail" -gt 0 ] || fz_fail=1; }
+fi
 # One closing line in the plain form, counted from automake's results.
 count() { cat tests/*/*.trs 2>/dev/null | grep -cE "^:test-result: ($1)" || true; }
-pass=$(( $(count PASS) + vg_pass ))
-fail=$(( $(count 'FAIL|ERROR|XPASS') + vg_fail ))
+pass=$(( $(count PASS) + vg_pass + fz_pass ))
+fail=$(( $(count 'FAIL|ERROR|XPASS') + vg_fail + fz_fail ))
 skip=$(count SKIP)
 if [ "${CI:-}" = true ] && [ "$skip" -gt 0 ]; then
 	echo "skipped tests are failures under CI=true:"; grep -l '^:test-result: SKIP' tests/*/*.trs

@@ -74,8 +74,15 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		ncuts = size - 1;
 	run(data + 1 + ncuts, size - 1 - ncuts, NULL, 0, &whole);
 	run(data + 1 + ncuts, size - 1 - ncuts, data + 1, ncuts, &cut);
+	/*
+	 * json_object_equal compares doubles with ==, so a NaN (json-c takes
+	 * "NaN" outside strict mode) is never equal to itself: compare the
+	 * text too.
+	 */
 	if (whole.rc != cut.rc || whole.garbage != cut.garbage ||
-	    !json_object_equal(whole.msgs, cut.msgs)) {
+	    (!json_object_equal(whole.msgs, cut.msgs) &&
+	    strcmp(json_object_to_json_string(whole.msgs),
+	    json_object_to_json_string(cut.msgs)) != 0)) {
 		fprintf(stderr, "whole: rc %d garbage %u %s\n", whole.rc,
 		    whole.garbage, json_object_to_json_string(whole.msgs));
 		fprintf(stderr, "cut:   rc %d garbage %u %s\n", cut.rc,
