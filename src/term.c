@@ -783,7 +783,9 @@ grid_scroll_rows(struct term *t, struct grid *g, int r0, int r1, int n)
 	VTermRect erase = { 0, 0, 0, g->cols };
 	int h = r1 - r0, k = n > 0 ? n : -n, r;
 
-	if (n > 0 && r0 == 0 && g == &t->grids[0])
+	/* A scroll by the whole height only erases, in libvterm's screen too:
+	 * nothing goes to the history then. */
+	if (n > 0 && k < h && r0 == 0 && g == &t->grids[0])
 		for (r = 0; r < k; r++)
 			sb_push(t, grid_row(g, r), g->cols);
 	if (r0 == 0 && r1 == g->n) {
@@ -1060,6 +1062,9 @@ cb_resize(int rows, int cols, VTermPos *delta, void *user)
 	for (r = old_rows; !alt && r < rows && t->count > 0; r++) {
 		grid_scroll_rows(t, g, 0, rows, -1);
 		sb_pop(t, grid_row(g, 0), cols);
+		/* Stored as shown: under DECSCNM the screen shows it flipped. */
+		for (c = 0; t->reverse && c < cols; c++)
+			grid_row(g, 0)->cells[c].attrs ^= PA_REVERSE;
 		delta->row++;
 	}
 	t->touched = true;
@@ -1179,8 +1184,10 @@ buffers_size(struct term *t, int rows, int cols)
 	if (cols > t->cols_alloc) {
 		t->line.cells = xreallocarray(t->line.cells, (size_t)cols,
 		    sizeof *t->line.cells);
+		/* Sized here: sb_decode's own allocation would be for the
+		 * width of the moment. */
 		free(t->line.comb);
-		t->line.comb = NULL;
+		t->line.comb = xcalloc((size_t)cols, sizeof *t->line.comb);
 		t->bases = xreallocarray(t->bases, (size_t)cols, sizeof *t->bases);
 		t->basecol = xreallocarray(t->basecol, (size_t)cols,
 		    sizeof *t->basecol);
@@ -1847,7 +1854,7 @@ line_marks(struct term *t, int a, const struct row *row)
 	int n = line_bases(t, row), i, c, end, c0 = -1;
 	bool any = false;
 
-	memset(t->marks, 0, (size_t)t->cols);
+	memset(t->marks, 0, (size_t)t->cols_alloc);
 	if (t->match_valid && t->match_serial == serial)
 		c0 = t->match_col;
 	for (i = 0; i < n; i++) {
