@@ -1,4 +1,14 @@
-/* One libvterm terminal drawn into a curses window; see term.h. */
+/*
+ * One libvterm terminal drawn into a curses window; see term.h.
+ *
+ * libvterm parses and keeps the terminal's state (cursor, modes, scroll
+ * region, pen); the screen is our own, driven by its state layer's callbacks
+ * (section "screen"), because libvterm 0.1.4's screen moves every cell of the
+ * screen up a row on each line feed at the bottom. Ours keeps the rows in a
+ * ring: a full-screen scroll moves the ring's top, the row leaving it is
+ * encoded into the scrollback and comes back blank as the new bottom row, so
+ * a line feed costs one line, whatever the pane's size.
+ */
 #include "term.h"
 
 #include <limits.h>
@@ -452,7 +462,7 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 	struct sb_line *l;
 	uint32_t *runs, *codes, fg = 0, bg = 0;
 	uint16_t attrs = 0;
-	size_t nruns = 0, ncodes = 0, need;
+	size_t nruns = 0, ncodes = 0, need, base = 0;
 	int n, c, i;
 
 	for (n = cols; n > 0 && cell_trimmable(&cells[n - 1], flip); n--)
@@ -472,12 +482,16 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 	 * pen is packed already, so a run starts where it changes. */
 	for (c = 0; c < n; c++) {
 		const struct cell *cell = &cells[c];
-		uint16_t a = (uint16_t)((cell->attrs ^ flip) & ~PA_PROTECTED);
 
-		if (cell->ch == CELL_RIGHT)
+		if (cell->ch == CELL_RIGHT) {
+			/* The cell before is wide: its code says so. */
+			if (c > 0 && cells[c - 1].ch != CELL_RIGHT)
+				codes[base] |= SB_WIDE;
 			continue;
-		if (nruns == 0 || a != attrs || cell->fg != fg || cell->bg != bg) {
-			attrs = a;
+		}
+		if (cell->fg != fg || cell->bg != bg || nruns == 0 ||
+		    ((cell->attrs ^ flip) & ~PA_PROTECTED) != attrs) {
+			attrs = (uint16_t)((cell->attrs ^ flip) & ~PA_PROTECTED);
 			fg = cell->fg;
 			bg = cell->bg;
 			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
@@ -485,8 +499,8 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 			runs[3 * nruns + 2] = bg;
 			nruns++;
 		}
-		codes[ncodes++] = (cell->ch & SB_CHAR) |
-		    (c + 1 < cols && cells[c + 1].ch == CELL_RIGHT ? SB_WIDE : 0);
+		base = ncodes;
+		codes[ncodes++] = cell->ch & SB_CHAR;
 		if (!cell->comb)
 			continue;
 		for (i = 0; i < COMB_MAX && row->comb[c][i] != 0; i++)
@@ -679,13 +693,19 @@ pen_blank(const struct term *t, int r)
 	return c;
 }
 
+/* Every line feed at the bottom blanks a row: copies of doubling size. */
 static void
 row_fill(struct row *row, int c0, int c1, struct cell blank)
 {
-	int c;
+	struct cell *p = row->cells + c0;
+	int n = c1 - c0, done;
 
-	for (c = c0; c < c1; c++)
-		row->cells[c] = blank;
+	if (n <= 0)
+		return;
+	p[0] = blank;
+	for (done = 1; done < n; done *= 2)
+		memcpy(p + done, p, (size_t)(n - done < done ? n - done : done) *
+		    sizeof *p);
 }
 
 /* Blank rows [r0, r1) x [c0, c1) of g with the pen (selective: DECSED/DECSEL
@@ -885,6 +905,34 @@ cb_scrollrect(VTermRect rect, int downward, int rightward, void *user)
 	return 1;
 }
 
+/* A glyph with combining chars, wide, protected or on a DECDWL/DECDHL line;
+ * out of line, so that cb_putglyph stays a leaf with few registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
+{
+	struct cell *cell = &row->cells[col];
+	int i, c;
+
+	cell->attrs = (uint16_t)(t->pen.attrs |
+	    (info->protected_cell ? PA_PROTECTED : 0) |
+	    (info->dwl ? PA_DWL : 0) | info->dhl << PA_DHL_SHIFT);
+	if (info->chars[0] != 0 && info->chars[1] != 0) {
+		row_comb_alloc(row, t->grid->cols);
+		memset(row->comb[col], 0, sizeof row->comb[0]);
+		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && info->chars[i]; i++)
+			row->comb[col][i - 1] = info->chars[i];
+		cell->comb = 1;
+	}
+	for (c = 1; c < info->width && col + c < t->grid->cols; c++) {
+		row->cells[col + c].ch = CELL_RIGHT;
+		row->cells[col + c].comb = 0;
+	}
+}
+
+/* Once per character a guest prints: keep it short. */
 static int
 cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
@@ -892,30 +940,20 @@ cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 	struct grid *g = t->grid;
 	struct row *row;
 	struct cell *cell;
-	int i, c;
 
-	if (pos.row < 0 || pos.row >= g->n || pos.col < 0 || pos.col >= g->cols)
+	if ((unsigned)pos.row >= (unsigned)g->n ||
+	    (unsigned)pos.col >= (unsigned)g->cols)
 		return 1;
 	row = grid_row(g, pos.row);
 	cell = &row->cells[pos.col];
 	cell->ch = info->chars[0];
 	cell->fg = t->pen.fg;
 	cell->bg = t->pen.bg;
-	cell->attrs = (uint16_t)((t->pen.attrs & ~(PA_DWL | PA_DHL_MASK)) |
-	    (info->protected_cell ? PA_PROTECTED : 0) |
-	    (info->dwl ? PA_DWL : 0) | info->dhl << PA_DHL_SHIFT);
+	cell->attrs = t->pen.attrs;
 	cell->comb = 0;
-	if (info->chars[0] != 0 && info->chars[1] != 0) {
-		row_comb_alloc(row, g->cols);
-		memset(row->comb[pos.col], 0, sizeof row->comb[0]);
-		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && info->chars[i]; i++)
-			row->comb[pos.col][i - 1] = info->chars[i];
-		cell->comb = 1;
-	}
-	for (c = 1; c < info->width && pos.col + c < g->cols; c++) {
-		row->cells[pos.col + c].ch = CELL_RIGHT;
-		row->cells[pos.col + c].comb = 0;
-	}
+	if (info->width != 1 || (info->chars[0] != 0 && info->chars[1] != 0) ||
+	    info->protected_cell || info->dwl || info->dhl)
+		put_rare(t, row, info, pos.col);
 	if (pos.row + t->view < t->rows)
 		t->dirty[pos.row + t->view] = true;
 	return 1;
@@ -1390,6 +1428,14 @@ feed_guarded(struct term *t, const char *buf, size_t len)
 		len -= k;
 	}
 	if (len > 0) {
+		/* The guard follows libvterm's parser byte by byte: when it
+		 * ends the bytes outside any sequence, nothing is left open
+		 * and the scan can be skipped (most of a flood). */
+		if (term_guard_ground(&t->guard)) {
+			t->scan = SCAN_GROUND;
+			vterm_input_write(t->vt, buf, len);
+			return;
+		}
 		k = scan(t, p, len, false);
 		vterm_input_write(t->vt, buf, k);
 		if (k < len && len - k <= sizeof t->held) {
