@@ -153,7 +153,6 @@ struct term {
 	uint32_t *enc;		/* sb_encode scratch */
 	size_t enc_alloc;
 	struct row line;	/* a history line decoded, for drawing and text */
-	int line_alloc;
 	uint32_t *bases;	/* search: base chars of a line and their columns */
 	int *basecol;
 	uint8_t *marks;		/* search highlight per column */
@@ -1062,9 +1061,11 @@ cb_setlineinfo(int row, const VTermLineInfo *newinfo,
 	return 1;
 }
 
-/* DECSTBM and the rest of libvterm's state are fine with any size; the
- * screen follows it here: a shrink pushes the rows above the cursor to the
- * scrollback (libvterm's screen does the same), a grow pulls them back. */
+/* libvterm resized its state (t->rows, t->cols are the new size already); the
+ * screens follow, as libvterm's own screen does: on the primary screen a
+ * shrink pushes the rows above the cursor to the scrollback when the blank
+ * rows below it do not suffice, a grow pulls history lines back at the top.
+ * delta moves the cursor with the text. */
 static int
 cb_resize(int rows, int cols, VTermPos *delta, void *user)
 {
