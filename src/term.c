@@ -1,4 +1,14 @@
-/* One libvterm terminal drawn into a curses window; see term.h. */
+/*
+ * One libvterm terminal drawn into a curses window; see term.h.
+ *
+ * libvterm parses and keeps the terminal's state (cursor, modes, scroll
+ * region, pen); the screen is our own, driven by its state layer's callbacks
+ * (section "screen"), because libvterm 0.1.4's screen moves every cell of the
+ * screen up a row on each line feed at the bottom. Ours keeps the rows in a
+ * ring: a full-screen scroll moves the ring's top, the row leaving it is
+ * encoded into the scrollback and comes back blank as the new bottom row, so
+ * a line feed costs one line, whatever the pane's size.
+ */
 #include "term.h"
 
 #include <limits.h>
@@ -48,6 +58,7 @@ struct sb_line {
 /* Packed attributes (16 bits). */
 #define PA_BOLD		0x0001u
 #define PA_UL_SHIFT	1		/* 2 bits */
+#define PA_UL_MASK	0x0006u
 #define PA_ITALIC	0x0008u
 #define PA_BLINK	0x0010u
 #define PA_REVERSE	0x0020u
@@ -56,15 +67,60 @@ struct sb_line {
 #define PA_FONT_SHIFT	8		/* 4 bits */
 #define PA_DWL		0x1000u
 #define PA_DHL_SHIFT	13		/* 2 bits */
+#define PA_DHL_MASK	0x6000u
+#define PA_PROTECTED	0x8000u		/* DECSCA: screen only, not stored */
+
+/* Combining chars a cell holds beyond its first. */
+#define COMB_MAX	(VTERM_MAX_CHARS_PER_CELL - 1)
+#define CELL_RIGHT	((uint32_t)-1)	/* right half of a wide char */
+
+/*
+ * A screen cell, 16 bytes: the first char (0 blank, CELL_RIGHT), the packed
+ * pen. A wide char is two columns wide when the cell after it is CELL_RIGHT,
+ * as in libvterm's screen (a glyph written over the right half narrows it).
+ * Combining chars live beside the row (comb), rare enough not to widen every
+ * cell.
+ */
+struct cell {
+	uint32_t ch;
+	uint32_t fg, bg;	/* COL_* */
+	uint16_t attrs;		/* PA_* */
+	uint16_t comb;		/* 1: row->comb[col] holds combining chars */
+};
+
+struct row {
+	struct cell *cells;
+	uint32_t (*comb)[COMB_MAX];	/* NULL until a cell needs it */
+};
+
+/*
+ * One screen buffer (primary or alternate): rows in a ring, logical row i at
+ * rows[(top + i) % n], so a scroll of the whole screen moves top instead of
+ * cells and the row that leaves is reused, blanked, as the new bottom row.
+ */
+struct grid {
+	struct row *rows;
+	int n, cols, top;
+};
+
+struct pen {
+	uint32_t fg, bg;
+	uint16_t attrs;
+};
 
 struct term {
 	VTerm *vt;
-	VTermScreen *scr;
 	VTermState *state;
 	int rows, cols;
 
 	struct term_callbacks cb;
 	void *arg;
+
+	/* The screen libvterm's state layer draws into (see "screen"). */
+	struct grid grids[2];	/* primary, alternate (allocated on use) */
+	struct grid *grid;	/* the one shown */
+	struct pen pen;
+	bool reverse;		/* DECSCNM: the whole screen in reverse */
 
 	bool *dirty;		/* per displayed row */
 	bool touched;		/* everything */
@@ -94,13 +150,13 @@ struct term {
 	long long sb_total;	/* lines pushed minus popped: serial numbers */
 	int view;		/* lines scrolled back; 0 is live */
 
-	uint32_t *enc;		/* sb_pushline scratch */
+	uint32_t *enc;		/* sb_encode scratch */
 	size_t enc_alloc;
-	VTermScreenCell *cells;	/* one line, for drawing and text */
-	int cells_alloc;
+	struct row line;	/* a history line decoded, for drawing and text */
 	uint32_t *bases;	/* search: base chars of a line and their columns */
 	int *basecol;
 	uint8_t *marks;		/* search highlight per column */
+	int cols_alloc;
 
 	/* Search: the needle and the current match (by serial number). */
 	uint32_t *needle;
@@ -382,77 +438,13 @@ pool_pair(int fg, int bg)
 
 /* ---- scrollback ---- */
 
-static uint16_t
-attrs_pack(const VTermScreenCellAttrs *a)
-{
-	uint16_t p = 0;
-
-	if (a->bold)
-		p |= PA_BOLD;
-	p |= (uint16_t)(a->underline << PA_UL_SHIFT);
-	if (a->italic)
-		p |= PA_ITALIC;
-	if (a->blink)
-		p |= PA_BLINK;
-	if (a->reverse)
-		p |= PA_REVERSE;
-	if (a->strike)
-		p |= PA_STRIKE;
-#ifdef TERM_VTERM_02
-	if (a->conceal)
-		p |= PA_CONCEAL;
-#endif
-	p |= (uint16_t)(a->font << PA_FONT_SHIFT);
-	if (a->dwl)
-		p |= PA_DWL;
-	p |= (uint16_t)(a->dhl << PA_DHL_SHIFT);
-	return p;
-}
-
-static void
-attrs_unpack(uint16_t p, VTermScreenCellAttrs *a)
-{
-	memset(a, 0, sizeof *a);
-	a->bold = !!(p & PA_BOLD);
-	a->underline = p >> PA_UL_SHIFT & 3;
-	a->italic = !!(p & PA_ITALIC);
-	a->blink = !!(p & PA_BLINK);
-	a->reverse = !!(p & PA_REVERSE);
-	a->strike = !!(p & PA_STRIKE);
-#ifdef TERM_VTERM_02
-	a->conceal = !!(p & PA_CONCEAL);
-#endif
-	a->font = p >> PA_FONT_SHIFT & 0xf;
-	a->dwl = !!(p & PA_DWL);
-	a->dhl = p >> PA_DHL_SHIFT & 3;
-}
-
-static void
-color_unpack(const struct term *t, uint32_t pc, bool bg, VTermColor *c)
-{
-	VTermColor dfg, dbg;
-
-	switch (pc & COL_KIND) {
-	case COL_INDEXED:
-		vterm_color_indexed(c, pc & 0xff);
-		break;
-	case COL_RGB:
-		vterm_color_rgb(c, pc >> 16 & 0xff, pc >> 8 & 0xff, pc & 0xff);
-		break;
-	default:
-		vterm_state_get_default_colors(t->state, &dfg, &dbg);
-		*c = bg ? dbg : dfg;
-		break;
-	}
-}
-
 /* A cell that can go when it ends a line: nothing visible on it. */
 static bool
-cell_trimmable(const VTermScreenCell *c)
+cell_trimmable(const struct cell *c, uint16_t flip)
 {
-	return (c->chars[0] == 0 || (c->chars[0] == ' ' && c->chars[1] == 0)) &&
-	    color_pack(&c->bg) == COL_DEFAULT &&
-	    !c->attrs.reverse && !c->attrs.underline && !c->attrs.strike;
+	return (c->ch == 0 || (c->ch == ' ' && !c->comb)) &&
+	    (c->bg & COL_KIND) == COL_DEFAULT &&
+	    !((c->attrs ^ flip) & (PA_REVERSE | PA_UL_MASK | PA_STRIKE));
 }
 
 static size_t
@@ -461,17 +453,18 @@ sb_line_size(const struct sb_line *l)
 	return sizeof *l + (3 * (size_t)l->nruns + l->ncodes) * sizeof (uint32_t);
 }
 
+/* A screen row as a history line; flip is DECSCNM's reverse, kept as shown. */
 static struct sb_line *
-sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
+sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 {
-	const VTermScreenCell *prev = NULL;
+	const struct cell *cells = row->cells;
 	struct sb_line *l;
-	uint32_t *runs, *codes, fg = 0, bg = 0, key_fg = 0, key_bg = 0;
-	uint16_t attrs = 0, key_attrs = 0;
-	size_t nruns = 0, ncodes = 0, need;
+	uint32_t *runs, *codes, fg = 0, bg = 0;
+	uint16_t attrs = 0;
+	size_t nruns = 0, ncodes = 0, need, base = 0;
 	int n, c, i;
 
-	for (n = cols; n > 0 && cell_trimmable(&cells[n - 1]); n--)
+	for (n = cols; n > 0 && cell_trimmable(&cells[n - 1], flip); n--)
 		/* nothing */;
 
 	/* Worst case: a run and all the chars of every cell. */
@@ -484,39 +477,33 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 	runs = t->enc;
 	codes = t->enc + 3 * (size_t)n;
 	/* Every line a flooding guest writes comes through here (most only to
-	 * be dropped 10,000 lines later): keep the per-cell path short. */
+	 * be dropped 10,000 lines later): keep the per-cell path short. The
+	 * pen is packed already, so a run starts where it changes. */
 	for (c = 0; c < n; c++) {
-		const VTermScreenCell *cell = &cells[c];
-		uint32_t ch = cell->chars[0];
+		const struct cell *cell = &cells[c];
 
-		if (ch == (uint32_t)-1)
-			continue;	/* right half of a wide char */
-		/* Most cells look like the one before: skip packing them, and
-		 * a new run can only start where the packing changed. */
-		if (prev == NULL ||
-		    memcmp(&cell->attrs, &prev->attrs, sizeof cell->attrs) != 0 ||
-		    memcmp(&cell->fg, &prev->fg, sizeof cell->fg) != 0 ||
-		    memcmp(&cell->bg, &prev->bg, sizeof cell->bg) != 0) {
-			attrs = attrs_pack(&cell->attrs);
-			fg = color_pack(&cell->fg);
-			bg = color_pack(&cell->bg);
-			if (nruns == 0 || attrs != key_attrs || fg != key_fg ||
-			    bg != key_bg) {
-				runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
-				runs[3 * nruns + 1] = fg;
-				runs[3 * nruns + 2] = bg;
-				nruns++;
-				key_attrs = attrs;
-				key_fg = fg;
-				key_bg = bg;
-			}
-		}
-		prev = cell;
-		codes[ncodes++] = (ch & SB_CHAR) | (cell->width == 2 ? SB_WIDE : 0);
-		if (ch == 0 || cell->chars[1] == 0)
+		if (cell->ch == CELL_RIGHT) {
+			/* The cell before is wide: its code says so. */
+			if (c > 0 && cells[c - 1].ch != CELL_RIGHT)
+				codes[base] |= SB_WIDE;
 			continue;
-		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && cell->chars[i] != 0; i++)
-			codes[ncodes++] = (cell->chars[i] & SB_CHAR) | SB_COMB;
+		}
+		if (cell->fg != fg || cell->bg != bg || nruns == 0 ||
+		    ((cell->attrs ^ flip) & ~PA_PROTECTED) != attrs) {
+			attrs = (uint16_t)((cell->attrs ^ flip) & ~PA_PROTECTED);
+			fg = cell->fg;
+			bg = cell->bg;
+			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
+			runs[3 * nruns + 1] = fg;
+			runs[3 * nruns + 2] = bg;
+			nruns++;
+		}
+		base = ncodes;
+		codes[ncodes++] = cell->ch & SB_CHAR;
+		if (!cell->comb)
+			continue;
+		for (i = 0; i < COMB_MAX && row->comb[c][i] != 0; i++)
+			codes[ncodes++] = (row->comb[c][i] & SB_CHAR) | SB_COMB;
 	}
 
 	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
@@ -528,38 +515,38 @@ sb_encode(struct term *t, int cols, const VTermScreenCell *cells)
 }
 
 static void
-cell_blank(const struct term *t, VTermScreenCell *cell)
+row_comb_alloc(struct row *row, int cols)
 {
-	memset(cell, 0, sizeof *cell);
-	cell->width = 1;
-	vterm_state_get_default_colors(t->state, &cell->fg, &cell->bg);
+	if (row->comb == NULL)
+		row->comb = xcalloc((size_t)cols, sizeof *row->comb);
 }
 
-/* Expand a stored line into cols cells (blank past its end). */
+/* Expand a stored line into cols cells of row (blank past its end). */
 static void
-sb_decode(const struct term *t, const struct sb_line *l, int cols,
-    VTermScreenCell *cells)
+sb_decode(const struct sb_line *l, int cols, struct row *row)
 {
 	const uint32_t *runs = l->data, *codes = l->data + 3 * (size_t)l->nruns;
+	const struct cell blank = { 0, COL_DEFAULT, COL_DEFAULT, 0, 0 };
+	struct cell pen = blank, *last = NULL, *cells = row->cells;
 	size_t ncodes = l->ncodes, k;
-	VTermScreenCellAttrs attrs;
-	VTermColor fg, bg;
-	VTermScreenCell *last = NULL;
 	int c, col = 0, run = -1, nchars = 0;
 
-	cell_blank(t, &cells[0]);
-	for (c = 1; c < cols; c++)
-		cells[c] = cells[0];
-	memset(&attrs, 0, sizeof attrs);
-	fg = cells[0].fg;
-	bg = cells[0].bg;
+	for (c = 0; c < cols; c++)
+		cells[c] = blank;
 
 	for (k = 0; k < ncodes; k++) {
 		uint32_t code = codes[k];
 
 		if (code & SB_COMB) {
-			if (last != NULL && nchars < VTERM_MAX_CHARS_PER_CELL)
-				last->chars[nchars++] = code & SB_CHAR;
+			if (last != NULL && nchars < COMB_MAX) {
+				if (nchars == 0) {
+					row_comb_alloc(row, cols);
+					memset(row->comb[last - cells], 0,
+					    sizeof row->comb[0]);
+					last->comb = 1;
+				}
+				row->comb[last - cells][nchars++] = code & SB_CHAR;
+			}
 			continue;
 		}
 		last = NULL;
@@ -567,26 +554,22 @@ sb_decode(const struct term *t, const struct sb_line *l, int cols,
 			break;
 		while (run + 1 < l->nruns && (int)(runs[3 * (run + 1)] & 0xffff) <= col) {
 			run++;
-			attrs_unpack((uint16_t)(runs[3 * run] >> 16), &attrs);
-			color_unpack(t, runs[3 * run + 1], false, &fg);
-			color_unpack(t, runs[3 * run + 2], true, &bg);
+			pen.attrs = (uint16_t)(runs[3 * run] >> 16);
+			pen.fg = runs[3 * run + 1];
+			pen.bg = runs[3 * run + 2];
 		}
-		cells[col].attrs = attrs;
-		cells[col].fg = fg;
-		cells[col].bg = bg;
+		cells[col] = pen;
 		if ((code & SB_WIDE) && col + 1 >= cols) {
 			col++;		/* no room for it any more: blank */
 			continue;
 		}
-		cells[col].chars[0] = code & SB_CHAR;
+		cells[col].ch = code & SB_CHAR;
 		/* Blank cells take no combining chars. */
-		last = cells[col].chars[0] != 0 ? &cells[col] : NULL;
-		nchars = 1;
+		last = cells[col].ch != 0 ? &cells[col] : NULL;
+		nchars = 0;
 		if (code & SB_WIDE) {
-			cells[col].width = 2;
 			cells[col + 1] = cells[col];
-			cells[col + 1].chars[0] = (uint32_t)-1;
-			cells[col + 1].width = 1;
+			cells[col + 1].ch = CELL_RIGHT;
 			col += 2;
 		} else
 			col++;
@@ -599,17 +582,17 @@ sb_get(const struct term *t, int i)
 	return t->ring[(t->head + i) % t->ring_alloc];
 }
 
-static int
-cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
+/* A row leaves the top of the primary screen. */
+static void
+sb_push(struct term *t, const struct row *row, int cols)
 {
-	struct term *t = user;
 	struct sb_line *l, **ring;
 	bool dropped = false;
 	int i, n;
 
 	if (t->limit == 0)
-		return 0;
-	l = sb_encode(t, cols, cells);
+		return;
+	l = sb_encode(t, row, cols, t->reverse ? PA_REVERSE : 0);
 	if (t->count == t->limit) {
 		/* Full: the oldest goes. */
 		t->sb_bytes -= sb_line_size(t->ring[t->head]);
@@ -643,21 +626,20 @@ cb_sb_pushline(int cols, const VTermScreenCell *cells, void *user)
 		if (t->view < t->rows || dropped)
 			t->touched = true;
 	}
-	return 1;
 }
 
-static int
-cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
+/* The newest history line back into row (the screen grows); false if none. */
+static bool
+sb_pop(struct term *t, struct row *row, int cols)
 {
-	struct term *t = user;
 	struct sb_line *l;
 	int i;
 
 	if (t->count == 0)
-		return 0;
+		return false;
 	i = (t->head + t->count - 1) % t->ring_alloc;
 	l = t->ring[i];
-	sb_decode(t, l, cols, cells);
+	sb_decode(l, cols, row);
 	t->sb_bytes -= sb_line_size(l);
 	free(l);
 	t->ring[i] = NULL;
@@ -666,24 +648,469 @@ cb_sb_popline(int cols, VTermScreenCell *cells, void *user)
 	if (t->view > t->count)
 		t->view = t->count;
 	t->touched = true;
+	return true;
+}
+
+/* ---- screen: what libvterm's state layer draws into ---- */
+
+static struct row *
+grid_row(const struct grid *g, int r)
+{
+	int i = g->top + r;
+
+	return &g->rows[i >= g->n ? i - g->n : i];
+}
+
+/* Screen row r shows at display row r + view: mark it for drawing. */
+static void
+mark_rows(struct term *t, int start, int end)
+{
+	int r;
+
+	if (start <= 0 && end >= t->rows - t->view) {
+		t->touched = true;
+		return;
+	}
+	for (r = start + t->view; r < end + t->view && r < t->rows; r++)
+		if (r >= 0)
+			t->dirty[r] = true;
+}
+
+/* The pen as a blank cell of screen row r (DECDWL/DECDHL from libvterm). */
+static struct cell
+pen_blank(const struct term *t, int r)
+{
+	struct cell c = { 0, t->pen.fg, t->pen.bg, t->pen.attrs, 0 };
+	const VTermLineInfo *li;
+
+	if (r < t->rows) {
+		li = vterm_state_get_lineinfo(t->state, r);
+		c.attrs = (uint16_t)((c.attrs & ~(PA_DWL | PA_DHL_MASK)) |
+		    (li->doublewidth ? PA_DWL : 0) |
+		    li->doubleheight << PA_DHL_SHIFT);
+	}
+	return c;
+}
+
+/* Every line feed at the bottom blanks a row: copies of doubling size. */
+static void
+row_fill(struct row *row, int c0, int c1, struct cell blank)
+{
+	struct cell *p = row->cells + c0;
+	int n = c1 - c0, done;
+
+	if (n <= 0)
+		return;
+	p[0] = blank;
+	for (done = 1; done < n; done *= 2)
+		memcpy(p + done, p, (size_t)(n - done < done ? n - done : done) *
+		    sizeof *p);
+}
+
+/* Blank rows [r0, r1) x [c0, c1) of g with the pen (selective: DECSED/DECSEL
+ * spare protected cells). */
+static void
+grid_erase(struct term *t, struct grid *g, VTermRect rect, bool selective)
+{
+	struct cell blank;
+	struct row *row;
+	int r, c;
+
+	for (r = rect.start_row; r < rect.end_row && r < g->n; r++) {
+		row = grid_row(g, r);
+		blank = pen_blank(t, r);
+		if (!selective) {
+			row_fill(row, rect.start_col, rect.end_col, blank);
+			continue;
+		}
+		for (c = rect.start_col; c < rect.end_col; c++)
+			if (!(row->cells[c].attrs & PA_PROTECTED))
+				row->cells[c] = blank;
+	}
+}
+
+/* Copy n cells between rows (or within one), combining chars too. */
+static void
+row_move(struct row *dst, int dc, struct row *src, int sc, int n, int cols)
+{
+	memmove(dst->cells + dc, src->cells + sc, (size_t)n * sizeof *dst->cells);
+	if (src->comb != NULL) {
+		row_comb_alloc(dst, cols);
+		memmove(dst->comb + dc, src->comb + sc, (size_t)n * sizeof *dst->comb);
+	}
+}
+
+static void
+grid_free(struct grid *g)
+{
+	int r;
+
+	for (r = 0; r < g->n; r++) {
+		free(g->rows[r].cells);
+		free(g->rows[r].comb);
+	}
+	free(g->rows);
+	memset(g, 0, sizeof *g);
+}
+
+/* Resize g to rows x cols, keeping the top-left part; new cells blank with the
+ * pen. A new grid when g is empty. */
+static void
+grid_size(struct term *t, struct grid *g, int rows, int cols)
+{
+	struct cell blank = { 0, t->pen.fg, t->pen.bg, t->pen.attrs, 0 };
+	struct row *nr = xcalloc((size_t)rows, sizeof *nr);
+	int r, keep = g->n < rows ? g->n : rows;
+
+	for (r = 0; r < keep; r++) {
+		nr[r] = *grid_row(g, r);
+		if (cols != g->cols) {
+			nr[r].cells = xreallocarray(nr[r].cells, (size_t)cols,
+			    sizeof *nr[r].cells);
+			if (nr[r].comb != NULL)
+				nr[r].comb = xreallocarray(nr[r].comb,
+				    (size_t)cols, sizeof *nr[r].comb);
+			if (cols > g->cols)
+				row_fill(&nr[r], g->cols, cols, blank);
+		}
+	}
+	for (r = keep; r < g->n; r++) {
+		free(grid_row(g, r)->cells);
+		free(grid_row(g, r)->comb);
+	}
+	for (r = keep; r < rows; r++) {
+		nr[r].cells = xreallocarray(NULL, (size_t)cols, sizeof *nr[r].cells);
+		row_fill(&nr[r], 0, cols, blank);
+	}
+	free(g->rows);
+	g->rows = nr;
+	g->n = rows;
+	g->cols = cols;
+	g->top = 0;
+}
+
+/*
+ * Scroll rect up by n rows (down when n < 0), full width: rows are moved, not
+ * cells. The whole screen turns the ring; a scroll region swaps its rows. The
+ * rows scrolled off the top of the primary screen go to the scrollback, as
+ * libvterm's screen does (a region at the top counts, a DECSLRM one not).
+ */
+static void
+grid_scroll_rows(struct term *t, struct grid *g, int r0, int r1, int n)
+{
+	struct row tmp[64], *save = tmp;
+	VTermRect erase = { 0, 0, 0, g->cols };
+	int h = r1 - r0, k = n > 0 ? n : -n, r;
+
+	/* A scroll by the whole height only erases, in libvterm's screen too:
+	 * nothing goes to the history then. */
+	if (n > 0 && k < h && r0 == 0 && g == &t->grids[0])
+		for (r = 0; r < k; r++)
+			sb_push(t, grid_row(g, r), g->cols);
+	if (r0 == 0 && r1 == g->n) {
+		g->top = ((g->top + n) % g->n + g->n) % g->n;
+	} else if (k < h) {
+		/* Rotate the region's rows by k: the k that leave come back as
+		 * the rows to blank. */
+		if (k > (int)(sizeof tmp / sizeof tmp[0]))
+			save = xreallocarray(NULL, (size_t)k, sizeof *save);
+		if (n > 0) {
+			for (r = 0; r < k; r++)
+				save[r] = *grid_row(g, r0 + r);
+			for (r = r0; r < r1 - k; r++)
+				*grid_row(g, r) = *grid_row(g, r + k);
+			for (r = 0; r < k; r++)
+				*grid_row(g, r1 - k + r) = save[r];
+		} else {
+			for (r = 0; r < k; r++)
+				save[r] = *grid_row(g, r1 - k + r);
+			for (r = r1 - 1; r >= r0 + k; r--)
+				*grid_row(g, r) = *grid_row(g, r - k);
+			for (r = 0; r < k; r++)
+				*grid_row(g, r0 + r) = save[r];
+		}
+		if (save != tmp)
+			free(save);
+	}
+	if (n > 0) {
+		erase.start_row = r1 - k;
+		erase.end_row = r1;
+	} else {
+		erase.start_row = r0;
+		erase.end_row = r0 + k;
+	}
+	for (r = erase.start_row; r < erase.end_row; r++) {
+		free(grid_row(g, r)->comb);
+		grid_row(g, r)->comb = NULL;
+	}
+	grid_erase(t, g, erase, false);
+}
+
+/* vterm_scroll_rect's helpers, for scrolls that move part of a row. */
+static int
+cb_moverect(VTermRect dest, VTermRect src, void *user)
+{
+	struct term *t = user;
+	struct grid *g = t->grid;
+	int down = src.start_row - dest.start_row, r, r0, r1, step;
+	int n = src.end_col - src.start_col;
+
+	if (down < 0) {
+		r0 = dest.end_row - 1;
+		r1 = dest.start_row - 1;
+		step = -1;
+	} else {
+		r0 = dest.start_row;
+		r1 = dest.end_row;
+		step = 1;
+	}
+	for (r = r0; r != r1; r += step)
+		row_move(grid_row(g, r), dest.start_col, grid_row(g, r + down),
+		    src.start_col, n, g->cols);
+	mark_rows(t, dest.start_row, dest.end_row);
+	return 1;
+}
+
+static int
+cb_erase(VTermRect rect, int selective, void *user)
+{
+	struct term *t = user;
+	struct grid *g = t->grid;
+
+	if (rect.start_row < 0 || rect.end_row > g->n || rect.start_col < 0 ||
+	    rect.end_col > g->cols || rect.start_col >= rect.end_col)
+		return 1;
+	grid_erase(t, g, rect, selective != 0);
+	mark_rows(t, rect.start_row, rect.end_row);
+	return 1;
+}
+
+static int
+cb_scrollrect(VTermRect rect, int downward, int rightward, void *user)
+{
+	struct term *t = user;
+	struct grid *g = t->grid;
+
+	if (rect.start_row < 0 || rect.end_row > g->n || rect.start_col < 0 ||
+	    rect.end_col > g->cols || rect.start_row >= rect.end_row ||
+	    rect.start_col >= rect.end_col)
+		return 1;
+	if (rightward == 0 && rect.start_col == 0 && rect.end_col == g->cols)
+		grid_scroll_rows(t, g, rect.start_row, rect.end_row, downward);
+	else
+		vterm_scroll_rect(rect, downward, rightward, cb_moverect,
+		    cb_erase, t);
+	mark_rows(t, rect.start_row, rect.end_row);
+	return 1;
+}
+
+/* A glyph with combining chars, wide, protected or on a DECDWL/DECDHL line;
+ * out of line, so that cb_putglyph stays a leaf with few registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static void
+put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
+{
+	struct cell *cell = &row->cells[col];
+	int i, c;
+
+	cell->attrs = (uint16_t)(t->pen.attrs |
+	    (info->protected_cell ? PA_PROTECTED : 0) |
+	    (info->dwl ? PA_DWL : 0) | info->dhl << PA_DHL_SHIFT);
+	if (info->chars[0] != 0 && info->chars[1] != 0) {
+		row_comb_alloc(row, t->grid->cols);
+		memset(row->comb[col], 0, sizeof row->comb[0]);
+		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && info->chars[i]; i++)
+			row->comb[col][i - 1] = info->chars[i];
+		cell->comb = 1;
+	}
+	for (c = 1; c < info->width && col + c < t->grid->cols; c++) {
+		row->cells[col + c].ch = CELL_RIGHT;
+		row->cells[col + c].comb = 0;
+	}
+}
+
+/* Once per character a guest prints: keep it short. */
+static int
+cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
+{
+	struct term *t = user;
+	struct grid *g = t->grid;
+	struct row *row;
+	struct cell *cell;
+
+	if ((unsigned)pos.row >= (unsigned)g->n ||
+	    (unsigned)pos.col >= (unsigned)g->cols)
+		return 1;
+	row = grid_row(g, pos.row);
+	cell = &row->cells[pos.col];
+	cell->ch = info->chars[0];
+	cell->fg = t->pen.fg;
+	cell->bg = t->pen.bg;
+	cell->attrs = t->pen.attrs;
+	cell->comb = 0;
+	if (info->width != 1 || (info->chars[0] != 0 && info->chars[1] != 0) ||
+	    info->protected_cell || info->dwl || info->dhl)
+		put_rare(t, row, info, pos.col);
+	if (pos.row + t->view < t->rows)
+		t->dirty[pos.row + t->view] = true;
+	return 1;
+}
+
+static int
+cb_movecursor(VTermPos pos, VTermPos oldpos, int visible, void *user)
+{
+	/* term_cursor asks libvterm; the focused cursor is the UI's. */
+	(void)pos;
+	(void)oldpos;
+	(void)visible;
+	(void)user;
+	return 1;
+}
+
+static int
+cb_initpen(void *user)
+{
+	struct term *t = user;
+
+	t->pen = (struct pen){ COL_DEFAULT, COL_DEFAULT, 0 };
+	return 1;
+}
+
+static void
+pen_flag(struct term *t, uint16_t flag, bool on)
+{
+	t->pen.attrs = (uint16_t)(on ? t->pen.attrs | flag : t->pen.attrs & ~flag);
+}
+
+static int
+cb_setpenattr(VTermAttr attr, VTermValue *val, void *user)
+{
+	struct term *t = user;
+
+	switch (attr) {
+	case VTERM_ATTR_BOLD:
+		pen_flag(t, PA_BOLD, val->boolean);
+		break;
+	case VTERM_ATTR_UNDERLINE:
+		t->pen.attrs = (uint16_t)((t->pen.attrs & ~PA_UL_MASK) |
+		    (val->number & 3) << PA_UL_SHIFT);
+		break;
+	case VTERM_ATTR_ITALIC:
+		pen_flag(t, PA_ITALIC, val->boolean);
+		break;
+	case VTERM_ATTR_BLINK:
+		pen_flag(t, PA_BLINK, val->boolean);
+		break;
+	case VTERM_ATTR_REVERSE:
+		pen_flag(t, PA_REVERSE, val->boolean);
+		break;
+	case VTERM_ATTR_STRIKE:
+		pen_flag(t, PA_STRIKE, val->boolean);
+		break;
+#ifdef TERM_VTERM_02
+	case VTERM_ATTR_CONCEAL:
+		pen_flag(t, PA_CONCEAL, val->boolean);
+		break;
+#endif
+	case VTERM_ATTR_FONT:
+		t->pen.attrs = (uint16_t)((t->pen.attrs & ~(0xfu << PA_FONT_SHIFT)) |
+		    (val->number & 0xf) << PA_FONT_SHIFT);
+		break;
+	case VTERM_ATTR_FOREGROUND:
+		t->pen.fg = color_pack(&val->color);
+		break;
+	case VTERM_ATTR_BACKGROUND:
+		t->pen.bg = color_pack(&val->color);
+		break;
+	default:
+		break;
+	}
+	return 1;
+}
+
+static int
+cb_setlineinfo(int row, const VTermLineInfo *newinfo,
+    const VTermLineInfo *oldinfo, void *user)
+{
+	struct term *t = user;
+	struct grid *g = t->grid;
+	struct row *rw;
+	VTermRect rect;
+	uint16_t set;
+	int c;
+
+	if (row < 0 || row >= g->n)
+		return 1;
+	if (newinfo->doublewidth == oldinfo->doublewidth &&
+	    newinfo->doubleheight == oldinfo->doubleheight)
+		return 1;
+	rw = grid_row(g, row);
+	set = (uint16_t)((newinfo->doublewidth ? PA_DWL : 0) |
+	    newinfo->doubleheight << PA_DHL_SHIFT);
+	for (c = 0; c < g->cols; c++)
+		rw->cells[c].attrs = (uint16_t)((rw->cells[c].attrs &
+		    ~(PA_DWL | PA_DHL_MASK)) | set);
+	if (newinfo->doublewidth) {
+		/* Only the left half shows: blank the right one. */
+		rect = (VTermRect){ row, row + 1, g->cols / 2, g->cols };
+		grid_erase(t, g, rect, false);
+	}
+	mark_rows(t, row, row + 1);
+	return 1;
+}
+
+/* libvterm resized its state (t->rows, t->cols are the new size already); the
+ * screens follow, as libvterm's own screen does: on the primary screen a
+ * shrink pushes the rows above the cursor to the scrollback when the blank
+ * rows below it do not suffice, a grow pulls history lines back at the top.
+ * delta moves the cursor with the text. */
+static int
+cb_resize(int rows, int cols, VTermPos *delta, void *user)
+{
+	struct term *t = user;
+	struct grid *g = &t->grids[0];
+	struct row *row;
+	VTermPos cur;
+	int r, c, first_blank, old_rows;
+	bool alt = t->grid == &t->grids[1];
+
+	if (!alt && rows < g->n) {
+		vterm_state_get_cursorpos(t->state, &cur);
+		for (r = g->n - 1; r >= rows; r--) {
+			if (r == cur.row)
+				break;
+			row = grid_row(g, r);
+			for (c = 0; c < g->cols && row->cells[c].ch == 0; c++)
+				/* nothing */;
+			if (c < g->cols)
+				break;
+		}
+		first_blank = r + 1;
+		if (first_blank > rows) {
+			grid_scroll_rows(t, g, 0, g->n, first_blank - rows);
+			delta->row -= first_blank - rows;
+		}
+	}
+	old_rows = g->n;
+	grid_size(t, &t->grids[0], rows, cols);
+	if (t->grids[1].rows != NULL)
+		grid_size(t, &t->grids[1], rows, cols);
+	/* Each history line pulled back comes in at the top. */
+	for (r = old_rows; !alt && r < rows && t->count > 0; r++) {
+		grid_scroll_rows(t, g, 0, rows, -1);
+		sb_pop(t, grid_row(g, 0), cols);
+		/* Stored as shown: under DECSCNM the screen shows it flipped. */
+		for (c = 0; t->reverse && c < cols; c++)
+			grid_row(g, 0)->cells[c].attrs ^= PA_REVERSE;
+		delta->row++;
+	}
+	t->touched = true;
 	return 1;
 }
 
 /* ---- libvterm callbacks ---- */
-
-static int
-cb_damage(VTermRect rect, void *user)
-{
-	struct term *t = user;
-	int row, r;
-
-	for (row = rect.start_row; row < rect.end_row; row++) {
-		r = row + t->view;
-		if (r >= 0 && r < t->rows)
-			t->dirty[r] = true;
-	}
-	return 1;
-}
 
 #ifndef TERM_VTERM_02
 static void
@@ -707,7 +1134,16 @@ cb_settermprop(VTermProp prop, VTermValue *val, void *user)
 		t->cursor_visible = val->boolean;
 		break;
 	case VTERM_PROP_ALTSCREEN:
+		/* libvterm erases the alternate screen after this. */
+		if (val->boolean && t->grids[1].rows == NULL)
+			grid_size(t, &t->grids[1], t->grids[0].n, t->grids[0].cols);
+		t->grid = &t->grids[val->boolean ? 1 : 0];
 		t->altscreen = val->boolean;
+		t->touched = true;
+		break;
+	case VTERM_PROP_REVERSE:
+		t->reverse = val->boolean;
+		t->touched = true;
 		break;
 	case VTERM_PROP_TITLE:
 #ifdef TERM_VTERM_02
@@ -753,14 +1189,21 @@ cb_output(const char *s, size_t len, void *user)
 		t->cb.output(s, len, t->arg);
 }
 
-/* libvterm keeps a pointer to it: static. No moverect, so a scroll damages
- * the destination rows, which is what a curses redraw wants. */
-static const VTermScreenCallbacks term_screen_cbs = {
-	.damage = cb_damage,
+/* libvterm keeps a pointer to it: static. Our own screen (see above) takes
+ * the state layer's drawing; every callback returns 1 so libvterm does not
+ * fall back to its own moves. */
+static const VTermStateCallbacks term_state_cbs = {
+	.putglyph = cb_putglyph,
+	.movecursor = cb_movecursor,
+	.scrollrect = cb_scrollrect,
+	.moverect = cb_moverect,
+	.erase = cb_erase,
+	.initpen = cb_initpen,
+	.setpenattr = cb_setpenattr,
 	.settermprop = cb_settermprop,
 	.bell = cb_bell,
-	.sb_pushline = cb_sb_pushline,
-	.sb_popline = cb_sb_popline,
+	.resize = cb_resize,
+	.setlineinfo = cb_setlineinfo,
 };
 
 /* ---- life cycle ---- */
@@ -777,13 +1220,18 @@ buffers_size(struct term *t, int rows, int cols)
 {
 	t->dirty = xreallocarray(t->dirty, (size_t)rows, sizeof *t->dirty);
 	memset(t->dirty, 0, (size_t)rows * sizeof *t->dirty);
-	if (cols > t->cells_alloc) {
-		t->cells = xreallocarray(t->cells, (size_t)cols, sizeof *t->cells);
+	if (cols > t->cols_alloc) {
+		t->line.cells = xreallocarray(t->line.cells, (size_t)cols,
+		    sizeof *t->line.cells);
+		/* Sized here: sb_decode's own allocation would be for the
+		 * width of the moment. */
+		free(t->line.comb);
+		t->line.comb = xcalloc((size_t)cols, sizeof *t->line.comb);
 		t->bases = xreallocarray(t->bases, (size_t)cols, sizeof *t->bases);
 		t->basecol = xreallocarray(t->basecol, (size_t)cols,
 		    sizeof *t->basecol);
 		t->marks = xreallocarray(t->marks, (size_t)cols, sizeof *t->marks);
-		t->cells_alloc = cols;
+		t->cols_alloc = cols;
 	}
 }
 
@@ -804,18 +1252,20 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 	t->ghost_row = -1;
 	term_guard_init(&t->guard);
 	buffers_size(t, t->rows, t->cols);
+	t->pen = (struct pen){ COL_DEFAULT, COL_DEFAULT, 0 };
+	grid_size(t, &t->grids[0], t->rows, t->cols);
+	t->grid = &t->grids[0];
 
-	/* The order matters (NOTES-TECH): without the reset the first
-	 * vterm_input_write crashes. */
+	/* The state layer without libvterm's screen (which would take the
+	 * state's callbacks); the hard reset sets the state up, as
+	 * vterm_screen_reset did (NOTES-TECH: without it the first
+	 * vterm_input_write crashes). */
 	if ((t->vt = vterm_new(t->rows, t->cols)) == NULL)
 		fatal("out of memory (vterm_new)");
 	vterm_set_utf8(t->vt, 1);
-	t->scr = vterm_obtain_screen(t->vt);
 	t->state = vterm_obtain_state(t->vt);
-	vterm_screen_set_callbacks(t->scr, &term_screen_cbs, t);
-	vterm_screen_enable_altscreen(t->scr, 1);
-	vterm_screen_set_damage_merge(t->scr, VTERM_DAMAGE_SCROLL);
-	vterm_screen_reset(t->scr, 1);
+	vterm_state_set_callbacks(t->state, &term_state_cbs, t);
+	vterm_state_reset(t->state, 1);
 	/* The callback, not vterm_output_read, whose buffer drops bytes. */
 	vterm_output_set_callback(t->vt, cb_output, t);
 	return t;
@@ -829,12 +1279,15 @@ term_free(struct term *t)
 	if (t == NULL)
 		return;
 	vterm_free(t->vt);
+	grid_free(&t->grids[0]);
+	grid_free(&t->grids[1]);
 	for (i = 0; i < t->count; i++)
 		free(sb_get(t, i));
 	free(t->ring);
 	free(t->dirty);
 	free(t->enc);
-	free(t->cells);
+	free(t->line.cells);
+	free(t->line.comb);
 	free(t->bases);
 	free(t->basecol);
 	free(t->marks);
@@ -976,6 +1429,14 @@ feed_guarded(struct term *t, const char *buf, size_t len)
 		len -= k;
 	}
 	if (len > 0) {
+		/* The guard follows libvterm's parser byte by byte: when it
+		 * ends the bytes outside any sequence, nothing is left open
+		 * and the scan can be skipped (most of a flood). */
+		if (term_guard_ground(&t->guard)) {
+			t->scan = SCAN_GROUND;
+			vterm_input_write(t->vt, buf, len);
+			return;
+		}
 		k = scan(t, p, len, false);
 		vterm_input_write(t->vt, buf, k);
 		if (k < len && len - k <= sizeof t->held) {
@@ -1006,8 +1467,6 @@ term_feed(struct term *t, const char *buf, size_t len)
 		buf += k;
 		len -= k;
 	}
-	/* Once per batch: damage merges into few callbacks. */
-	vterm_screen_flush_damage(t->scr);
 }
 
 void
@@ -1024,11 +1483,10 @@ term_resize(struct term *t, int rows, int cols)
 	t->rows = rows;
 	t->cols = cols;
 	/* Rows first. Lines pushed off the top go to the scrollback, growing
-	 * pulls them back (sb_popline). */
+	 * pulls them back (cb_resize). */
 	vterm_set_size(t->vt, rows, cols);
 	if (shrink)
 		fix_after_shrink(t);
-	vterm_screen_flush_damage(t->scr);
 	if (t->view > t->count)
 		t->view = t->count;
 	t->ghost_row = -1;
@@ -1087,21 +1545,44 @@ line_total(const struct term *t)
 	return t->count + t->rows;
 }
 
-/* Fill t->cells with line a (0 .. line_total - 1). */
-static void
-line_cells(const struct term *t, int a, VTermScreenCell *cells)
+/*
+ * Line a (0 .. line_total - 1): a screen row as it is (no copy), a history
+ * line decoded into t->line (the one scratch line, hence the cast: callers
+ * take a const term). *flip is the attribute DECSCNM flips on the screen.
+ */
+static const struct row *
+line_row(const struct term *t, int a, uint16_t *flip)
 {
-	VTermPos pos;
+	struct row *line = (struct row *)&t->line;
 
 	if (a < t->count) {
-		sb_decode(t, sb_get(t, a), t->cols, cells);
-		return;
+		*flip = 0;
+		sb_decode(sb_get(t, a), t->cols, line);
+		return line;
 	}
-	pos.row = a - t->count;
-	for (pos.col = 0; pos.col < t->cols; pos.col++) {
-		if (!vterm_screen_get_cell(t->scr, pos, &cells[pos.col]))
-			cell_blank(t, &cells[pos.col]);
-	}
+	*flip = t->reverse ? PA_REVERSE : 0;
+	return grid_row(t->grid, a - t->count);
+}
+
+/* Columns the cell at c covers: 2 when the next is its right half. */
+static int
+cell_width(const struct row *row, int c, int cols)
+{
+	return c + 1 < cols && row->cells[c + 1].ch == CELL_RIGHT ? 2 : 1;
+}
+
+/* The chars of a cell (first, then combining), 0-terminated in out; n. */
+static int
+cell_chars(const struct row *row, int c, uint32_t out[VTERM_MAX_CHARS_PER_CELL + 1])
+{
+	int n = 0, i;
+
+	out[n++] = row->cells[c].ch;
+	if (row->cells[c].comb)
+		for (i = 0; i < COMB_MAX && row->comb[c][i] != 0; i++)
+			out[n++] = row->comb[c][i];
+	out[n] = 0;
+	return n;
 }
 
 /* The public line number (screen 0.., history -1..) as an index. */
@@ -1179,10 +1660,12 @@ utf8_decode(const char *s, uint32_t *out, int max)
 int
 term_line_text(const struct term *t, int line, char *buf, size_t len)
 {
-	VTermScreenCell *cells = t->cells;
+	const struct row *row;
+	uint32_t chars[VTERM_MAX_CHARS_PER_CELL + 1];
 	size_t pos = 0, end = 0, n;
+	uint16_t flip;
 	char u[4];
-	int a, c, i;
+	int a, c, i, nc;
 
 	if (len > 0)
 		buf[0] = '\0';
@@ -1190,15 +1673,14 @@ term_line_text(const struct term *t, int line, char *buf, size_t len)
 		return -1;
 	if (len == 0)
 		return 0;
-	line_cells(t, a, cells);
+	row = line_row(t, a, &flip);
 	for (c = 0; c < t->cols; c++) {
-		if (cells[c].chars[0] == (uint32_t)-1)
+		if (row->cells[c].ch == CELL_RIGHT)
 			continue;
-		for (i = 0; i < VTERM_MAX_CHARS_PER_CELL; i++) {
-			uint32_t ch = cells[c].chars[i];
+		nc = cell_chars(row, c, chars);
+		for (i = 0; i < nc; i++) {
+			uint32_t ch = chars[i];
 
-			if (i > 0 && ch == 0)
-				break;
 			n = utf8_put(ch == 0 ? ' ' : ch, u);
 			if (pos + n >= len)
 				goto out;
@@ -1215,50 +1697,54 @@ out:
 	return (int)end;
 }
 
+static struct term_color
+color_public(uint32_t pc)
+{
+	struct term_color c;
+
+	c.value = pc == COL_DEFAULT ? -1 : (int)(pc & 0xffffff);
+	c.rgb = (pc & COL_KIND) == COL_RGB;
+	return c;
+}
+
 int
 term_cell(const struct term *t, int line, int col, struct term_cell *out)
 {
-	const VTermScreenCell *cell;
-	uint32_t pc;
-	unsigned a = 0;
-	int i, idx;
+	static const struct {
+		uint16_t pa;
+		unsigned attr;
+	} amap[] = {
+		{ PA_BOLD, TERM_ATTR_BOLD }, { PA_UL_MASK, TERM_ATTR_UNDERLINE },
+		{ PA_ITALIC, TERM_ATTR_ITALIC }, { PA_BLINK, TERM_ATTR_BLINK },
+		{ PA_REVERSE, TERM_ATTR_REVERSE }, { PA_STRIKE, TERM_ATTR_STRIKE },
+		{ PA_CONCEAL, TERM_ATTR_CONCEAL },
+	};
+	const struct row *row;
+	const struct cell *cell;
+	uint32_t chars[VTERM_MAX_CHARS_PER_CELL + 1];
+	uint16_t flip, pa;
+	size_t k;
+	int i, n, idx;
 
 	memset(out, 0, sizeof *out);
 	if ((idx = line_index(t, line)) < 0 || col < 0 || col >= t->cols)
 		return -1;
-	line_cells(t, idx, t->cells);
-	cell = &t->cells[col];
-	if (cell->chars[0] == (uint32_t)-1)
+	row = line_row(t, idx, &flip);
+	cell = &row->cells[col];
+	if (cell->ch == CELL_RIGHT)
 		out->width = 0;
 	else {
-		out->width = cell->width;
-		for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && i < TERM_CELL_MAXCHARS &&
-		    cell->chars[i] != 0; i++)
-			out->chars[i] = cell->chars[i];
+		out->width = cell_width(row, col, t->cols);
+		n = cell->ch == 0 ? 0 : cell_chars(row, col, chars);
+		for (i = 0; i < n && i < TERM_CELL_MAXCHARS; i++)
+			out->chars[i] = chars[i];
 	}
-	if (cell->attrs.bold)
-		a |= TERM_ATTR_BOLD;
-	if (cell->attrs.underline)
-		a |= TERM_ATTR_UNDERLINE;
-	if (cell->attrs.italic)
-		a |= TERM_ATTR_ITALIC;
-	if (cell->attrs.blink)
-		a |= TERM_ATTR_BLINK;
-	if (cell->attrs.reverse)
-		a |= TERM_ATTR_REVERSE;
-	if (cell->attrs.strike)
-		a |= TERM_ATTR_STRIKE;
-#ifdef TERM_VTERM_02
-	if (cell->attrs.conceal)
-		a |= TERM_ATTR_CONCEAL;
-#endif
-	out->attrs = a;
-	pc = color_pack(&cell->fg);
-	out->fg.value = pc == COL_DEFAULT ? -1 : (int)(pc & 0xffffff);
-	out->fg.rgb = (pc & COL_KIND) == COL_RGB;
-	pc = color_pack(&cell->bg);
-	out->bg.value = pc == COL_DEFAULT ? -1 : (int)(pc & 0xffffff);
-	out->bg.rgb = (pc & COL_KIND) == COL_RGB;
+	pa = cell->attrs ^ flip;
+	for (k = 0; k < sizeof amap / sizeof amap[0]; k++)
+		if (pa & amap[k].pa)
+			out->attrs |= amap[k].attr;
+	out->fg = color_public(cell->fg);
+	out->bg = color_public(cell->bg);
 	return 0;
 }
 
@@ -1297,17 +1783,16 @@ term_scroll_reset(struct term *t)
 	term_scroll(t, -t->view);
 }
 
-/* The base chars of the line in t->cells (blank as space) and where each
- * starts. */
+/* The base chars of row (blank as space) and where each starts. */
 static int
-line_bases(struct term *t)
+line_bases(struct term *t, const struct row *row)
 {
 	int c, n = 0;
 
 	for (c = 0; c < t->cols; c++) {
-		if (t->cells[c].chars[0] == (uint32_t)-1)
+		if (row->cells[c].ch == CELL_RIGHT)
 			continue;
-		t->bases[n] = t->cells[c].chars[0] ? t->cells[c].chars[0] : ' ';
+		t->bases[n] = row->cells[c].ch ? row->cells[c].ch : ' ';
 		t->basecol[n++] = c;
 	}
 	return n;
@@ -1328,11 +1813,11 @@ match_at(const struct term *t, int i, int n)
 
 /* Columns from the match at base i to its last cell. */
 static int
-match_end_col(const struct term *t, int i)
+match_end_col(const struct term *t, const struct row *row, int i)
 {
 	int last = i + t->nlen - 1;
 
-	return t->basecol[last] + (t->cells[t->basecol[last]].width == 2);
+	return t->basecol[last] + cell_width(row, t->basecol[last], t->cols) - 1;
 }
 
 int
@@ -1341,6 +1826,7 @@ term_search(struct term *t, const char *needle, int dir)
 	int total = line_total(t), first = t->count - t->view, a0, c0, k, a, i, n;
 	int found = -1;
 	long long base_serial = t->sb_total - t->count;
+	uint16_t flip;
 
 	free(t->needle);
 	t->needle = xreallocarray(NULL, strlen(needle) + 1, sizeof *t->needle);
@@ -1369,8 +1855,7 @@ term_search(struct term *t, const char *needle, int dir)
 	/* Every line once, then the start line again (wrapping around). */
 	for (k = 0; k <= total && found < 0; k++) {
 		a = ((a0 + dir * k) % total + total) % total;
-		line_cells(t, a, t->cells);
-		n = line_bases(t);
+		n = line_bases(t, line_row(t, a, &flip));
 		if (dir < 0) {
 			for (i = n - 1; i >= 0; i--)
 				if ((k > 0 || t->basecol[i] < c0) && match_at(t, i, n))
@@ -1408,21 +1893,21 @@ term_search_clear(struct term *t)
 	t->touched = true;
 }
 
-/* t->marks for line a (in t->cells): 1 a match, 2 the current match. */
+/* t->marks for line a (in row): 1 a match, 2 the current match. */
 static bool
-line_marks(struct term *t, int a)
+line_marks(struct term *t, int a, const struct row *row)
 {
 	long long serial = t->sb_total - t->count + a;
-	int n = line_bases(t), i, c, end, c0 = -1;
+	int n = line_bases(t, row), i, c, end, c0 = -1;
 	bool any = false;
 
-	memset(t->marks, 0, (size_t)t->cols);
+	memset(t->marks, 0, (size_t)t->cols_alloc);
 	if (t->match_valid && t->match_serial == serial)
 		c0 = t->match_col;
 	for (i = 0; i < n; i++) {
 		if (!match_at(t, i, n))
 			continue;
-		end = match_end_col(t, i);
+		end = match_end_col(t, row, i);
 		for (c = t->basecol[i]; c <= end && c < t->cols; c++)
 			t->marks[c] = t->basecol[i] == c0 ? 2 : 1;
 		any = true;
@@ -1433,24 +1918,22 @@ line_marks(struct term *t, int a)
 /* ---- drawing ---- */
 
 static attr_t
-cell_attr(const VTermScreenCell *cell)
+cell_attr(uint16_t pa)
 {
 	attr_t a = A_NORMAL;
 
-	if (cell->attrs.bold)
+	if (pa & PA_BOLD)
 		a |= A_BOLD;
-	if (cell->attrs.underline)
+	if (pa & PA_UL_MASK)
 		a |= A_UNDERLINE;
-	if (cell->attrs.italic)
+	if (pa & PA_ITALIC)
 		a |= A_ITALIC;
-	if (cell->attrs.blink)
+	if (pa & PA_BLINK)
 		a |= A_BLINK;
-	if (cell->attrs.reverse)
+	if (pa & PA_REVERSE)
 		a |= A_REVERSE;
-#ifdef TERM_VTERM_02
-	if (cell->attrs.conceal)
+	if (pa & PA_CONCEAL)
 		a |= A_INVIS;
-#endif
 	/* Strikethrough has no curses attribute. */
 	return a;
 }
@@ -1468,37 +1951,37 @@ static void
 draw_row(struct term *t, WINDOW *w, int y, int x, int r, int maxcols,
     int ghost_col)
 {
-	VTermScreenCell *cells = t->cells;
-	uint32_t kfg = 0, kbg = 0;
+	const struct row *row;
+	uint32_t kfg = 0, kbg = 0, chars[VTERM_MAX_CHARS_PER_CELL + 1];
 	attr_t colattr = A_NORMAL, attr;
 	wchar_t wch[CCHARW_MAX + 1];
 	cchar_t cc;
+	uint16_t flip;
 	bool bold, marks = false, have_key = false;
-	int a = t->count - t->view + r, c, i, n, dw, pair = 0, fg, bg;
+	int a = t->count - t->view + r, c, i, n, nc, dw, width, pair = 0, fg, bg;
 
-	line_cells(t, a, cells);
+	row = line_row(t, a, &flip);
 	if (t->nlen > 0)
-		marks = line_marks(t, a);
+		marks = line_marks(t, a, row);
 
 	for (c = 0; c < maxcols; c++) {
-		const VTermScreenCell *cell = &cells[c];
-		uint32_t pfg = color_pack(&cell->fg), pbg = color_pack(&cell->bg);
+		const struct cell *cell = &row->cells[c];
 
-		if (cell->chars[0] == (uint32_t)-1 && c > 0 &&
-		    cells[c - 1].width == 2)
+		if (cell->ch == CELL_RIGHT && c > 0)
 			continue;	/* right half, done with the left */
 
-		if (pool.colors > 0 && (!have_key || pfg != kfg || pbg != kbg)) {
+		if (pool.colors > 0 && (!have_key || cell->fg != kfg ||
+		    cell->bg != kbg)) {
 			bold = false;
-			fg = color_curses(pfg, false, &bold);
-			bg = color_curses(pbg, true, &bold);
+			fg = color_curses(cell->fg, false, &bold);
+			bg = color_curses(cell->bg, true, &bold);
 			pair = pool_pair(fg, bg);
 			colattr = bold ? A_BOLD : A_NORMAL;
-			kfg = pfg;
-			kbg = pbg;
+			kfg = cell->fg;
+			kbg = cell->bg;
 			have_key = true;
 		}
-		attr = cell_attr(cell) | colattr;
+		attr = cell_attr(cell->attrs ^ flip) | colattr;
 		if (marks && t->marks[c])
 			attr = (attr ^ A_REVERSE) |
 			    (t->marks[c] == 2 ? A_BOLD | A_UNDERLINE : 0);
@@ -1509,19 +1992,20 @@ draw_row(struct term *t, WINDOW *w, int y, int x, int r, int maxcols,
 		 * the columns after it shift. */
 		n = 0;
 		dw = 1;
-		if (cell->chars[0] == 0 || cell->chars[0] == (uint32_t)-1)
+		width = cell_width(row, c, t->cols);
+		if (cell->ch == 0 || cell->ch == CELL_RIGHT)
 			wch[n++] = L' ';
-		else if (cell->width == 2 && c + 2 > maxcols)
+		else if (width == 2 && c + 2 > maxcols)
 			wch[n++] = L' ';	/* clipped by the window */
-		else if (char_fits(cell->chars[0], cell->width)) {
-			wch[n++] = (wchar_t)cell->chars[0];
-			for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && n < CCHARW_MAX &&
-			    cell->chars[i] != 0; i++)
-				if (wcwidth((wchar_t)cell->chars[i]) == 0)
-					wch[n++] = (wchar_t)cell->chars[i];
-			dw = cell->width;
-		} else if (wcwidth((wchar_t)cell->chars[0]) == 1)
-			wch[n++] = (wchar_t)cell->chars[0];	/* padded below */
+		else if (char_fits(cell->ch, width)) {
+			wch[n++] = (wchar_t)cell->ch;
+			nc = cell->comb ? cell_chars(row, c, chars) : 1;
+			for (i = 1; i < nc && n < CCHARW_MAX; i++)
+				if (wcwidth((wchar_t)chars[i]) == 0)
+					wch[n++] = (wchar_t)chars[i];
+			dw = width;
+		} else if (wcwidth((wchar_t)cell->ch) == 1)
+			wch[n++] = (wchar_t)cell->ch;	/* padded below */
 		else
 			wch[n++] = wcwidth(0xfffd) == 1 ? 0xfffd : L'?';
 		wch[n] = L'\0';
@@ -1532,7 +2016,7 @@ draw_row(struct term *t, WINDOW *w, int y, int x, int r, int maxcols,
 			setcchar(&cc, wch, attr, 0, &pair);
 		}
 		mvwadd_wch(w, y + r, x + c, &cc);
-		if (cell->width == 2 && dw == 1 && c + 1 < maxcols) {
+		if (width == 2 && dw == 1 && c + 1 < maxcols) {
 			wch[0] = L' ';
 			wch[1] = L'\0';
 			setcchar(&cc, wch, attr, 0, &pair);

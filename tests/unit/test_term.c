@@ -1169,6 +1169,166 @@ START_TEST(test_hostile_history)
 }
 END_TEST
 
+/* ---- scroll regions and the alternate screen under a flood ---- */
+
+/* Lines from..to with a colour each, so rows that move keep their cells. */
+static void
+feed_colour_lines(struct term *t, int from, int to)
+{
+	char buf[96];
+	int i;
+
+	for (i = from; i <= to; i++) {
+		snprintf(buf, sizeof buf, "\033[38;5;%dmline %d\033[m\r\n",
+		    i % 256, i);
+		feed(t, buf);
+	}
+}
+
+START_TEST(test_region_flood)
+{
+	struct term *t = mkterm(10, 30, 100);
+	struct term_cell c;
+	WINDOW *w;
+	char buf[64];
+	int r;
+
+	/* A status line above and below, as a full-screen program has. */
+	feed(t, "\033[1;1H\033[44mHEADER\033[m\033[10;1HFOOTER");
+	feed(t, "\033[2;9r\033[9;1H");
+	feed_colour_lines(t, 1, 3000);
+	line_is(t, 0, "HEADER");
+	line_is(t, 9, "FOOTER");
+	/* The last line feed left row 8 blank: rows 1-7 hold 2994-3000. */
+	for (r = 1; r <= 7; r++) {
+		snprintf(buf, sizeof buf, "line %d", 2993 + r);
+		line_is(t, r, buf);
+	}
+	line_is(t, 8, "");
+	ck_assert_int_eq(term_cell(t, 7, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, 3000 % 256);
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_int_eq(c.bg.value, 4);
+	/* A region that is not at the top keeps nothing in the history. */
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	w = draw(t, true);
+	row_text(w, 0, buf, sizeof buf);
+	ck_assert_str_eq(buf, "HEADER");
+	row_text(w, 7, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 3000");
+	row_text(w, 9, buf, sizeof buf);
+	ck_assert_str_eq(buf, "FOOTER");
+
+	/* Reverse index at the region's top scrolls it down. */
+	feed(t, "\033[2;1H\033MTOP");
+	line_is(t, 1, "TOP");
+	line_is(t, 2, "line 2994");
+	line_is(t, 8, "line 3000");
+	line_is(t, 9, "FOOTER");
+	/* Insert and delete lines inside it. */
+	feed(t, "\033[3;1H\033[2L");
+	line_is(t, 2, "");
+	line_is(t, 4, "line 2994");
+	feed(t, "\033[3M");
+	line_is(t, 2, "line 2995");
+	line_is(t, 9, "FOOTER");
+	draw(t, true);
+
+	/* A region at the top: what scrolls off it goes to the history, as
+	 * libvterm's own screen does. */
+	feed(t, "\033[1;5r\033[5;1H");
+	feed_colour_lines(t, 1, 200);
+	ck_assert_int_eq(term_scrollback_lines(t), 100);
+	line_is(t, -1, "line 196");
+	line_is(t, 3, "line 200");
+	line_is(t, 9, "FOOTER");
+	ck_assert_int_eq(term_cell(t, -1, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, 196);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_region_margins)
+{
+	struct term *t = mkterm(6, 20, 100);
+	int r;
+
+	/* Left and right margins (DECLRMM, DECSLRM): only columns 5-10 of
+	 * rows 2-5 scroll, cells outside stay, nothing goes to the history. */
+	for (r = 1; r <= 5; r++)
+		feed(t, "abcdefghijklmnopqrst\r\n");
+	feed(t, "abcdefghijklmnopqrst");
+	feed(t, "\033[?69h\033[5;10s\033[2;5r\033[5;5H");
+	for (r = 0; r < 50; r++)
+		feed(t, "\n");
+	line_is(t, 0, "abcdefghijklmnopqrst");
+	line_is(t, 1, "abcd      klmnopqrst");
+	line_is(t, 4, "abcd      klmnopqrst");
+	line_is(t, 5, "abcdefghijklmnopqrst");
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	/* Insert and delete characters inside the margins. */
+	feed(t, "\033[?69l\033[r\033[1;3H\033[2@");
+	line_is(t, 0, "ab  cdefghijklmnopqr");
+	feed(t, "\033[4P");
+	line_is(t, 0, "abefghijklmnopqr");
+	/* ... over a wide char and a combining mark. */
+	feed(t, "\033[6;1H\033[2K\xe4\xb8\xad" "e\xcc\x81z\033[6;1H\033[@");
+	line_is(t, 5, " \xe4\xb8\xad" "e\xcc\x81z");
+	feed(t, "\033[P");
+	line_is(t, 5, "\xe4\xb8\xad" "e\xcc\x81z");
+	draw(t, true);
+	term_free(t);
+}
+END_TEST
+
+START_TEST(test_altscreen_flood)
+{
+	struct term *t = mkterm(8, 30, 500);
+	struct term_cell c;
+	WINDOW *w;
+	char buf[64];
+
+	feed_lines(t, 1, 20);
+	ck_assert_int_eq(term_scrollback_lines(t), 13);
+	feed(t, "\033[?1049h\033[2;7r\033[7;1H");
+	feed_colour_lines(t, 1, 5000);
+	ck_assert(term_altscreen(t));
+	/* Nothing of the flood in the history, which stays as it was. */
+	ck_assert_int_eq(term_scrollback_lines(t), 13);
+	line_is(t, -1, "line 13");
+	line_is(t, 5, "line 5000");
+	ck_assert_int_eq(term_cell(t, 5, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, 5000 % 256);
+	/* The whole alternate screen too. */
+	feed(t, "\033[r\033[8;1H");
+	feed_colour_lines(t, 1, 3000);
+	ck_assert_int_eq(term_scrollback_lines(t), 13);
+	line_is(t, 6, "line 3000");
+	w = draw(t, true);
+	row_text(w, 6, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 3000");
+	/* A resize on the alternate screen leaves the history alone. */
+	term_resize(t, 8, 26);
+	term_resize(t, 9, 32);
+	ck_assert_int_eq(term_scrollback_lines(t), 13);
+	feed(t, "\033[?1049l");
+	ck_assert(!term_altscreen(t));
+	line_is(t, -1, "line 13");
+	line_is(t, 0, "line 14");
+	line_is(t, 6, "line 20");
+	/* And the main screen floods into the history again. */
+	feed(t, "\033[8;1H");
+	feed_colour_lines(t, 21, 1000);
+	ck_assert_int_eq(term_scrollback_lines(t), 500);
+	line_is(t, -1, "line 992");
+	line_is(t, -500, "line 493");
+	w = draw(t, true);
+	row_text(w, 7, buf, sizeof buf);
+	ck_assert_str_eq(buf, "line 1000");
+	term_free(t);
+}
+END_TEST
+
 static Suite *
 term_suite(void)
 {
@@ -1199,6 +1359,9 @@ term_suite(void)
 	tcase_add_test(tc, test_queries);
 	tcase_add_test(tc, test_garbage);
 	tcase_add_test(tc, test_scrollback_memory);
+	tcase_add_test(tc, test_region_flood);
+	tcase_add_test(tc, test_region_margins);
+	tcase_add_test(tc, test_altscreen_flood);
 	suite_add_tcase(s, tc);
 
 	/* A hang here is the fault itself: fail fast. */
