@@ -19,6 +19,7 @@
 
 #include <vterm.h>
 
+#include "palette.h"
 #include "term_guard.h"
 #include "util.h"
 
@@ -196,93 +197,6 @@ static struct {
 } pool;
 
 static uint32_t
-xterm_rgb(int i)
-{
-	static const uint32_t base[16] = {
-		0x000000, 0xcd0000, 0x00cd00, 0xcdcd00, 0x0000ee, 0xcd00cd,
-		0x00cdcd, 0xe5e5e5, 0x7f7f7f, 0xff0000, 0x00ff00, 0xffff00,
-		0x5c5cff, 0xff00ff, 0x00ffff, 0xffffff
-	};
-	static const uint32_t level[6] = { 0, 95, 135, 175, 215, 255 };
-	uint32_t g;
-
-	if (i < 16)
-		return base[i];
-	if (i < 232) {
-		i -= 16;
-		return level[i / 36] << 16 | level[i / 6 % 6] << 8 | level[i % 6];
-	}
-	g = 8 + 10 * (uint32_t)(i - 232);
-	return g << 16 | g << 8 | g;
-}
-
-static long
-sq(long v)
-{
-	return v * v;
-}
-
-/* RGB distance plus a saturation term, so greys do not become colours. */
-static long
-rgb_dist(uint32_t a, uint32_t b)
-{
-	long ar = a >> 16 & 0xff, ag = a >> 8 & 0xff, ab = a & 0xff;
-	long br = b >> 16 & 0xff, bg = b >> 8 & 0xff, bb = b & 0xff;
-	long amax, amin, bmax, bmin;
-
-	amax = ar > ag ? ar : ag;
-	amax = amax > ab ? amax : ab;
-	amin = ar < ag ? ar : ag;
-	amin = amin < ab ? amin : ab;
-	bmax = br > bg ? br : bg;
-	bmax = bmax > bb ? bmax : bb;
-	bmin = br < bg ? br : bg;
-	bmin = bmin < bb ? bmin : bb;
-	return sq(ar - br) + sq(ag - bg) + sq(ab - bb) +
-	    sq((amax - amin) - (bmax - bmin));
-}
-
-static int
-nearest_basic(uint32_t rgb, int n)
-{
-	long d, best_d = LONG_MAX;
-	int i, best = 0;
-
-	for (i = 0; i < n; i++) {
-		if ((d = rgb_dist(rgb, xterm_rgb(i))) < best_d) {
-			best_d = d;
-			best = i;
-		}
-	}
-	return best;
-}
-
-static int
-cube_level(int v)
-{
-	return v < 48 ? 0 : v < 115 ? 1 : (v - 35) / 40;
-}
-
-/* Nearest of the 6x6x6 cube and the grey ramp (like tmux's colour_find_rgb). */
-static int
-nearest_256(uint32_t rgb)
-{
-	int r = rgb >> 16 & 0xff, g = rgb >> 8 & 0xff, b = rgb & 0xff;
-	int qr = cube_level(r), qg = cube_level(g), qb = cube_level(b);
-	int cube = 16 + 36 * qr + 6 * qg + qb, grey, avg;
-	uint32_t c;
-
-	c = xterm_rgb(cube);
-	if (c == rgb)
-		return cube;
-	avg = (r + g + b) / 3;
-	grey = avg > 238 ? 23 : avg < 8 ? 0 : (avg - 3) / 10;
-	if (rgb_dist(rgb, xterm_rgb(232 + grey)) < rgb_dist(rgb, c))
-		return 232 + grey;
-	return cube;
-}
-
-static uint32_t
 color_pack(const VTermColor *c)
 {
 	if (VTERM_COLOR_IS_DEFAULT_FG(c) || VTERM_COLOR_IS_DEFAULT_BG(c))
@@ -303,7 +217,7 @@ color_curses(uint32_t pc, bool bg, bool *bold)
 	if ((pc & COL_KIND) == COL_DEFAULT)
 		return pool.defaults ? -1 : bg ? COLOR_BLACK : COLOR_WHITE;
 	i = (pc & COL_KIND) == COL_INDEXED ? (int)(pc & 0xff) : -1;
-	rgb = i >= 0 ? xterm_rgb(i) : pc & 0xffffff;
+	rgb = i >= 0 ? palette_rgb(i) : pc & 0xffffff;
 
 	if (pool.direct) {
 		/* Colour numbers below 8 are the palette, above are RGB. */
@@ -312,14 +226,14 @@ color_curses(uint32_t pc, bool bg, bool *bold)
 		return (int)(rgb < 8 ? 8 : rgb);
 	}
 	if (pool.colors >= 256)
-		return i >= 0 ? i : nearest_256(rgb);
+		return i >= 0 ? i : palette_nearest(rgb, 256);
 	if (pool.colors >= 16)
-		return i >= 0 && i < 16 ? i : nearest_basic(rgb, 16);
+		return i >= 0 && i < 16 ? i : palette_nearest(rgb, 16);
 	/* 8 colours: the bright half is the normal colour in bold. */
 	if (bg)
-		return i >= 0 && i < 16 ? i & 7 : nearest_basic(rgb, 8);
+		return i >= 0 && i < 16 ? i & 7 : palette_nearest(rgb, 8);
 	if (i < 0 || i >= 16)
-		i = nearest_basic(rgb, 16);
+		i = palette_nearest(rgb, 16);
 	if (i >= 8) {
 		*bold = true;
 		i -= 8;
