@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "action.h"
 #include "settings.h"
 
 int
@@ -22,13 +23,16 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	text[size] = '\0';
 	settings_defaults(&s);
 	settings_parse(&s, "fuzz.conf", text);
-	for (a = 0; a < ACT_COUNT; a++)
-		settings_key_for(&s, (enum action)a, name, sizeof name);
+	for (a = 0; a < action_count(); a++) {
+		settings_key_for(&s, a, name, sizeof name);
+		settings_keys_for(&s, a, name, sizeof name);
+	}
 	for (i = 0; i < s.nbindings; i++) {
 		settings_keyname(s.bindings[i].key, name, sizeof name);
 		if (settings_keyparse(name) != s.bindings[i].key)
 			abort();	/* a bound key's name must read back as it */
 		settings_action(&s, s.bindings[i].key);
+		settings_action_prefixed(&s, s.bindings[i].key);
 	}
 	settings_keyname(s.prefix, name, sizeof name);
 	settings_free(&s);
