@@ -435,6 +435,24 @@ const struct cmd_entry cmd_ssh_entry = {
 	.exec = cmd_ssh_exec
 };
 
+/*
+ * One ssh_config argument: as it is, or in double quotes when it holds a
+ * blank, '#' or a backslash. ssh_config has no escape for '"' or a control
+ * character: NULL (the block would say something else than the profile).
+ */
+static char *
+config_word(const char *s)
+{
+	const char *p;
+
+	for (p = s; *p != '\0'; p++)
+		if ((unsigned char)*p < 0x20 || *p == 0x7f || *p == '"')
+			return NULL;
+	if (*s != '\0' && strpbrk(s, " \t#\\") == NULL)
+		return xstrdup(s);
+	return xasprintf("\"%s\"", s);
+}
+
 static int
 cmd_ssh_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
@@ -452,8 +470,30 @@ cmd_ssh_config_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (t.port_from_run)
 		printf("# The port was chosen when %s started and changes with every start;\n"
 		    "# fix it with \"ssh\": { \"port\": N } in the profile.\n", argv[first]);
-	printf("Host %s\n    HostName %s\n    Port %d\n    User %s\n    IdentityFile %s\n",
-	    argv[first], t.host_name, t.port, t.user, key);
+	{
+		const char *raw[] = { argv[first], t.host_name, t.user, key };
+		char *w[4];
+		size_t i;
+		bool ok = true;
+
+		for (i = 0; i < 4; i++)
+			if ((w[i] = config_word(raw[i])) == NULL) {
+				fprintf(stderr, "qemu-tui: ssh-config %s: \"%s\" cannot be written "
+				    "into ssh_config (a '\"' or a control character); nothing was "
+				    "printed\n", argv[first], raw[i]);
+				ok = false;
+			}
+		if (ok)
+			printf("Host %s\n    HostName %s\n    Port %d\n    User %s\n"
+			    "    IdentityFile %s\n", w[0], w[1], t.port, w[2], w[3]);
+		for (i = 0; i < 4; i++)
+			free(w[i]);
+		if (!ok) {
+			free(key);
+			ssh_target_free(&t);
+			return 1;
+		}
+	}
 	if (t.hkc == SSH_HKC_ACCEPT_NEW)
 		printf("    StrictHostKeyChecking accept-new\n");
 	else if (t.hkc == SSH_HKC_OFF)

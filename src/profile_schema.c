@@ -254,6 +254,9 @@ check_name(const char *s)
 	for (u = (const unsigned char *)s; *u; u++)
 		if (*u < 0x20 || *u == 0x7f)
 			return xstrdup("must not contain control characters");
+	/* It names a run directory and shows in every table. */
+	if (!str_utf8_valid(s))
+		return xstrdup("is not valid UTF-8");
 	return NULL;
 }
 
@@ -381,10 +384,20 @@ default_name(const struct profile *p)
 {
 	const char *base = strrchr(p->path, '/');
 
+	char *name, *c;
+
 	base = base != NULL ? base + 1 : p->path;
 	if (pf_has_suffix(base, ".json"))
-		return xstrndup(base, strlen(base) - 5);
-	return xstrdup(base);
+		name = xstrndup(base, strlen(base) - 5);
+	else
+		name = xstrdup(base);
+	bool utf8 = str_utf8_valid(name);
+
+	/* A file named "a\nb.json" must not break a table: show what can be shown. */
+	for (c = name; *c != '\0'; c++)
+		if ((unsigned char)*c < 0x20 || *c == 0x7f || (!utf8 && (unsigned char)*c >= 0x80))
+			*c = '?';
+	return name;
 }
 
 static char *

@@ -164,6 +164,26 @@ one_of(const struct field *f, const char *sep)
 
 /* ---- text: string, enum, size (a char *, NULL until defaulted) ---- */
 
+/*
+ * Every string of a profile lands in some other format: a QEMU argv, a
+ * ~/.ssh/config block (`ssh-config`), a table on a terminal. A control
+ * character (a newline in ssh.user would start a new ssh_config line) or a
+ * NUL (which cut "nul\u0000esc" to "nul") has no business in any of them.
+ */
+static char *
+text_plain(const char *s, size_t len)
+{
+	size_t i;
+
+	if (strlen(s) != len)
+		return xstrdup("contains a NUL character (\\u0000): remove it");
+	for (i = 0; i < len; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return xasprintf("contains a control character (0x%02x) at byte %zu: "
+			    "remove it", (unsigned char)s[i], i);
+	return NULL;
+}
+
 /* A string from JSON or --set: paths resolved, sticky fields checked at once. */
 static void
 text_store(struct ctx *c, const struct field *f, void *base, const char *s,
@@ -191,8 +211,16 @@ static int
 text_parse(struct ctx *c, const struct field *f, void *base, json_object *val,
     struct jpath *jp)
 {
+	char *why;
+
 	if (!json_object_is_type(val, json_type_string))
 		return -1;
+	if ((why = text_plain(json_object_get_string(val),
+	    (size_t)json_object_get_string_len(val))) != NULL) {
+		pf_problem(c, jp, jp->n, 0, "%s", why);
+		free(why);
+		return 0;
+	}
 	text_store(c, f, base, json_object_get_string(val), jp);
 	return 0;
 }
@@ -210,7 +238,8 @@ text_set(const struct field *f, void *base, const char *value, const char *dir)
 {
 	char **slot = pf_slot(base, f), *why;
 
-	if ((why = f->type->check(f, value)) != NULL)
+	if ((why = text_plain(value, strlen(value))) != NULL ||
+	    (why = f->type->check(f, value)) != NULL)
 		return why;
 	free(*slot);
 	*slot = pf_resolve(f, dir, value);
@@ -547,7 +576,17 @@ list_parse(struct ctx *c, const struct field *f, void *base, json_object *val,
 	for (i = 0; i < n; i++) {
 		e = json_object_array_get_idx(val, i);
 		if (json_object_is_type(e, json_type_string)) {
-			list[k++] = xstrdup(json_object_get_string(e));
+			char *why = text_plain(json_object_get_string(e),
+			    (size_t)json_object_get_string_len(e));
+
+			if (why == NULL) {
+				list[k++] = xstrdup(json_object_get_string(e));
+				continue;
+			}
+			jp_idx(jp, i);
+			pf_problem(c, jp, jp->n, 0, "%s", why);
+			free(why);
+			jp->n--;
 			continue;
 		}
 		jp_idx(jp, i);

@@ -4,6 +4,7 @@
 #include <ctype.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -544,4 +545,37 @@ unix_connect(const char *path, qt_error *err)
 		return -1;
 	}
 	return fd;
+}
+
+bool
+str_utf8_valid(const char *s)
+{
+	const unsigned char *u = (const unsigned char *)s;
+	uint32_t cp;
+	int n, i;
+
+	while (*u != '\0') {
+		if (*u < 0x80) {
+			u++;
+			continue;
+		}
+		if (*u >= 0xc2 && *u <= 0xdf)
+			n = 1, cp = *u & 0x1f;
+		else if (*u >= 0xe0 && *u <= 0xef)
+			n = 2, cp = *u & 0x0f;
+		else if (*u >= 0xf0 && *u <= 0xf4)
+			n = 3, cp = *u & 0x07;
+		else
+			return false;
+		for (i = 1; i <= n; i++) {
+			if ((u[i] & 0xc0) != 0x80)
+				return false;
+			cp = cp << 6 | (u[i] & 0x3f);
+		}
+		if ((n == 2 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
+		    (n == 3 && (cp < 0x10000 || cp > 0x10ffff)))
+			return false;
+		u += n + 1;
+	}
+	return true;
 }

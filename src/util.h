@@ -32,6 +32,9 @@ char *xvasprintf(const char *fmt, va_list ap) QT_NONNULL;
 void fatal_set_hook(void (*hook)(void));
 void fatal(const char *fmt, ...) __attribute__((format(printf, 1, 2), noreturn));
 
+/* Whether s is well-formed UTF-8 (no overlongs, no surrogates). */
+bool str_utf8_valid(const char *s);
+
 /* Quote for a POSIX shell so the string can be pasted (single quotes, only when needed). */
 char *shell_quote(const char *s);
 /* Escape for a QEMU option value: ',' becomes ",,". */
