@@ -257,10 +257,10 @@ settle_tick(void *arg)
 	st = vm_state_of(&run, NULL);
 	/* The supervisor closes clients after writing exit-status; a `stop` in progress
 	 * writes which step ended it just after the supervisor is gone. */
-	settled = !run.alive && !vm_state_live(st) &&
-	    !(run.stopping && run.stop_step[0] == '\0');
+	settled = st == VM_ORPHANED || (!run.alive && !vm_state_live(st) &&
+	    !(run.stopping && run.stop_step[0] == '\0'));
 	if (settled || now_ms() >= c->settle_deadline) {
-		char desc[96];
+		char desc[160];
 
 		vm_state_describe(&run, st, NULL, desc, sizeof desc);
 		if (!vm_state_live(st))
@@ -310,6 +310,15 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (!vm_state_live(st)) {
 		fprintf(stderr, "qemu-tui: %s is %s (start it with `qemu-tui start %s`)\n",
 		    c.name, vm_state_name(st), c.name);
+		vm_run_free(&run);
+		return 1;
+	}
+	if (st == VM_ORPHANED) {
+		char desc[160];
+
+		/* QEMU's own socket takes one client: it stays free for the adopting supervisor. */
+		vm_state_describe(&run, st, NULL, desc, sizeof desc);
+		fprintf(stderr, "qemu-tui: %s is %s\n", c.name, desc);
 		vm_run_free(&run);
 		return 1;
 	}

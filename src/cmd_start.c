@@ -14,16 +14,16 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct profile *p;
 	struct net_ssh_endpoint ssh;
 	struct vm_run run;
+	enum vm_state st = VM_STOPPED;
 	qt_error err;
 	int i = 0, rc = 1;	/* argv[i]: NAME */
 
 	if ((p = cmd_profile(ctx, argv[i], &list, 0)) == NULL)
 		goto out;
 	if (vm_run_read(p->name, &run, &err) == 0) {
-		enum vm_state st = vm_state_of(&run, NULL);
-
+		st = vm_state_of(&run, NULL);
 		vm_run_free(&run);
-		if (vm_state_live(st)) {
+		if (vm_state_live(st) && st != VM_ORPHANED) {
 			printf("%s is already %s; nothing to do\n", p->name,
 			    vm_state_name(st));
 			rc = 0;
@@ -35,8 +35,9 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (vm_run_read(p->name, &run, &err) == 0) {
-		printf("%s started (QEMU pid %ld, accel %s", p->name,
-		    (long)run.qemu_pid, run.accel);
+		/* An orphan's QEMU runs on: a new supervisor took it over. */
+		printf("%s %s (QEMU pid %ld, accel %s", p->name,
+		    st == VM_ORPHANED ? "adopted" : "started", (long)run.qemu_pid, run.accel);
 		net_ssh_endpoint(p, run.ssh_port, &ssh);
 		if (ssh.forward && ssh.port > 0)
 			printf(", ssh on %s:%d", ssh.host, ssh.port);
@@ -59,6 +60,6 @@ static const struct cmd_option start_options[] = {
 const struct cmd_entry cmd_start_entry = {
 	.name = "start", .args = "NAME", .min_args = 1, .max_args = 1,
 	.flags = CMD_ARG_PROFILE, .options = start_options,
-	.help = "start a VM detached; it keeps running after qemu-tui exits",
+	.help = "start a VM detached (or adopt an orphaned one); it keeps running after qemu-tui exits",
 	.exec = cmd_start_exec
 };

@@ -88,7 +88,7 @@ vm_facts(const char *name, const struct profile *p, int full)
 	struct vm_run run;
 	enum vm_state st;
 	qt_error err;
-	char desc[96], qmp_status[24] = "";
+	char desc[160], qmp_status[24] = "";
 	size_t i;
 
 	json_object_object_add(o, "name", json_object_new_string(name));
@@ -107,7 +107,7 @@ vm_facts(const char *name, const struct profile *p, int full)
 		return o;
 	}
 	st = vm_state_of(&run, NULL);
-	if (vm_state_live(st)) {
+	if (vm_state_live(st) && st != VM_ORPHANED) {
 		json_object_object_add(o, "pid", json_object_new_int(run.qemu_pid));
 		json_object_object_add(o, "supervisor_pid", json_object_new_int(run.super_pid));
 		if (run.started > 0)
@@ -171,10 +171,26 @@ vm_facts(const char *name, const struct profile *p, int full)
 			}
 		}
 		json_object_object_add(o, "forwards", ports);
+	} else if (st == VM_ORPHANED) {
+		/* No supervisor_pid: it is dead. No QMP: QEMU's own socket takes one
+		 * client, and it must stay free for the adopting supervisor. */
+		json_object_object_add(o, "pid", json_object_new_int(run.qemu_pid));
+		json_object_object_add(o, "supervisor", json_object_new_string("gone"));
+		if (run.started > 0)
+			json_object_object_add(o, "uptime_s",
+			    json_object_new_int64((long long)time(NULL) - run.started));
+		json_object_object_add(o, "accel", json_object_new_string(run.accel));
+		json_object_object_add(o, "accel_reason",
+		    json_object_new_string(run.accel_reason));
 	} else if (run.have_exit) {
+		if (run.exit_unknown)
+			json_object_object_add(o, "exit_status", json_object_new_string("unknown"));
+		if (run.exit_reason[0])
+			json_object_object_add(o, "shutdown_reason",
+			    json_object_new_string(run.exit_reason));
 		if (run.exit_signal)
 			json_object_object_add(o, "exit_signal", json_object_new_int(run.exit_signal));
-		else
+		else if (!run.exit_unknown)
 			json_object_object_add(o, "exit_code", json_object_new_int(run.exit_code));
 		if (run.stop_step[0])
 			json_object_object_add(o, "stopped_by", json_object_new_string(run.stop_step));
@@ -216,7 +232,7 @@ print_status(struct json_object *o)
 		printf("  profile    broken: %s\n", s);
 	if (json_object_object_get_ex(o, "pid", &v))
 		printf("  pid        %s (supervisor %s)\n", json_object_get_string(v),
-		    jstr(o, "supervisor_pid"));
+		    jstr(o, "supervisor_pid") ? jstr(o, "supervisor_pid") : "gone");
 	if (json_object_object_get_ex(o, "uptime_s", &v)) {
 		long long up = json_object_get_int64(v);
 

@@ -109,6 +109,15 @@ console_open(struct loop *l, const char *name, const struct console_hooks *hooks
 		return NULL;
 	c = console_new(l, hooks);
 	st = vm_state_of(&run, NULL);
+	if (st == VM_ORPHANED) {
+		char desc[160];
+
+		vm_state_describe(&run, st, NULL, desc, sizeof desc);
+		err_set(err, "%s is %s", name, desc);
+		vm_run_free(&run);
+		free(c);
+		return NULL;
+	}
 	/* Starting: the supervisor serves the serial socket once QEMU is up. */
 	if (run.serving && vm_state_live(st)) {
 		if (connect_to(c, run.dir, RUN_SERIAL_SOCK, err) == -1) {

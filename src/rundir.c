@@ -41,6 +41,7 @@ static const struct {
 	[RUN_STOPPING]		= { "stopping", false, true },
 	[RUN_STOP_STEP]		= { "stop-step", false, true },
 	[RUN_FORWARDS]		= { "forwards", false, true },
+	[RUN_SERIAL_START]	= { "serial-start", false, false },
 };
 
 /*
@@ -368,14 +369,31 @@ rundir_write_exit_status(const char *dir, int wait_status)
 	return rundir_write_str(dir, RUN_EXIT_STATUS, text);
 }
 
+int
+rundir_write_exit_unknown(const char *dir, const char *reason)
+{
+	char text[64];
+
+	if (reason != NULL && reason[0] != '\0')
+		snprintf(text, sizeof text, "shutdown %.40s\n", reason);
+	else
+		snprintf(text, sizeof text, "unknown\n");
+	return rundir_write_str(dir, RUN_EXIT_STATUS, text);
+}
+
 bool
-rundir_read_exit_status(const char *dir, int *code, int *sig)
+rundir_read_exit_status(const char *dir, int *code, int *sig, bool *unknown,
+    char *reason, size_t rlen)
 {
 	char *t = rundir_read(dir, RUN_EXIT_STATUS);
 	bool have = false;
+	char why[32];
 	int n;
 
 	*code = *sig = 0;
+	*unknown = false;
+	if (rlen > 0)
+		reason[0] = '\0';
 	if (t == NULL)
 		return false;
 	if (sscanf(t, "signal %d", &n) == 1) {
@@ -384,6 +402,11 @@ rundir_read_exit_status(const char *dir, int *code, int *sig)
 	} else if (sscanf(t, "exit %d", &n) == 1) {
 		have = true;
 		*code = n;
+	} else if (sscanf(t, "shutdown %31[a-z-]", why) == 1) {
+		have = *unknown = true;
+		snprintf(reason, rlen, "%s", why);
+	} else if (strncmp(t, "unknown", 7) == 0) {
+		have = *unknown = true;
 	}
 	free(t);
 	return have;

@@ -24,7 +24,7 @@ enum run_file {
 	RUN_QEMU_PID,
 	RUN_SUPER_PID,		/* locked while the supervisor lives */
 	RUN_START_LOCK,		/* locked while a start is under way */
-	RUN_EXIT_STATUS,	/* "exit N" / "signal N" */
+	RUN_EXIT_STATUS,	/* "exit N" / "signal N"; after an adoption "shutdown REASON" / "unknown" */
 	RUN_STARTED,		/* epoch seconds */
 	RUN_ACCEL,		/* "tcg\nreason" */
 	RUN_SSH_PORT,		/* the host port forwarded to the guest's 22, 0 = none */
@@ -32,6 +32,7 @@ enum run_file {
 	RUN_STOPPING,		/* present while a stop is under way */
 	RUN_STOP_STEP,		/* how the last stop ended it ("powerdown", "quit", ...) */
 	RUN_FORWARDS,		/* forwards added while it runs: "tcp ADDR HOSTPORT GUESTPORT" lines */
+	RUN_SERIAL_START,	/* serial.log's size when this run began */
 	RUN_NFILES
 };
 
@@ -75,8 +76,13 @@ char *rundir_tail(const char *dir, enum run_file f, int lines);
 
 /* exit-status: written by the supervisor from a wait status, read into the facts. */
 int rundir_write_exit_status(const char *dir, int wait_status);
-/* true when present; *code or *sig filled (the other 0). */
-bool rundir_read_exit_status(const char *dir, int *code, int *sig);
+/* The same by one who is not QEMU's parent (an adopting supervisor, a stop of an
+ * orphan): no exit code, only QMP's SHUTDOWN reason when one was seen (or NULL). */
+int rundir_write_exit_unknown(const char *dir, const char *reason);
+/* true when present; *code or *sig filled (the other 0). When the end was written
+ * by rundir_write_exit_unknown, *unknown is set and reason gets the reason or "". */
+bool rundir_read_exit_status(const char *dir, int *code, int *sig, bool *unknown,
+    char *reason, size_t rlen);
 /* supervisor.pid: the supervisor keeps an exclusive lock on it for as long as it lives. */
 int rundir_lock_supervisor(const char *dir);
 bool rundir_supervisor_alive(const char *dir);

@@ -11,6 +11,7 @@
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/un.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -70,9 +71,20 @@ struct super {
 	int notified;
 	int serial_write_logged;
 	unsigned long poll_timer;
+
+	/* Adoption: QEMU is not our child; its end shows on a pidfd, and only QMP's
+	 * SHUTDOWN event says why. */
+	int adopted;
+	int pidfd;
+	int gave_up;		/* adoption failed: QEMU runs on, orphaned again */
+	unsigned long adopt_timer;
+	char shutdown_reason[32];
 };
 
 static void client_drop(struct client *c);
+static void notify(struct super *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+static void logmsg(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
 static void
 notify(struct super *s, const char *fmt, ...)
@@ -422,6 +434,13 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 	json_object_object_add(ts, "microseconds", json_object_new_int64(micros));
 	json_object_object_add(o, "timestamp", ts);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (strcmp(name, "SHUTDOWN") == 0 && data != NULL) {
+		struct json_object *r;
+
+		if (json_object_object_get_ex(data, "reason", &r))
+			snprintf(s->shutdown_reason, sizeof s->shutdown_reason, "%s",
+			    json_object_get_string(r));
+	}
 	if (s->events != NULL) {
 		fprintf(s->events, "%s\n", text);
 		fflush(s->events);
@@ -461,6 +480,62 @@ listen_unix(const char *path, qt_error *err)
 	return fd;
 }
 
+/* The pidfd is the adopted QEMU itself (kill would reach whoever reuses its pid). */
+static void
+signal_qemu(struct super *s, int sig)
+{
+	if (s->adopted)
+		syscall(SYS_pidfd_send_signal, s->pidfd, sig, NULL, 0);
+	else
+		kill(s->qemu, sig);
+}
+
+/* Our own QEMU dies with a failed start; an adopted one runs on without us. */
+static void
+stop_qemu_or_give_up(struct super *s, int sig)
+{
+	if (!s->adopted || s->serving) {
+		signal_qemu(s, sig);
+		return;
+	}
+	s->gave_up = 1;
+	loop_stop(s->loop);
+}
+
+/*
+ * A new console must get the history an adopting supervisor never saw: QEMU's
+ * logfile has every byte of this run from serial-start on, also those already
+ * read from the socket, so the log replaces them. (Bytes still unread in the
+ * socket at this moment come again after it: a few at most, the guest is
+ * rarely writing just then.)
+ */
+static void
+history_seed(struct super *s)
+{
+	long long from = rundir_read_num(s->rundir, RUN_SERIAL_START);
+	char buf[65536], *path;
+	struct stat st;
+	ssize_t n;
+	int fd;
+
+	s->hist_start = s->hist_len = 0;
+	path = rundir_file(s->rundir, RUN_SERIAL_LOG);
+	fd = open(path, O_RDONLY | O_CLOEXEC | O_NOFOLLOW);
+	free(path);
+	if (fd == -1 || fstat(fd, &st) == -1 || !S_ISREG(st.st_mode)) {
+		if (fd != -1)
+			close(fd);
+		return;
+	}
+	if (st.st_size - from > SUPERVISOR_HISTORY || from > st.st_size)
+		from = st.st_size > SUPERVISOR_HISTORY ? st.st_size - SUPERVISOR_HISTORY : 0;
+	while ((n = pread(fd, buf, sizeof buf, (off_t)from)) > 0) {
+		history_add(s, buf, (size_t)n);
+		from += n;
+	}
+	close(fd);
+}
+
 static void
 serve(struct super *s)
 {
@@ -474,15 +549,17 @@ serve(struct super *s)
 	if (s->qmp_listen == -1 || s->serial_listen == -1 || s->live_listen == -1) {
 		logmsg("%s", err.msg);
 		notify(s, "error %s", err.msg);
-		kill(s->qemu, SIGKILL);
+		stop_qemu_or_give_up(s, SIGKILL);
 		return;
 	}
+	if (s->adopted)
+		history_seed(s);
 	loop_io_add(s->loop, s->qmp_listen, POLLIN, accept_client, s);
 	loop_io_add(s->loop, s->serial_listen, POLLIN, accept_client, s);
 	loop_io_add(s->loop, s->live_listen, POLLIN, accept_client, s);
 	s->serving = 1;
-	logmsg("QEMU %s is up (pid %ld); serving %s and %s",
-	    s->version, (long)s->qemu, s->qmp_path, s->serial_path);
+	logmsg("QEMU %s is %s (pid %ld); serving %s and %s", s->version,
+	    s->adopted ? "adopted" : "up", (long)s->qemu, s->qmp_path, s->serial_path);
 	notify(s, "ok");
 }
 
@@ -511,6 +588,10 @@ upstream_ready(struct qmp_client *q, void *arg)
 	struct super *s = arg;
 
 	snprintf(s->version, sizeof s->version, "%s", qmp_qemu_version(q));
+	if (s->adopt_timer != 0) {
+		loop_timer_del(s->loop, s->adopt_timer);
+		s->adopt_timer = 0;
+	}
 	/* QEMU was started with -S: resume only once the serial socket is ours, so no byte is lost. */
 	if (s->start_paused)
 		qmp_send(q, "cont", NULL, cont_reply, s);
@@ -544,9 +625,9 @@ attach_tick(void *arg)
 		return;
 	if (now_ms() > s->deadline) {
 		loop_timer_del(s->loop, s->poll_timer);
-		logmsg("QEMU did not open its QMP socket within 30 s; killing it");
+		logmsg("QEMU did not open its QMP socket within 30 s");
 		notify(s, "error QEMU did not open its QMP socket within 30 s");
-		kill(s->qemu, SIGKILL);
+		stop_qemu_or_give_up(s, SIGKILL);
 		return;
 	}
 	qpath = rundir_file(s->rundir, RUN_QEMU_QMP);
@@ -569,11 +650,46 @@ write_exit_status(struct super *s)
 {
 	int st = s->qemu_status;
 
+	/* Not QEMU's parent: its exit code is out of reach, and none is made up. */
+	if (s->adopted) {
+		rundir_write_exit_unknown(s->rundir, s->shutdown_reason);
+		logmsg("QEMU ended: %s", s->shutdown_reason[0] != '\0' ?
+		    s->shutdown_reason : "exit status unknown");
+		return;
+	}
 	rundir_write_exit_status(s->rundir, st);
 	if (WIFSIGNALED(st))
 		logmsg("QEMU ended: signal %d", WTERMSIG(st));
 	else
 		logmsg("QEMU ended: exit %d", WEXITSTATUS(st));
+}
+
+/* The adopted QEMU ended (its pidfd became readable); the exit code is not ours to see. */
+static void
+adopted_gone(int fd, short revents, void *arg)
+{
+	struct super *s = arg;
+
+	(void)revents;
+	loop_io_del(s->loop, fd);
+	s->qemu_done = 1;
+	loop_stop(s->loop);
+}
+
+/* QEMU's QMP answers a new client only once the old one left: someone else may hold it. */
+static void
+adopt_timeout(void *arg)
+{
+	struct super *s = arg;
+
+	s->adopt_timer = 0;
+	if (s->serving || s->qemu_done)
+		return;
+	logmsg("QEMU's QMP socket did not greet us within 30 s; leaving it orphaned");
+	notify(s, "error QEMU's QMP socket did not answer within 30 s (does another "
+	    "client hold %s/%s?); QEMU runs on", s->rundir, rundir_name(RUN_QEMU_QMP));
+	s->gave_up = 1;
+	loop_stop(s->loop);
 }
 
 static void
@@ -591,11 +707,14 @@ on_term(int sig, void *arg)
 {
 	struct super *s = arg;
 
-	/* Killing the supervisor politely ends the VM politely. */
-	if (s->qmp != NULL)
+	/* Killing the supervisor politely ends the VM politely; an adoption not
+	 * yet done leaves it as it found it. */
+	if (s->adopted && !s->serving)
+		stop_qemu_or_give_up(s, SIGTERM);
+	else if (s->qmp != NULL)
 		qmp_send(s->qmp, "quit", NULL, NULL, NULL);
 	else
-		kill(s->qemu, SIGTERM);
+		signal_qemu(s, SIGTERM);
 }
 
 /*
@@ -658,23 +777,23 @@ redirect_stdio(const char *rundir)
 	free(log);
 }
 
-void
-supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
-    int notify_fd, int start_lock_fd)
+/* What both entry points do first: a clean process, our lock, our files. Returns the lock's fd. */
+static int
+super_init(struct super *s, const char *rundir, int notify_fd, int keep_fd,
+    int start_lock_fd)
 {
-	struct super s;
 	char *path;
-	int lockfd, fd, exit_code;
+	int lockfd, fd;
 
-	memset(&s, 0, sizeof s);
-	s.rundir = rundir;
-	s.notify_fd = notify_fd;
-	s.start_paused = start_paused;
-	s.qmp_listen = s.serial_listen = s.live_listen = -1;
+	memset(s, 0, sizeof *s);
+	s->rundir = rundir;
+	s->notify_fd = notify_fd;
+	s->pidfd = -1;
+	s->qmp_listen = s->serial_listen = s->live_listen = -1;
 	redirect_stdio(rundir);
 	/* Nothing of the parent's (a dashboard's ttys and sockets) may leak into the VM's life. */
 	for (fd = 3; fd < 1024; fd++)
-		if (fd != notify_fd && fd != start_lock_fd)
+		if (fd != notify_fd && fd != start_lock_fd && fd != keep_fd)
 			close(fd);
 	umask(077);
 	/* The parent's self-pipe numbers are now free and would be handed to our files. */
@@ -685,22 +804,88 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 
 	if ((lockfd = rundir_lock_supervisor(rundir)) == -1) {
 		path = rundir_file(rundir, RUN_SUPER_PID);
-		notify(&s, "error another supervisor holds %s", path);
+		notify(s, "error another supervisor holds %s", path);
 		free(path);
 		_exit(1);
 	}
 	if (start_lock_fd != -1)
 		close(start_lock_fd);
-	s.history = xmalloc(SUPERVISOR_HISTORY);
-	s.qmp_path = rundir_file(rundir, RUN_QMP_SOCK);
-	s.serial_path = rundir_file(rundir, RUN_SERIAL_SOCK);
-	s.live_path = rundir_file(rundir, RUN_SERIAL_LIVE);
+	s->history = xmalloc(SUPERVISOR_HISTORY);
+	s->qmp_path = rundir_file(rundir, RUN_QMP_SOCK);
+	s->serial_path = rundir_file(rundir, RUN_SERIAL_SOCK);
+	s->live_path = rundir_file(rundir, RUN_SERIAL_LIVE);
 	path = rundir_file(rundir, RUN_EVENTS_LOG);
-	s.events = fopen(path, "a");
+	s->events = fopen(path, "a");
 	free(path);
 
-	s.loop = loop_new();
-	loop_signal(s.loop, SIGTERM, on_term, &s);
+	s->loop = loop_new();
+	loop_signal(s->loop, SIGTERM, on_term, s);
+	return lockfd;
+}
+
+/* A failed adoption: QEMU runs on, orphaned again; only our own files go. */
+static void __attribute__((noreturn))
+super_give_up(struct super *s, int lockfd)
+{
+	const enum run_file ours[] = { RUN_QMP_SOCK, RUN_SERIAL_SOCK, RUN_SERIAL_LIVE,
+		RUN_SUPER_PID };
+	size_t i;
+
+	notify(s, "error the adoption was abandoned; QEMU runs on, orphaned");
+	flush_clients(s);
+	qmp_free(s->qmp);
+	stream_free(s->serial);
+	for (i = 0; i < sizeof ours / sizeof ours[0]; i++)
+		rundir_unlink(s->rundir, ours[i]);
+	close(lockfd);
+	_exit(1);
+}
+
+/* Serve until QEMU is gone, then keep its last output and events and tidy the run directory. */
+static void __attribute__((noreturn))
+super_run(struct super *s, int lockfd)
+{
+	int exit_code;
+
+	s->deadline = now_ms() + 30000;
+	s->poll_timer = loop_timer_add(s->loop, 20, 1, attach_tick, s);
+	loop_run(s->loop);
+	if (s->gave_up)
+		super_give_up(s, lockfd);
+
+	drain_upstream(s);
+	write_exit_status(s);
+	if (!s->serving && s->adopted)
+		notify(s, "error QEMU ended while it was being adopted");
+	else if (!s->serving)
+		notify(s, "error QEMU exited during start-up (%s)",
+		    WIFSIGNALED(s->qemu_status) ? "killed by a signal" : "see qemu.log");
+	flush_clients(s);
+	qmp_free(s->qmp);
+	stream_free(s->serial);
+	if (s->events != NULL)
+		fclose(s->events);
+	rundir_clear_stale(s->rundir);
+	close(lockfd);
+	exit_code = s->adopted ? 0 :
+	    WIFEXITED(s->qemu_status) ? WEXITSTATUS(s->qemu_status) : 1;
+	loop_free(s->loop);
+	free(s->history);
+	free(s->qmp_path);
+	free(s->serial_path);
+	free(s->live_path);
+	_exit(exit_code);
+}
+
+void
+supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
+    int notify_fd, int start_lock_fd)
+{
+	struct super s;
+	int lockfd;
+
+	lockfd = super_init(&s, rundir, notify_fd, -1, start_lock_fd);
+	s.start_paused = start_paused;
 	s.qemu = fork();
 	if (s.qemu == -1) {
 		notify(&s, "error fork: %s", strerror(errno));
@@ -720,28 +905,24 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 		set_cloexec(s.notify_fd);
 	logmsg("started %s (pid %ld)", qemu_argv[0], (long)s.qemu);
 	loop_child(s.loop, s.qemu, qemu_exited, &s);
-	s.deadline = now_ms() + 30000;
-	s.poll_timer = loop_timer_add(s.loop, 20, 1, attach_tick, &s);
-	loop_run(s.loop);
+	super_run(&s, lockfd);
+}
 
-	/* QEMU is gone: keep its last output and events, then tidy the run directory. */
-	drain_upstream(&s);
-	write_exit_status(&s);
-	if (!s.serving)
-		notify(&s, "error QEMU exited during start-up (%s)",
-		    WIFSIGNALED(s.qemu_status) ? "killed by a signal" : "see qemu.log");
-	flush_clients(&s);
-	qmp_free(s.qmp);
-	stream_free(s.serial);
-	if (s.events != NULL)
-		fclose(s.events);
-	rundir_clear_stale(rundir);
-	close(lockfd);
-	exit_code = WIFEXITED(s.qemu_status) ? WEXITSTATUS(s.qemu_status) : 1;
-	loop_free(s.loop);
-	free(s.history);
-	free(s.qmp_path);
-	free(s.serial_path);
-	free(s.live_path);
-	_exit(exit_code);
+void
+supervisor_adopt_main(const char *rundir, pid_t qemu_pid, int pidfd, int notify_fd,
+    int start_lock_fd)
+{
+	struct super s;
+	int lockfd;
+
+	lockfd = super_init(&s, rundir, notify_fd, pidfd, start_lock_fd);
+	s.adopted = 1;
+	s.qemu = qemu_pid;
+	s.pidfd = pidfd;
+	if (s.notify_fd != -1)
+		set_cloexec(s.notify_fd);
+	logmsg("adopting QEMU (pid %ld): its supervisor is gone", (long)qemu_pid);
+	loop_io_add(s.loop, pidfd, POLLIN, adopted_gone, &s);
+	s.adopt_timer = loop_timer_add(s.loop, 30000, 0, adopt_timeout, &s);
+	super_run(&s, lockfd);
 }

@@ -3,10 +3,12 @@
  * starts QEMU as its child, is the one client of QEMU's QMP and serial
  * sockets, and serves any number of clients on its own sockets in the run
  * directory. It keeps the QMP event log and the serial history, and records
- * how QEMU ended.
+ * how QEMU ended. A QEMU whose supervisor was killed is adopted by a new one.
  */
 #ifndef QT_SUPERVISOR_H
 #define QT_SUPERVISOR_H
+
+#include <sys/types.h>
 
 /* Serial bytes kept for clients that attach later (history replayed first). */
 #define SUPERVISOR_HISTORY (1024 * 1024)
@@ -19,5 +21,14 @@
  * supervisor.pid is taken, so no second start slips in between (or -1). */
 void supervisor_main(const char *rundir, char *const *qemu_argv,
     int start_paused, int notify_fd, int start_lock_fd) __attribute__((noreturn));
+
+/*
+ * The same for a QEMU whose supervisor is gone (adoption): no fork; QEMU's own
+ * QMP and serial sockets take us as their new client, pidfd (pidfd_open of
+ * qemu_pid, checked by the caller) tells when QEMU ends. How it ended is what
+ * QMP's SHUTDOWN event said, or "unknown": we are not its parent.
+ */
+void supervisor_adopt_main(const char *rundir, pid_t qemu_pid, int pidfd,
+    int notify_fd, int start_lock_fd) __attribute__((noreturn));
 
 #endif

@@ -16,6 +16,7 @@ ui_state_el(const struct vmwatch *w)
 	case VM_STARTING:	return EL_STATE_STARTING;
 	case VM_SHUTTING_DOWN:	return EL_STATE_SHUTTING_DOWN;
 	case VM_CRASHED:	return EL_STATE_CRASHED;
+	case VM_ORPHANED:	return EL_STATE_CRASHED;	/* wants attention: start adopts it */
 	case VM_STOPPED:	return EL_STATE_STOPPED;
 	}
 	return EL_DEFAULT;

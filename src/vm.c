@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -66,7 +67,75 @@ middle_reaped(pid_t pid, int status, void *arg)
 	(void)arg;
 }
 
-/* Fork the supervisor; returns the read end of its notify pipe. */
+/* The double fork of a launch: the supervisor is nobody's child, so it outlives
+ * us and never becomes our zombie. Returns the read end of its notify pipe. */
+static int
+fork_supervisor(struct loop *loop, const char *dir, char *const *argv, pid_t adopt_pid,
+    int pidfd, int start_lock, qt_error *err)
+{
+	int pfd[2];
+	pid_t pid;
+
+	if (pipe2(pfd, O_CLOEXEC) == -1) {
+		err_errno(err, "pipe");
+		return -1;
+	}
+	fflush(NULL);
+	if ((pid = fork()) == -1) {
+		err_errno(err, "fork");
+		close(pfd[0]);
+		close(pfd[1]);
+		return -1;
+	}
+	if (pid == 0) {
+		close(pfd[0]);
+		setsid();
+		if (fork() == 0) {
+			if (adopt_pid > 0)
+				supervisor_adopt_main(dir, adopt_pid, pidfd, pfd[1],
+				    start_lock);
+			supervisor_main(dir, argv, 1, pfd[1], start_lock);
+		}
+		_exit(0);
+	}
+	close(pfd[1]);
+	loop_child(loop, pid, middle_reaped, NULL);
+	return pfd[0];
+}
+
+/*
+ * An orphaned QEMU (its supervisor was killed) gets a new supervisor that
+ * does not fork QEMU but connects to QEMU's own sockets, which take a new
+ * client now that the dead one's connection is closed. Nothing of the run is
+ * cleared: QEMU's sockets, pid and logs are in use.
+ */
+static int
+adopt(struct loop *loop, const char *name, const struct vm_run *run, int start_lock,
+    qt_error *err)
+{
+	int pidfd, fd;
+
+	/* Opened first, checked second: from now on the pidfd names this very
+	 * process, whatever happens to its pid. */
+	if ((pidfd = (int)syscall(SYS_pidfd_open, run->qemu_pid, 0)) == -1) {
+		err_errno(err, "%s: cannot watch QEMU (pid %ld) for its end (pidfd_open, "
+		    "Linux 5.3 or later)", name, (long)run->qemu_pid);
+		return -1;
+	}
+	if (!vm_pid_is_our_qemu(run->qemu_pid, run->dir)) {
+		err_set(err, "%s: QEMU (pid %ld) ended before it could be adopted", name,
+		    (long)run->qemu_pid);
+		close(pidfd);
+		return -1;
+	}
+	/* A stop that died with its process must not mark the adopted VM. */
+	rundir_unlink(run->dir, RUN_STOPPING);
+	fd = fork_supervisor(loop, run->dir, NULL, run->qemu_pid, pidfd, start_lock, err);
+	close(pidfd);
+	return fd;
+}
+
+/* Fork the supervisor (or adopt an orphan); returns the read end of its notify pipe. */
 static int
 launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 {
@@ -77,9 +146,9 @@ launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 	struct strvec argv = STRVEC_INIT;
 	struct vm_run run;
 	enum vm_state st;
-	char text[256], *dir = NULL;
-	int ssh_port = 0, pfd[2], start_lock = -1;
-	pid_t pid;
+	struct stat sb;
+	char text[256], *dir = NULL, *log;
+	int ssh_port = 0, fd, start_lock = -1;
 
 	if (p->broken != NULL) {
 		err_set(err, "%s", p->broken);
@@ -95,7 +164,12 @@ launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 		goto fail;
 	if (vm_run_read(p->name, &run, err) == -1)
 		goto fail;
-	if (vm_state_live(st = vm_state_of(&run, NULL))) {
+	if ((st = vm_state_of(&run, NULL)) == VM_ORPHANED) {
+		fd = adopt(loop, p->name, &run, start_lock, err);
+		vm_run_free(&run);
+		goto out;
+	}
+	if (vm_state_live(st)) {
 		err_set(err, "%s is already %s (supervisor pid %ld)", p->name,
 		    vm_state_name(st), (long)run.super_pid);
 		vm_run_free(&run);
@@ -131,32 +205,17 @@ launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 	snprintf(text, sizeof text, "%lld\n", (long long)time(NULL));
 	rundir_write_str(dir, RUN_STARTED, text);
 	rundir_write_cmdline(dir, argv.v);
-
-	if (pipe2(pfd, O_CLOEXEC) == -1) {
-		err_errno(err, "pipe");
-		goto fail;
-	}
-	fflush(NULL);
-	/* Double fork: the supervisor is nobody's child, so it outlives us and never becomes our zombie. */
-	if ((pid = fork()) == -1) {
-		err_errno(err, "fork");
-		close(pfd[0]);
-		close(pfd[1]);
-		goto fail;
-	}
-	if (pid == 0) {
-		close(pfd[0]);
-		setsid();
-		if (fork() == 0)
-			supervisor_main(dir, argv.v, 1, pfd[1], start_lock);
-		_exit(0);
-	}
-	close(pfd[1]);
+	/* serial.log keeps earlier runs too: an adopting supervisor replays from here. */
+	log = rundir_file(dir, RUN_SERIAL_LOG);
+	snprintf(text, sizeof text, "%lld\n", stat(log, &sb) == 0 ? (long long)sb.st_size : 0LL);
+	free(log);
+	rundir_write_str(dir, RUN_SERIAL_START, text);
+	fd = fork_supervisor(loop, dir, argv.v, 0, -1, start_lock, err);
+out:
 	close(start_lock);	/* the supervisor holds it until its own lock */
-	loop_child(loop, pid, middle_reaped, NULL);
 	strvec_free(&argv);
 	free(dir);
-	return pfd[0];
+	return fd;
 fail:
 	if (start_lock != -1)
 		close(start_lock);
@@ -218,7 +277,9 @@ launch_finish(struct vm_launch *op)
 		op->done(op->name, msg, op->arg);
 		free(msg);
 	} else {
-		if (!rundir_supervisor_alive(dir))
+		/* A failed adoption leaves QEMU running: its sockets and pid stay. */
+		if (!rundir_supervisor_alive(dir) &&
+		    !vm_pid_is_our_qemu((pid_t)rundir_read_num(dir, RUN_QEMU_PID), dir))
 			rundir_clear_stale(dir);
 		log = rundir_file(dir, RUN_QEMU_LOG);
 		tail = rundir_tail(dir, RUN_QEMU_LOG, 12);
@@ -372,6 +433,8 @@ struct vm_stop {
 	char *name;
 	char *dir;
 	pid_t qemu_pid;
+	bool orphan;		/* no supervisor: this stop records the end and tidies */
+	char shutdown_reason[32];
 	struct qmp_client *qmp;
 	enum stop_step step;
 	long long step_deadline;
@@ -399,6 +462,12 @@ stop_finish(struct vm_stop *op, int ok, const char *how)
 	if (ok) {
 		rundir_write_str(op->dir, RUN_STOP_STEP, how);
 		rundir_unlink(op->dir, RUN_STOPPING);
+	}
+	/* An orphan's end has no supervisor to record it: do what its end would. */
+	if (ok && op->orphan && !rundir_supervisor_alive(op->dir)) {
+		if (!rundir_has(op->dir, RUN_EXIT_STATUS))
+			rundir_write_exit_unknown(op->dir, op->shutdown_reason);
+		rundir_clear_stale(op->dir);
 	}
 	op->done(op->name, ok, how, op->arg);
 }
@@ -526,8 +595,22 @@ stop_qmp_closed(struct qmp_client *c, const char *why, void *arg)
 		op->step_deadline = 0;
 }
 
+/* An orphan's QEMU tells only us how it ends. */
+static void
+stop_qmp_event(struct qmp_client *c, const char *name, struct json_object *data,
+    long long seconds, long micros, void *arg)
+{
+	struct vm_stop *op = arg;
+	struct json_object *r;
+
+	if (strcmp(name, "SHUTDOWN") == 0 && data != NULL &&
+	    json_object_object_get_ex(data, "reason", &r))
+		snprintf(op->shutdown_reason, sizeof op->shutdown_reason, "%s",
+		    json_object_get_string(r));
+}
+
 static const struct qmp_callbacks stop_qmp_cbs = {
-	stop_qmp_ready, NULL, stop_qmp_closed
+	stop_qmp_ready, stop_qmp_event, stop_qmp_closed
 };
 
 struct vm_stop *
@@ -552,13 +635,15 @@ vm_stop_begin(struct loop *l, const char *name, int timeout_s, bool force,
 	op->name = xstrdup(name);
 	op->dir = run.dir;
 	op->qemu_pid = run.qemu_pid;
+	op->orphan = st == VM_ORPHANED;
 	op->timeout_s = timeout_s;
 	op->force = force;
 	op->progress = progress;
 	op->done = done;
 	op->arg = arg;
 	rundir_write_str(op->dir, RUN_STOPPING, "1\n");
-	qpath = vm_qmp_path(&run);
+	/* Nothing serves an orphan's QMP: QEMU's own socket, briefly, is ours. */
+	qpath = op->orphan ? rundir_file(run.dir, RUN_QEMU_QMP) : vm_qmp_path(&run);
 	stop_enter(op, STEP_CONNECT);
 	if (qpath == NULL ||
 	    (op->qmp = qmp_open(l, qpath, &stop_qmp_cbs, op, NULL)) == NULL)

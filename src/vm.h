@@ -15,6 +15,8 @@
  * loop: done gets error NULL once the VM is up, else the reason followed by
  * the tail of qemu.log. Refuses a VM that is already running (NULL + err).
  * vm_launch_free may be called from done.
+ * An orphaned VM (QEMU without its supervisor) is adopted instead: a new
+ * supervisor takes over the running QEMU.
  */
 struct vm_launch;
 typedef void (*vm_launch_cb)(const char *name, const char *error, void *arg);

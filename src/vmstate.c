@@ -85,7 +85,8 @@ vm_run_read(const char *name, struct vm_run *r, qt_error *err)
 	    vm_pid_is_our_qemu(r->qemu_pid, r->dir);
 	if (!r->alive && !r->qemu_alive)
 		r->qemu_pid = 0;
-	r->have_exit = rundir_read_exit_status(r->dir, &r->exit_code, &r->exit_signal);
+	r->have_exit = rundir_read_exit_status(r->dir, &r->exit_code, &r->exit_signal,
+	    &r->exit_unknown, r->exit_reason, sizeof r->exit_reason);
 	rundir_read_lines(r->dir, RUN_STOP_STEP, r->stop_step, sizeof r->stop_step,
 	    NULL, 0);
 	r->started = rundir_read_num(r->dir, RUN_STARTED);
@@ -112,14 +113,20 @@ vm_state_of(const struct vm_run *r, const char *qmp_status)
 	if (r->alive && !r->have_exit)
 		s = !r->serving ? VM_STARTING :
 		    r->stopping ? VM_SHUTTING_DOWN : VM_RUNNING;
-	/* The supervisor was killed but QEMU lives on: still a running VM. */
+	/* The supervisor was killed but QEMU lives on: nothing serves its sockets
+	 * until a start adopts it (a stop still ends it). */
 	else if (r->qemu_alive && !r->have_exit)
-		s = r->stopping ? VM_SHUTTING_DOWN : VM_RUNNING;
+		return VM_ORPHANED;
 	else if (r->launching)
 		return VM_STARTING;
 	/* A stop that we drove ended it, whatever QEMU's exit said. */
 	else if (!r->have_exit || r->stop_step[0] != '\0')
 		return VM_STOPPED;
+	/* Without an exit code, QMP's SHUTDOWN event is the only word on how it
+	 * ended: none at all means QEMU was killed or died. */
+	else if (r->exit_unknown)
+		return r->exit_reason[0] != '\0' &&
+		    strcmp(r->exit_reason, "guest-panic") != 0 ? VM_STOPPED : VM_CRASHED;
 	else
 		return r->exit_signal != 0 || r->exit_code != 0 ? VM_CRASHED : VM_STOPPED;
 	/* QMP knows what the run directory cannot: whether the vCPUs run. */
@@ -145,6 +152,7 @@ vm_state_name(enum vm_state s)
 	case VM_PAUSED:		return "paused";
 	case VM_SHUTTING_DOWN:	return "shutting down";
 	case VM_CRASHED:	return "crashed";
+	case VM_ORPHANED:	return "orphaned";
 	}
 	return "unknown";
 }
@@ -153,7 +161,19 @@ void
 vm_state_describe(const struct vm_run *r, enum vm_state s, const char *qmp_status,
     char *buf, size_t len)
 {
-	if (s == VM_CRASHED && r->exit_signal != 0)
+	const char *name = r->dir != NULL && strrchr(r->dir, '/') != NULL ?
+	    strrchr(r->dir, '/') + 1 : "NAME";
+	const char *why = r->stop_step[0] != '\0' ? r->stop_step : r->exit_reason;
+
+	if (s == VM_ORPHANED && r->stopping)
+		snprintf(buf, len, "orphaned (supervisor gone; a stop is under way)");
+	else if (s == VM_ORPHANED)
+		snprintf(buf, len, "orphaned (supervisor gone; `qemu-tui start %s` "
+		    "adopts it)", name);
+	else if ((s == VM_CRASHED || s == VM_STOPPED) && r->exit_unknown)
+		snprintf(buf, len, "%s (%s%sexit status unknown)", vm_state_name(s),
+		    why, why[0] != '\0' ? "; " : "");
+	else if (s == VM_CRASHED && r->exit_signal != 0)
 		snprintf(buf, len, "crashed (signal %d)", r->exit_signal);
 	else if (s == VM_CRASHED)
 		snprintf(buf, len, "crashed (exit %d)", r->exit_code);
@@ -174,7 +194,5 @@ vm_qmp_path(const struct vm_run *r)
 {
 	if (r->serving)
 		return rundir_file(r->dir, RUN_QMP_SOCK);
-	if (!r->alive && r->qemu_alive && !r->have_exit)
-		return rundir_file(r->dir, RUN_QEMU_QMP);
 	return NULL;
 }

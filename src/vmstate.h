@@ -21,6 +21,7 @@ enum vm_state {
 	VM_PAUSED,
 	VM_SHUTTING_DOWN,
 	VM_CRASHED,
+	VM_ORPHANED,		/* QEMU lives, its supervisor is gone: `start` adopts it */
 };
 
 /* What the run directory and /proc say about a VM (no QMP). */
@@ -34,6 +35,10 @@ struct vm_run {
 	pid_t qemu_pid;		/* 0 when qemu.pid is absent or stale */
 	bool qemu_alive;	/* qemu.pid names our QEMU and it runs */
 	bool have_exit;
+	/* An adopting supervisor is not QEMU's parent: it knows at most the reason
+	 * of QMP's SHUTDOWN event (exit_reason), never an exit code. */
+	bool exit_unknown;
+	char exit_reason[32];
 	int exit_code;		/* when have_exit and !exit_signal */
 	int exit_signal;
 	char stop_step[32];	/* how the last stop ended it ("powerdown", "quit", ...) */
@@ -61,16 +66,18 @@ bool vm_pid_is_our_qemu(pid_t pid, const char *dir);
  * into paused or shutting down.
  */
 enum vm_state vm_state_of(const struct vm_run *r, const char *qmp_status);
-/* A run is under way: starting, running, paused or shutting down (QEMU or its
- * supervisor exists). Stopped and crashed VMs are not live. */
+/* A run is under way: starting, running, paused, shutting down or orphaned (QEMU
+ * or its supervisor exists). Stopped and crashed VMs are not live. */
 bool vm_state_live(enum vm_state s);
 const char *vm_state_name(enum vm_state s);
-/* "crashed (signal 9)", "stopped (powerdown)", "paused (guest-panicked)" ... into buf. */
+/* "crashed (signal 9)", "stopped (powerdown)", "paused (guest-panicked)",
+ * "orphaned (supervisor gone; `qemu-tui start NAME` adopts it)" ... into buf. */
 void vm_state_describe(const struct vm_run *r, enum vm_state s, const char *qmp_status,
     char *buf, size_t len);
 
-/* The QMP socket to talk to (the supervisor's; QEMU's own if the supervisor died),
- * or NULL when nothing serves QMP (stopped, or still starting). */
+/* The supervisor's QMP socket, or NULL when nothing serves QMP: stopped, still
+ * starting, or orphaned (QEMU's own socket takes one client at a time and stays
+ * free for the supervisor that adopts it; only a stop of an orphan goes there). */
 char *vm_qmp_path(const struct vm_run *r);
 
 #endif
