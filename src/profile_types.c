@@ -176,11 +176,11 @@ text_plain(const char *s, size_t len)
 	size_t i;
 
 	if (strlen(s) != len)
-		return xstrdup("contains a NUL character (\\u0000): remove it");
+		return xstrdup("must not contain a NUL character (\\u0000)");
 	for (i = 0; i < len; i++)
 		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return xasprintf("contains a control character (0x%02x) at byte %zu: "
-			    "remove it", (unsigned char)s[i], i);
+			return xasprintf("must not contain control characters (0x%02x at "
+			    "byte %zu)", (unsigned char)s[i], i);
 	return NULL;
 }
 
