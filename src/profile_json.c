@@ -334,6 +334,14 @@ pf_json_read(struct ctx *c)
 	jerr = json_tokener_get_error(tok);
 	end = start + json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
+	if (obj == NULL && (jerr == json_tokener_success || jerr == json_tokener_continue) &&
+	    len - skip_space(s, len, start) >= 4 &&
+	    strncmp(s + skip_space(s, len, start), "null", 4) == 0) {
+		/* JSON's null is json-c's NULL object: not an unclosed brace. */
+		pf_problem_at(c, skip_space(s, len, start), "the top level must be an "
+		    "object { ... }, got null");
+		return NULL;
+	}
 	if (obj == NULL) {
 		if (jerr == json_tokener_error_depth)
 			pf_problem_at(c, end, "%s (a profile nests at most %d "

@@ -5,6 +5,7 @@
  */
 #include "profile_priv.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <stdint.h>
@@ -408,7 +409,9 @@ int_parse(struct ctx *c, const struct field *f, void *base, json_object *val,
 	v = json_object_get_int64(val);
 	if (v < INT_MIN || v > INT_MAX) {
 		exp = int_expect(f);
+		/* json-c saturates what it cannot hold: do not show its INT64_MAX. */
 		pf_problem(c, jp, jp->n, 0, "expected %s, got %s", exp,
+		    v == INT64_MAX || v == INT64_MIN ? "a number too large to read" :
 		    json_object_get_string(val));
 		free(exp);
 		return 0;
@@ -493,10 +496,17 @@ bool_set(const struct field *f, void *base, const char *value, const char *dir)
 	static const char *const no[] = { "false", "no", "off", "0", NULL };
 	char *q, *why;
 
+	char low[8];
+	size_t i;
+
 	(void)dir;
-	if (pf_enum_index(yes, value) >= 0)
+	/* YES, On, TRUE: a user's spelling, not a different value. */
+	for (i = 0; i < sizeof low - 1 && value[i] != '\0'; i++)
+		low[i] = (char)tolower((unsigned char)value[i]);
+	low[i] = '\0';
+	if (value[i] == '\0' && pf_enum_index(yes, low) >= 0)
 		*(bool *)pf_slot(base, f) = true;
-	else if (pf_enum_index(no, value) >= 0)
+	else if (value[i] == '\0' && pf_enum_index(no, low) >= 0)
 		*(bool *)pf_slot(base, f) = false;
 	else {
 		q = pf_quote(value);

@@ -1,6 +1,9 @@
 /* The settings file: theme, key bindings, prefix key, scrollback. */
 #include "settings.h"
 
+#include <errno.h>
+#include <sys/stat.h>
+
 #include <ctype.h>
 #include <curses.h>
 #include <stdarg.h>
@@ -67,7 +70,8 @@ settings_keyname(int key, char *buf, size_t len)
 	return buf;
 }
 
-static void
+/* false when the table is full (a rebinding of a bound key always fits). */
+static bool
 bind_key(struct settings *s, int key, int a, bool after_prefix)
 {
 	int i;
@@ -76,11 +80,13 @@ bind_key(struct settings *s, int key, int a, bool after_prefix)
 		if (s->bindings[i].key == key &&
 		    s->bindings[i].after_prefix == after_prefix) {
 			s->bindings[i].action = a;
-			return;
+			return true;
 		}
 	}
-	if (s->nbindings < SETTINGS_MAX_BINDINGS)
-		s->bindings[s->nbindings++] = (struct binding){ key, a, after_prefix };
+	if (s->nbindings >= SETTINGS_MAX_BINDINGS)
+		return false;
+	s->bindings[s->nbindings++] = (struct binding){ key, a, after_prefix };
+	return true;
 }
 
 void
@@ -102,19 +108,48 @@ settings_defaults(struct settings *s)
 	}
 }
 
+/* Appended in place: a file full of bad lines costs linear time, and only the
+ * first SETTINGS_MAX_ERRORS are kept (the count says how many more). */
 static void
 add_error(struct settings *s, const char *path, int line, const char *fmt, ...)
 {
-	char msg[400];
-	char *old = s->errors;
+	char msg[400], entry[1200];
 	va_list ap;
+	int n;
 
+	if (s->nerrors++ >= SETTINGS_MAX_ERRORS)
+		return;
 	va_start(ap, fmt);
 	vsnprintf(msg, sizeof msg, fmt, ap);
 	va_end(ap);
-	s->errors = xasprintf("%s%s%s:%d: %s", old ? old : "", old ? "\n" : "",
-	    path, line, msg);
-	free(old);
+	if (line > 0)
+		n = snprintf(entry, sizeof entry, "%s%s:%d: %s", s->errors ? "\n" : "", path,
+		    line, msg);
+	else
+		n = snprintf(entry, sizeof entry, "%s%s: %s", s->errors ? "\n" : "", path, msg);
+	if (n < 0)
+		return;
+	if ((size_t)n >= sizeof entry)
+		n = sizeof entry - 1;
+	if (s->errors_len + (size_t)n + 1 > s->errors_cap) {
+		s->errors_cap = (s->errors_len + (size_t)n + 1) * 2;
+		s->errors = xrealloc(s->errors, s->errors_cap);
+	}
+	memcpy(s->errors + s->errors_len, entry, (size_t)n + 1);
+	s->errors_len += (size_t)n;
+}
+
+/* After a parse: say how many errors were not kept. */
+static void
+errors_close(struct settings *s, const char *path)
+{
+	int more = s->nerrors - SETTINGS_MAX_ERRORS;
+
+	if (more > 0) {
+		s->nerrors = SETTINGS_MAX_ERRORS - 1;	/* room for one more line */
+		add_error(s, path, 0, "... and %d more errors", more);
+		s->nerrors = SETTINGS_MAX_ERRORS + more;
+	}
 }
 
 void
@@ -154,7 +189,9 @@ settings_parse(struct settings *s, const char *path, const char *text)
 				    "help screen, ?, for the names)", aname);
 				continue;
 			}
-			bind_key(s, k, a, false);
+			if (!bind_key(s, k, a, false))
+				add_error(s, path, lineno, "too many bindings (at most %d keys): "
+				    "this one is not bound", SETTINGS_MAX_BINDINGS);
 			continue;
 		}
 		if ((eq = strchr(line, '=')) == NULL) {
@@ -164,8 +201,14 @@ settings_parse(struct settings *s, const char *path, const char *text)
 		*eq = '\0';
 		key = str_trim(line);
 		val = str_trim(eq + 1);
-		if (strcmp(key, "theme") == 0)
-			snprintf(s->theme, sizeof s->theme, "%s", val);
+		if (strcmp(key, "theme") == 0) {
+			if (strlen(val) >= sizeof s->theme)
+				add_error(s, path, lineno, "theme: a name or path of more than "
+				    "%zu bytes (keep the theme in ~/.config/qemu-tui/themes and "
+				    "name it)", sizeof s->theme - 1);
+			else
+				snprintf(s->theme, sizeof s->theme, "%s", val);
+		}
 		else if (strcmp(key, "prefix") == 0) {
 			int k = settings_keyparse(val);
 
@@ -188,16 +231,34 @@ settings_parse(struct settings *s, const char *path, const char *text)
 			    "scrollback, bind)", key);
 	}
 	free(copy);
+	errors_close(s, path);
 }
 
 void
-settings_load(struct settings *s, const char *path)
+settings_load(struct settings *s, const char *path, bool explicit)
 {
+	struct stat st;
+	qt_error err;
+	size_t len, i;
 	char *text;
+	int line = 1;
 
 	/* No path (no HOME to find it in) is like a missing file. */
-	if (path == NULL || (text = file_read(path, NULL, NULL)) == NULL)
+	if (path == NULL || (!explicit && stat(path, &st) == -1 && errno == ENOENT))
 		return;
+	if ((text = file_read(path, &len, &err)) == NULL) {
+		add_error(s, path, 0, "%s (the defaults are used)", err.msg);
+		return;
+	}
+	/* A NUL would end the text early: it comments out the rest of its line. */
+	for (i = 0; i < len; i++) {
+		if (text[i] == '\n')
+			line++;
+		else if (text[i] == '\0') {
+			add_error(s, path, line, "a NUL byte: the rest of this line is ignored");
+			text[i] = '#';
+		}
+	}
 	settings_parse(s, path, text);
 	free(text);
 }
@@ -207,6 +268,8 @@ settings_free(struct settings *s)
 {
 	free(s->errors);
 	s->errors = NULL;
+	s->errors_len = s->errors_cap = 0;
+	s->nerrors = 0;
 }
 
 char *

@@ -22,12 +22,18 @@ struct settings {
 	struct binding bindings[SETTINGS_MAX_BINDINGS];
 	int nbindings;
 	char *errors;		/* collected "file:line: ..." messages, NULL when none */
+	size_t errors_len, errors_cap;
+	int nerrors;		/* all of them; only the first SETTINGS_MAX_ERRORS are kept */
 };
+
+#define SETTINGS_MAX_ERRORS 50
 
 /* Defaults, with every action's default keys bound. */
 void settings_defaults(struct settings *s);
-/* Parse the file over the defaults; a missing file (or path NULL) is fine; errors are collected, never fatal. */
-void settings_load(struct settings *s, const char *path);
+/* Parse the file over the defaults; a missing file (or path NULL) is fine, one that
+ * cannot be read (a directory, no permission, too big) is an error; errors are
+ * collected, never fatal. explicit: the user named it (--config): missing is an error too. */
+void settings_load(struct settings *s, const char *path, bool explicit);
 /* Same from memory (for tests). */
 void settings_parse(struct settings *s, const char *path, const char *text);
 void settings_free(struct settings *s);

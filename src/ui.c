@@ -818,7 +818,7 @@ ui_run(const struct ui_options *opts)
 	}
 	settings_defaults(&ui.settings);
 	cfg = opts->config ? xstrdup(opts->config) : settings_path();
-	settings_load(&ui.settings, cfg);
+	settings_load(&ui.settings, cfg, opts->config != NULL);
 	free(cfg);
 	ui.profiles_dir = opts->profiles_dir ? xstrdup(opts->profiles_dir) : NULL;
 	ui.utf8 = strcmp(nl_langinfo(CODESET), "UTF-8") == 0;

@@ -583,6 +583,15 @@ START_TEST(test_set_overrides)
 	ck_assert_int_eq(profile_set(p, "memory=2G", &err), 0);
 	ck_assert_str_eq(p->memory, "2G");
 	ck_assert_int_eq(profile_set(p, "smp=4", &err), 0);
+	/* A boolean's spelling is the user's: YES, On, TRUE. */
+	ck_assert_int_eq(profile_set(p, "ssh.auto_open=YES", &err), 0);
+	ck_assert(p->ssh.auto_open);
+	ck_assert_int_eq(profile_set(p, "ssh.auto_open=Off", &err), 0);
+	ck_assert(!p->ssh.auto_open);
+	ck_assert_int_eq(profile_set(p, "ssh.auto_open=yess", &err), -1);
+	/* A control character never gets in through --set either. */
+	ck_assert_int_eq(profile_set(p, "ssh.user=a\nb", &err), -1);
+	ck_assert_ptr_nonnull(strstr(err.msg, "control characters"));
 	ck_assert_int_eq(p->smp, 4);
 	ck_assert_int_eq(profile_set(p, "ssh.port=2223", &err), 0);
 	ck_assert_int_eq(p->ssh.port, 2223);

@@ -3,8 +3,11 @@
 #include <curses.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
+#include <unistd.h>
 
 #include "settings.h"
+#include "util.h"
 
 /* Actions are rows of action.c's table, known by name; short names for the checks. */
 #define ACT_NONE ACTION_NONE
@@ -131,6 +134,84 @@ START_TEST(test_key_names_round_trip)
 }
 END_TEST
 
+/* Hostile or careless settings files: nothing dropped silently, nothing slow. */
+START_TEST(test_bad_files)
+{
+	char dir[] = "/tmp/qt-settings-XXXXXX", path[600], *text;
+	struct settings s;
+	struct timespec t0, t1;
+	FILE *f;
+	size_t i, n;
+	double secs;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	/* A directory, and a missing file named by --config: said; a missing default: fine. */
+	settings_defaults(&s);
+	settings_load(&s, dir, true);
+	ck_assert_ptr_nonnull(s.errors);
+	ck_assert_ptr_nonnull(strstr(s.errors, "not a regular file (a directory)"));
+	settings_free(&s);
+	snprintf(path, sizeof path, "%s/nosuch", dir);
+	settings_defaults(&s);
+	settings_load(&s, path, true);
+	ck_assert_ptr_nonnull(s.errors);
+	ck_assert_ptr_nonnull(strstr(s.errors, "No such file"));
+	settings_free(&s);
+	settings_defaults(&s);
+	settings_load(&s, path, false);
+	ck_assert_ptr_null(s.errors);
+	settings_free(&s);
+
+	/* A NUL no longer ends the file: the lines after it count. */
+	snprintf(path, sizeof path, "%s/nul", dir);
+	ck_assert_ptr_nonnull(f = fopen(path, "w"));
+	fwrite("theme = light\0junk\nscrollback = 500\n", 1, 36, f);
+	fclose(f);
+	settings_defaults(&s);
+	settings_load(&s, path, true);
+	ck_assert_str_eq(s.theme, "light");
+	ck_assert_int_eq(s.scrollback, 500);
+	ck_assert_ptr_nonnull(strstr(s.errors, ":1: a NUL byte"));
+	settings_free(&s);
+
+	/* More bindings than the table holds, and a theme path too long: said. */
+	text = xmalloc(200 * 32 + 200);
+	n = (size_t)sprintf(text, "theme = /%0100d\n", 0);
+	/* Every printable character, C-a..C-z and F1..F12: more keys than the table. */
+	for (i = 33; i < 127; i++)
+		if (i != '#')
+			n += (size_t)sprintf(text + n, "bind %c quit\n", (int)i);
+	for (i = 0; i < 26; i++)
+		n += (size_t)sprintf(text + n, "bind C-%c quit\n", (int)('a' + i));
+	for (i = 1; i <= 12; i++)
+		n += (size_t)sprintf(text + n, "bind F%zu quit\n", i);
+	settings_defaults(&s);
+	settings_parse(&s, "many.conf", text);
+	ck_assert_str_eq(s.theme, "dark");
+	ck_assert_ptr_nonnull(strstr(s.errors, "many.conf:1: theme: a name or path of more than 63 bytes"));
+	ck_assert_ptr_nonnull(strstr(s.errors, "too many bindings"));
+	settings_free(&s);
+	free(text);
+
+	/* 1.1 MB of bad lines: linear, and the count of those not kept. */
+	text = xmalloc(1200000);
+	for (n = 0; n < 1100000; n += 11)
+		memcpy(text + n, "bad line!!\n", 11);
+	text[n] = '\0';
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	settings_defaults(&s);
+	settings_parse(&s, "bad.conf", text);
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	secs = (double)(t1.tv_sec - t0.tv_sec) + (double)(t1.tv_nsec - t0.tv_nsec) / 1e9;
+	ck_assert_msg(secs < 2.0, "1.1 MB of bad lines took %.2f s", secs);
+	ck_assert_int_eq(s.nerrors, 100000);
+	ck_assert_ptr_nonnull(strstr(s.errors, "... and 99950 more errors"));
+	settings_free(&s);
+	free(text);
+	rmdir(dir);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -144,6 +225,7 @@ main(void)
 	tcase_add_test(tc, test_errors_are_collected);
 	tcase_add_test(tc, test_key_names_round_trip);
 	tcase_add_test(tc, test_action_table);
+	tcase_add_test(tc, test_bad_files);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
