@@ -18,7 +18,7 @@
 
 static const char usage_text[] =
     "usage: qemu-tui image create FILE SIZE [--format F]\n"
-    "       qemu-tui image convert SRC DST [--format F] [--from-format F]\n"
+    "       qemu-tui image convert SRC DST [--format F] [--from-format F] [--rate R]\n"
     "       qemu-tui image resize FILE SIZE [--shrink]\n"
     "       qemu-tui image info FILE [--json]\n"
     "       qemu-tui image overlay BASE FILE\n"
@@ -201,9 +201,10 @@ do_create(const char *file, const char *size, const char *fmt)
 }
 
 static int
-do_convert(const char *src, const char *dst, const char *fmt, const char *from)
+do_convert(const char *src, const char *dst, const char *fmt, const char *from,
+    const char *rate)
 {
-	char *args[10];
+	char *args[12];
 	struct image_info info;
 	int n = 0;
 	char *out;
@@ -214,6 +215,11 @@ do_convert(const char *src, const char *dst, const char *fmt, const char *from)
 		return 1;
 	args[n++] = "convert";
 	args[n++] = "-p";
+	/* Bytes a second, so a convert does not starve running VMs' disks. */
+	if (rate != NULL) {
+		args[n++] = "-r";
+		args[n++] = (char *)rate;
+	}
 	if (from != NULL) {
 		args[n++] = "-f";
 		args[n++] = (char *)from;
@@ -371,12 +377,13 @@ cmd_image_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	static const struct option longopts[] = {
 		{ "format", required_argument, NULL, 'f' },
 		{ "from-format", required_argument, NULL, 'F' },
+		{ "rate", required_argument, NULL, 'r' },
 		{ "shrink", no_argument, NULL, 's' },
 		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
-	const char *fmt = "qcow2", *from = NULL, *sub;
+	const char *fmt = "qcow2", *from = NULL, *rate = NULL, *sub;
 	bool shrink = false, json = false;
 	int c, n;
 
@@ -405,6 +412,14 @@ cmd_image_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		switch (c) {
 		case 'f': fmt = optarg; break;
 		case 'F': from = optarg; break;
+		case 'r':
+			if (image_parse_size(optarg, &(uint64_t){ 0 }) == -1) {
+				fprintf(stderr, "qemu-tui: image convert: --rate \"%s\" is not bytes a "
+				    "second (like 50M)\n", optarg);
+				return 2;
+			}
+			rate = optarg;
+			break;
 		case 's': shrink = true; break;
 		case 'j': json = true; break;
 		case 'h': fputs(usage_text, stdout); return 0;
@@ -416,7 +431,7 @@ cmd_image_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (strcmp(sub, "create") == 0 && n == 2)
 		return do_create(argv[0], argv[1], fmt);
 	if (strcmp(sub, "convert") == 0 && n == 2)
-		return do_convert(argv[0], argv[1], fmt, from);
+		return do_convert(argv[0], argv[1], fmt, from, rate);
 	if (strcmp(sub, "resize") == 0 && n == 2)
 		return do_resize(argv[0], argv[1], shrink);
 	if (strcmp(sub, "info") == 0 && n == 1)
