@@ -1,6 +1,8 @@
 /* The byte filter in front of libvterm 0.1.4's parser (see term_guard.h). */
 #include "term_guard.h"
 
+#include <string.h>
+
 #define CAN		0x18
 #define MAX_SEPS	15	/* the parser has 16 argument slots */
 #define MAX_DIGITS	9	/* below its 2^31 "missing" marker */
@@ -118,26 +120,46 @@ size_t
 term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 {
 	const unsigned char *p = (const unsigned char *)in;
-	size_t i, n = 0;
+	size_t i = 0, n = 0, j;
 	int c;
 
-	for (i = 0; i < len; i++) {
+	while (i < len) {
 		c = p[i];
 		if (g->state == G_GROUND && c >= 0x20 && c != 0x7f) {
-			/* Text: the bulk of a console's bytes. */
-			size_t j = i;
-
-			while (j < len && p[j] >= 0x20 && p[j] != 0x7f)
-				j++;
-			if (p[j - 1] < 0x7f)
-				g->rep_ok = true;
-			else if (p[j - 1] >= 0x80)
-				g->rep_ok = false;
-			while (i < j)
-				out[n++] = (char)p[i++];
-			i--;
+			/* Text: the bulk of a console's bytes, copied as a run. */
+			for (j = i + 1; j < len && p[j] >= 0x20 && p[j] != 0x7f; j++)
+				;
+			g->rep_ok = p[j - 1] < 0x7f;
+			if (out + n != in + i)
+				memmove(out + n, in + i, j - i);
+			n += j - i;
+			i = j;
 			continue;
 		}
+		if (g->state == G_CSI_ARGS && ((c >= '0' && c <= '9') || c == ';' || c == ':')) {
+			/* Parameters: SGR runs are much of a colourful guest's output. */
+			for (; i < len; i++) {
+				c = p[i];
+				if (c >= '0' && c <= '9') {
+					if (g->digits > 0 || c != '0')
+						if (++g->digits > MAX_DIGITS)
+							break;
+				} else if (c == ';' || c == ':') {
+					g->digits = 0;
+					if (++g->seps > MAX_SEPS)
+						break;
+				} else
+					break;
+				out[n++] = (char)c;
+			}
+			if (i < len && (g->digits > MAX_DIGITS || g->seps > MAX_SEPS)) {
+				g->state = G_CSI_DROP;
+				out[n++] = CAN;
+				i++;
+			}
+			continue;
+		}
+		i++;
 		if (c == 0x00 || c == 0x7f) {
 			/* Ignored by the parser; kept in strings' place. */
 		} else if (c == CAN || c == 0x1a) {
