@@ -53,7 +53,7 @@ echo "$out" | grep -qF 'usage: qemu-tui console [--no-history] NAME' && echo "$o
 ok "a VM that is not running: the error and exit 1; no NAME: usage and exit 2"
 
 qt start arm >/dev/null || fail "start"
-wait_for 120 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
+wait_for 240 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
 
 console_tmux c1
 shows c1 -E 'hint: the guest does not know this terminal.s size; type: stty rows [0-9]+ cols 100$' ||

@@ -14,7 +14,7 @@ open_dashboard() {
 }
 
 qt start arm >/dev/null && qt start arm2 >/dev/null || fail "start"
-wait_for 120 guest_ready arm && wait_for 120 guest_ready arm2 || fail "guests not ready"
+wait_for 240 guest_ready arm && wait_for 240 guest_ready arm2 || fail "guests not ready"
 open_dashboard
 tm send-keys -t qt c
 see "arm: serial" || fail "c did not open a console pane"
@@ -82,14 +82,20 @@ for i in $(seq 1 10); do
 	t0=$(date +%s%N)
 	tm send-keys -t qt $key
 	until screen | grep -q "$want"; do
-		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 1000 ] || fail "key $i took over 1 s during the flood"
+		# A loaded 2-core CI box stalls tmux itself now and then: 3 s for any one
+		# key, 1 s for the median below.
+		[ $(( ($(date +%s%N) - t0) / 1000000 )) -lt 3000 ] || fail "key $i took over 3 s during the flood"
 		sleep 0.02
 	done
 	ms=$(( ($(date +%s%N) - t0) / 1000000 ))
 	[ $ms -gt $worst ] && worst=$ms
+	all="${all:-} $ms"
 	sleep 0.3
 done
 echo "slowest selection key during the flood: ${worst} ms"
+median=$(printf '%s\n' $all | sort -n | sed -n 5p)
+echo "median: ${median} ms"
+[ "$median" -lt 1000 ] || fail "the median key took ${median} ms during the flood"
 ok "keys stay responsive while the guest floods its console"
 wait_for 600 grep -q flood-42-done "$(rundir arm)/serial.log" || fail "flood did not finish"
 sz=$(stat -c %s "$(rundir arm)/serial.log")

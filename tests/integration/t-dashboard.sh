@@ -58,7 +58,7 @@ screen | grep -q "arm .*running" || fail "list does not say running"
 see "Accel" && see "tcg" || fail "details lack the accelerator"
 ok "s starts the VM; the list and details show running with QMP facts"
 
-wait_for 90 guest_ready arm || fail "guest not ready"
+wait_for 240 guest_ready arm || fail "guest not ready"
 tm send-keys -t qt p
 see "paused" 5 || fail "p did not pause"
 tm send-keys -t qt p

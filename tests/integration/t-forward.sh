@@ -6,7 +6,7 @@
 need_guest aarch64
 guest_profile fw aarch64
 qt start fw >/dev/null || fail "start"
-wait_for 120 guest_ready fw || fail "guest not ready"
+wait_for 240 guest_ready fw || fail "guest not ready"
 freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
 port=$(freeport)
 qt forward fw add "$port:22" | grep -q "forwarding tcp 127.0.0.1:$port to the guest's port 22" || fail "add"

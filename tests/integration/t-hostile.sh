@@ -24,7 +24,7 @@ answers_keys() {
 }
 
 qt start bad >/dev/null || fail "start"
-wait_for 120 guest_ready bad || fail "guest not ready"
+wait_for 240 guest_ready bad || fail "guest not ready"
 head -c 12 "$(rundir bad)/serial.log" | od -c | head -n 2
 [ "$(head -c 3 "$(rundir bad)/serial.log")" = $'\033[b' ] ||
 	fail "the guest's first console bytes are not the hostile ones"

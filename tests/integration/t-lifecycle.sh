@@ -21,7 +21,7 @@ ok "status shows state, accel, vcpus, QMP, forwards, cpu/rss"
 qt start arm | grep -q "already running" || fail "second start did not say it runs"
 ok "starting a running VM says so"
 
-wait_for 60 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
+wait_for 240 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
 ok "guest booted to its shell (serial.log)"
 
 qt pause arm >/dev/null

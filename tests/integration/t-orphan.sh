@@ -47,7 +47,7 @@ ready_again() { tail -c +"$log_from" "$(rundir arm)/serial.log" | grep -q 'qemu-
 orphan_text='orphaned (supervisor gone; `qemu-tui start arm` adopts it)'
 
 qt start arm >/dev/null || fail "start"
-wait_for 120 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
+wait_for 240 guest_ready arm || fail "guest never printed ready: $(tail -5 "$(rundir arm)/serial.log")"
 qpid=$(json_field arm pid)
 dead=$(kill_super)
 

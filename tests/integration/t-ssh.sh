@@ -35,7 +35,7 @@ see "VMs (2)" || fail "dashboard did not open"
 t0=$SECONDS
 
 tm send-keys -t qt s
-see "x86 " && wait_for 90 guest_ready x86 || fail "x86 never got ready: $(tail -5 "$(rundir x86)/serial.log")"
+see "x86 " && wait_for 240 guest_ready x86 || fail "x86 never got ready: $(tail -5 "$(rundir x86)/serial.log")"
 port=$(cat "$(rundir x86)/ssh-port")
 
 # No key yet: the pane offers to make one.

@@ -8,7 +8,7 @@ guest_profile x86 x86_64 '"network": { "mode": "user", "model": "e1000", "mac": 
 qt cmdline x86 2>/dev/null | grep -q -- "-device e1000,netdev=net0,mac=08:00:27:40:f1:1e" || fail "cmdline: $(qt cmdline x86)"
 qt start x86 >/dev/null || fail start
 port=$(qt status x86 --json | python3 -c 'import json,sys; print(json.load(sys.stdin)["forwards"][0]["host_port"])')
-wait_for 90 guest_ready x86 || fail "x86 guest not ready: $(tail -5 "$(rundir x86)/serial.log")"
+wait_for 240 guest_ready x86 || fail "x86 guest not ready: $(tail -5 "$(rundir x86)/serial.log")"
 out=$(ssh -i "$GUEST/id_ed25519" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-o BatchMode=yes -o ConnectTimeout=20 root@127.0.0.1 'uname -m; cat /sys/class/net/eth0/address')
 echo "$out"
