@@ -45,10 +45,10 @@ file_has() {
 t0=$SECONDS
 out=$(qt console arm 2>&1) && fail "console on a VM never started succeeded: $out"
 [ "$(qt console arm >/dev/null 2>&1; echo $?)" = 1 ] || fail "not exit 1 when never started"
-echo "$out" | grep -qF 'qemu-tui: arm is stopped (start it with `qemu-tui start arm`)' ||
+grep -qF 'qemu-tui: arm is stopped (start it with `qemu-tui start arm`)' <<<"$out" ||
 	fail "wrong message: $out"
 out=$(qt console 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'usage: qemu-tui console [--no-history] NAME' && echo "$out" | grep -q 'rc=2' ||
+grep -qF 'usage: qemu-tui console [--no-history] NAME' <<<"$out" && grep -q 'rc=2' <<<"$out" ||
 	fail "usage: $out"
 ok "a VM that is not running: the error and exit 1; no NAME: usage and exit 2"
 
@@ -144,7 +144,7 @@ shows c5 -x 'icanon' || fail "terminal not restored after the VM stopped"
 ok "the VM stopping ends an attached console: stopped line, exit 0"
 
 out=$(qt console arm 2>&1) && fail "console on a stopped VM succeeded"
-echo "$out" | grep -qF 'qemu-tui: arm is stopped (start it with `qemu-tui start arm`)' ||
+grep -qF 'qemu-tui: arm is stopped (start it with `qemu-tui start arm`)' <<<"$out" ||
 	fail "wrong message after stop: $out"
 ok "a stopped VM: the error and exit 1"
 echo "PASS: t-console-cli ($((SECONDS - t0)) s)"

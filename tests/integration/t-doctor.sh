@@ -6,8 +6,8 @@ command -v qemu-img >/dev/null || skip "qemu-img is not installed"
 
 out=$(qt doctor) || fail "doctor: $out"
 echo "$out"
-echo "$out" | grep -q "^ok   qemu-img  *qemu-img version" || fail "no qemu-img line"
-echo "$out" | grep -q "^ok   qemu-system-aarch64 *QEMU emulator version" || fail "no qemu-system-aarch64"
+grep -q "^ok   qemu-img  *qemu-img version" <<<"$out" || fail "no qemu-img line"
+grep -q "^ok   qemu-system-aarch64 *QEMU emulator version" <<<"$out" || fail "no qemu-system-aarch64"
 qt doctor --json | python3 -c 'import json,sys; a=json.load(sys.stdin); assert any(c["check"]=="qemu-img" and c["level"]=="ok" for c in a)' ||
 	fail "--json"
 ok "doctor lists the QEMU binaries with their versions (text and --json)"
@@ -17,9 +17,9 @@ mkdir "$T/bin"
 ln -s "$(command -v qemu-img)" "$T/bin/qemu-img"
 guest_profile vm aarch64
 out=$(PATH=$T/bin "$QEMU_TUI" --profiles "$T/profiles" doctor vm) && fail "doctor vm passed without QEMU"
-echo "$out" | grep -q "^FAIL qemu-system-aarch64 *not found in PATH" || fail "said: $out"
-echo "$out" | grep -q "fix: sudo apt-get install qemu-system-arm" || fail "no fix: $out"
-echo "$out" | grep -q "something blocks its start" || fail "no verdict: $out"
+grep -q "^FAIL qemu-system-aarch64 *not found in PATH" <<<"$out" || fail "said: $out"
+grep -q "fix: sudo apt-get install qemu-system-arm" <<<"$out" || fail "no fix: $out"
+grep -q "something blocks its start" <<<"$out" || fail "no verdict: $out"
 ok "no QEMU in PATH: FAIL with the package to install, exit 1"
 
 # A missing kernel, a missing tap, a busy ssh port.
@@ -38,12 +38,12 @@ JSON
 out=$(qt doctor bad) && fail "doctor bad passed"
 kill $holder
 echo "$out"
-echo "$out" | grep -q "^FAIL kernel .*nosuch-vmlinuz: No such file or directory" || fail "kernel: $out"
-echo "$out" | grep -q "^FAIL ssh port .*port 127.0.0.1:$port is busy: python3 (pid $holder) holds it" ||
+grep -q "^FAIL kernel .*nosuch-vmlinuz: No such file or directory" <<<"$out" || fail "kernel: $out"
+grep -q "^FAIL ssh port .*port 127.0.0.1:$port is busy: python3 (pid $holder) holds it" <<<"$out" ||
 	fail "busy port: $out"
 out=$(qt doctor tapless) && fail "doctor tapless passed"
-echo "$out" | grep -q "^FAIL tap  *qtnosuch0 does not exist" || fail "tap: $out"
-echo "$out" | grep -q "fix: sudo qemu-tui net up tapless" || fail "tap fix: $out"
+grep -q "^FAIL tap  *qtnosuch0 does not exist" <<<"$out" || fail "tap: $out"
+grep -q "fix: sudo qemu-tui net up tapless" <<<"$out" || fail "tap fix: $out"
 ok "a missing kernel, a busy port (with its holder) and a missing tap, each with its fix"
 
 # A disk another QEMU holds.
@@ -52,7 +52,7 @@ guest_profile holder aarch64 "\"drives\": [ { \"file\": \"$T/disk.qcow2\", \"for
 guest_profile other aarch64 "\"drives\": [ { \"file\": \"$T/disk.qcow2\", \"format\": \"qcow2\", \"if\": \"virtio\" } ]"
 qt start holder >/dev/null || fail "start holder"
 out=$(qt doctor other) && fail "doctor other passed while holder runs"
-echo "$out" | grep -q "^FAIL disk lock .*disk.qcow2 is open in another QEMU" || fail "lock: $out"
+grep -q "^FAIL disk lock .*disk.qcow2 is open in another QEMU" <<<"$out" || fail "lock: $out"
 qt stop holder --force >/dev/null
 qt doctor other >/dev/null || fail "doctor other after the holder stopped: $(qt doctor other)"
 ok "a disk another running VM holds: FAIL; free once it stops"
@@ -61,5 +61,5 @@ ok "a disk another running VM holds: FAIL; free once it stops"
 chmod 777 "$QEMU_TUI_RUNDIR"
 out=$(qt doctor) && true
 chmod 700 "$QEMU_TUI_RUNDIR"
-echo "$out" | grep -q "^FAIL run directory .*is writable by others (mode 777)" || fail "run dir: $out"
+grep -q "^FAIL run directory .*is writable by others (mode 777)" <<<"$out" || fail "run dir: $out"
 ok "a run directory writable by others: FAIL with what to remove"

@@ -10,18 +10,18 @@ JSON
 
 out=$(qt list) || fail "list failed with a broken profile present"
 echo "$out"
-echo "$out" | grep -q '^good .*stopped' || fail "good profile not listed"
-echo "$out" | grep -q '^typo .*broken' || fail "broken profile not listed as broken"
-echo "$out" | grep -q 'typo.json.*memroy.*memory' || fail "no reason with file and field for typo"
+grep -q '^good .*stopped' <<<"$out" || fail "good profile not listed"
+grep -q '^typo .*broken' <<<"$out" || fail "broken profile not listed as broken"
+grep -q 'typo.json.*memroy.*memory' <<<"$out" || fail "no reason with file and field for typo"
 ok "a broken profile is listed with its reason; the others stay usable"
 
 if out=$(qt start typo 2>&1); then fail "started a broken profile"; fi
-echo "$out" | grep -q 'typo.json' || fail "start of broken profile: $out"
+grep -q 'typo.json' <<<"$out" || fail "start of broken profile: $out"
 ok "starting a broken profile names the file and the field"
 
 if out=$(qt start bad 2>&1); then fail "bad start succeeded"; fi
 echo "$out"
-echo "$out" | grep -q 'no-such-device-xyz' || fail "qemu.log tail not shown: $out"
+grep -q 'no-such-device-xyz' <<<"$out" || fail "qemu.log tail not shown: $out"
 for f in qmp.sock serial.sock qemu-qmp.sock qemu-serial.sock qemu.pid supervisor.pid; do
 	[ ! -e "$(rundir bad)/$f" ] || fail "failed start left $f"
 done
@@ -33,7 +33,7 @@ qt start bad >/dev/null || fail "start after a failed start"
 ok "the next start after a failure works"
 
 if out=$(qt --set memory=lots start good 2>&1); then fail "--set accepted a bad size"; fi
-echo "$out" | grep -q 'memory' || fail "--set error does not name the field: $out"
+grep -q 'memory' <<<"$out" || fail "--set error does not name the field: $out"
 qt --set memory=300M --set smp=2 start good >/dev/null || fail "--set start"
 qt status good | grep -q 'vcpus *2' || fail "--set smp=2 not applied: $(qt status good)"
 ok "--set overrides memory and smp on start"

@@ -11,10 +11,10 @@ head -c 5000000 /dev/zero | tr '\0' ' ' > "$T/profiles/huge.json"
 
 out=$(timeout 20 "$QEMU_TUI" --profiles "$T/profiles" list 2>&1) || fail "list failed or hung: $out"
 echo "$out"
-echo "$out" | grep -q "^forwards .*stopped" || fail "the good profile is hidden"
-echo "$out" | grep -q "fifo.json: not a regular file (a FIFO)" || fail "no reason for the FIFO"
-echo "$out" | grep -q "zero.json: not a regular file (a device)" || fail "no reason for /dev/zero"
-echo "$out" | grep -q "huge.json: larger than 4096 KiB" || fail "no reason for the huge file"
+grep -q "^forwards .*stopped" <<<"$out" || fail "the good profile is hidden"
+grep -q "fifo.json: not a regular file (a FIFO)" <<<"$out" || fail "no reason for the FIFO"
+grep -q "zero.json: not a regular file (a device)" <<<"$out" || fail "no reason for /dev/zero"
+grep -q "huge.json: larger than 4096 KiB" <<<"$out" || fail "no reason for the huge file"
 ok "list: a FIFO, /dev/zero and a 5 MB file are broken entries; the good one is listed"
 
 for cmd in "cmdline forwards" "status"; do

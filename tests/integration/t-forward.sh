@@ -31,11 +31,11 @@ wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', $b
 out=$(qt forward fw add "$busy:80" 2>&1) && fail "added a forward on a busy port"
 kill $holder
 echo "$out"
-echo "$out" | grep -q "port 127.0.0.1:$busy is busy: python3 (pid $holder) holds it" || fail "said: $out"
+grep -q "port 127.0.0.1:$busy is busy: python3 (pid $holder) holds it" <<<"$out" || fail "said: $out"
 out=$(qt forward fw add "nonsense" 2>&1) && fail "a nonsense spec"
-echo "$out" | grep -q "is not a forward: \[tcp|udp:\]\[HOSTADDR:\]HOSTPORT:GUESTPORT" || fail "said: $out"
+grep -q "is not a forward: \[tcp|udp:\]\[HOSTADDR:\]HOSTPORT:GUESTPORT" <<<"$out" || fail "said: $out"
 ok "a busy port names its holder; a bad spec says the form"
 qt stop fw --force >/dev/null
 out=$(qt forward fw add "$port:22" 2>&1) && fail "added to a stopped VM"
-echo "$out" | grep -q "put them in the profile's network.forwards" || fail "said: $out"
+grep -q "put them in the profile's network.forwards" <<<"$out" || fail "said: $out"
 ok "a stopped VM takes no forward, and says where they go instead"

@@ -33,17 +33,17 @@ touch "$T/kernel" "$T/disk.qcow2"
 	-nic user,hostfwd=tcp:127.0.0.1:2299-:22 > "$T/direct.out") || fail "direct: $(cat "$T/direct.out")"
 grep -q "warning" "$T/direct.out" && fail "the profile does not validate: $(cat "$T/direct.out")"
 out=$(qt cmdline direct)
-echo "$out" | grep -q -- "-m 512M" && echo "$out" | grep -q -- "-snapshot" &&
-	echo "$out" | grep -q "hostfwd=tcp:127.0.0.1:2299-:22" &&
-	echo "$out" | grep -q -- "-kernel $T/kernel" || fail "direct cmdline: $out"
+grep -q -- "-m 512M" <<<"$out" && grep -q -- "-snapshot" <<<"$out" &&
+	grep -q "hostfwd=tcp:127.0.0.1:2299-:22" <<<"$out" &&
+	grep -q -- "-kernel $T/kernel" <<<"$out" || fail "direct cmdline: $out"
 ok "import NAME -- qemu-system-aarch64 ...: a valid profile, its cmdline the same"
 
 out=$(qt import direct -- qemu-system-aarch64 -M virt 2>&1) && fail "overwrote direct"
-echo "$out" | grep -q "direct.json exists; nothing was written" || fail "said: $out"
+grep -q "direct.json exists; nothing was written" <<<"$out" || fail "said: $out"
 out=$(qt import 'a/b' -- qemu-system-aarch64 2>&1) && fail "a name with a slash"
 out=$(qt import x -- /bin/true 2>&1) && fail "not a QEMU binary"
-echo "$out" | grep -q "must begin with a qemu-system-ARCH binary" || fail "said: $out"
+grep -q "must begin with a qemu-system-ARCH binary" <<<"$out" || fail "said: $out"
 out=$(printf 'echo nothing here\n' > "$T/empty.sh"; qt import y --from-file "$T/empty.sh" 2>&1) &&
 	fail "a script without QEMU"
-echo "$out" | grep -q "no qemu-system-\* command in it" || fail "said: $out"
+grep -q "no qemu-system-\* command in it" <<<"$out" || fail "said: $out"
 ok "an existing profile, a bad name, no QEMU binary, a script without QEMU: refused"

@@ -5,7 +5,7 @@ need_guest aarch64
 guest_profile arm aarch64 '"smp": 1'
 
 out=$(qt start arm) || fail "start: $out"
-echo "$out" | grep -q "arm started" || fail "start said: $out"
+grep -q "arm started" <<<"$out" || fail "start said: $out"
 ok "start returns once QMP answers"
 
 st=$(qt status arm)
@@ -33,7 +33,7 @@ ok "pause -> paused, resume -> running"
 # Another qemu-tui process between steps finds the same VM: every call above was one.
 out=$(qt stop arm --timeout 30) || fail "stop: $out"
 echo "$out"
-echo "$out" | grep -q "arm stopped by powerdown" || fail "stop was not a clean powerdown: $out"
+grep -q "arm stopped by powerdown" <<<"$out" || fail "stop was not a clean powerdown: $out"
 grep -q 'qemu-tui-guest: powering off' "$(rundir arm)/serial.log" || fail "guest did not see the power button"
 state_is arm stopped || fail "state after stop: $(qt status arm)"
 ok "stop ends the VM by ACPI powerdown"

@@ -37,25 +37,25 @@ runuser -u qtattacker -- sh -c "umask 0; mkdir -p $base/vm && echo $victim_pid >
 	echo $victim_pid > $base/vm/supervisor.pid && : > $base/vm/qmp.sock && : > $base/vm/serial.sock"
 out=$(as_victim list 2>&1) && true
 echo "$out"
-echo "$out" | grep -q "$base belongs to uid $(id -u qtattacker), not to you" ||
+grep -q "$base belongs to uid $(id -u qtattacker), not to you" <<<"$out" ||
 	fail "list did not refuse the squatted base"
-echo "$out" | grep -q "running" && fail "list shows the fake VM running"
+grep -q "running" <<<"$out" && fail "list shows the fake VM running"
 ok "list refuses a base another user made, and shows no fake VM"
 
 out=$(as_victim stop vm --force 2>&1) && fail "stop succeeded: $out"
-echo "$out" | grep -q "belongs to uid" || fail "stop said: $out"
+grep -q "belongs to uid" <<<"$out" || fail "stop said: $out"
 kill -0 "$victim_pid" || fail "the victim's process was signalled"
 out=$(echo secret | as_victim console vm 2>&1) && fail "console succeeded: $out"
-echo "$out" | grep -q "belongs to uid" || fail "console said: $out"
+grep -q "belongs to uid" <<<"$out" || fail "console said: $out"
 out=$(as_victim start vm 2>&1) && fail "start succeeded: $out"
-echo "$out" | grep -q "belongs to uid" || fail "start said: $out"
+grep -q "belongs to uid" <<<"$out" || fail "start said: $out"
 ok "stop, console and start refuse it; the victim's process lives"
 
 # The victim's own base, but writable by others: refused too, until removed.
 rm -rf "$base"
 runuser -u qtvictim -- sh -c "mkdir -m 700 $base && mkdir $base/vm && chmod 777 $base/vm"
 out=$(as_victim status vm 2>&1) && true
-echo "$out" | grep -q "$base/vm is writable by others (mode 777)" || fail "status said: $out"
+grep -q "$base/vm is writable by others (mode 777)" <<<"$out" || fail "status said: $out"
 runuser -u qtvictim -- rm -rf "$base/vm"
 as_victim status vm >/dev/null 2>&1 || fail "status after removing it"
 ok "a run directory writable by others is refused; once removed all is well"

@@ -33,11 +33,11 @@ as_user() {
 
 out=$(as_user net up tapvm 2>&1) && fail "an unprivileged net up succeeded: $out"
 echo "$out"
-echo "$out" | grep -q "needs root or CAP_NET_ADMIN; nothing was created. Run: sudo qemu-tui net up tapvm" ||
+grep -q "needs root or CAP_NET_ADMIN; nothing was created. Run: sudo qemu-tui net up tapvm" <<<"$out" ||
 	fail "no sudo line: $out"
 ip -n "$ns" link show qttap7 >/dev/null 2>&1 && fail "a device was created"
 out=$(as_user net check tapvm) && fail "check passed without a device"
-echo "$out" | grep -q "does not exist; create it: sudo qemu-tui net up tapvm" || fail "check said: $out"
+grep -q "does not exist; create it: sudo qemu-tui net up tapvm" <<<"$out" || fail "check said: $out"
 ok "as the user: net up fails with the sudo line and creates nothing; check says so"
 
 as_root net up tapvm --user qtnet || fail "net up"
@@ -57,7 +57,7 @@ out=$(ip netns exec "$ns" ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no
 ok "the user runs QEMU on it without root; the guest answers SSH on 172.16.7.2"
 
 out=$(as_root net down tapvm 2>&1) && fail "net down removed a tap in use"
-echo "$out" | grep -q "in use" || fail "down said: $out"
+grep -q "in use" <<<"$out" || fail "down said: $out"
 as_user stop tapvm --force >/dev/null || fail "stop"
 as_root net down tapvm | grep -q "tap qttap7 removed" || fail "net down"
 ip -n "$ns" link show qttap7 >/dev/null 2>&1 && fail "the device is still there"

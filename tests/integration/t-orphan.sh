@@ -60,7 +60,7 @@ echo "$st" | grep -q "pid *$qpid (supervisor gone)" || fail "status shows no QEM
 [ -z "$(json_field arm supervisor_pid)" ] || fail "--json still has a supervisor_pid"
 qt list | grep -q '^arm  *orphaned (supervisor gone' || fail "list: $(qt list)"
 out=$(qt console arm 2>&1) && fail "console on an orphan took QEMU's own socket: $out"
-echo "$out" | grep -qF "arm is $orphan_text" || fail "console said: $out"
+grep -qF "arm is $orphan_text" <<<"$out" || fail "console said: $out"
 ok "an orphan: status, list and console say so, with QEMU's pid and no dead supervisor"
 
 open_dashboard
@@ -74,7 +74,7 @@ ok "the dashboard shows it (list, details, console key) and holds none of QEMU's
 
 out=$(qt start arm) || fail "start did not adopt: $out"
 echo "$out"
-echo "$out" | grep -q "^arm adopted (QEMU pid $qpid" || fail "start said: $out"
+grep -q "^arm adopted (QEMU pid $qpid" <<<"$out" || fail "start said: $out"
 [ "$(json_field arm pid)" = "$qpid" ] || fail "QEMU's pid changed"
 [ "$(super_pid)" != "$dead" ] && ! gone "$(super_pid)" || fail "no new supervisor"
 st=$(qt status arm)
@@ -112,7 +112,7 @@ ok "the dashboard's start key adopts an orphan"
 
 out=$(qt stop arm --timeout 60) || fail "stop: $out"
 echo "$out"
-echo "$out" | grep -q "arm stopped by powerdown" || fail "stop was not a clean powerdown: $out"
+grep -q "arm stopped by powerdown" <<<"$out" || fail "stop was not a clean powerdown: $out"
 wait_for 10 gone "$qpid" || fail "QEMU still runs"
 no_stale "the stop of an adopted VM"
 state_is arm stopped || fail "state after stop: $(qt status arm)"
@@ -136,7 +136,7 @@ kill_super >/dev/null
 state_is arm orphaned || fail "not orphaned (2)"
 out=$(qt stop arm --timeout 60) || fail "stop of an orphan: $out"
 echo "$out"
-echo "$out" | grep -q "arm stopped by powerdown" || fail "orphan stop was not a powerdown: $out"
+grep -q "arm stopped by powerdown" <<<"$out" || fail "orphan stop was not a powerdown: $out"
 wait_for 10 gone "$qpid" || fail "QEMU (2) still runs"
 no_stale "the stop of an orphan"
 [ "$(json_field arm state_detail)" = "stopped (powerdown; exit status unknown)" ] ||
@@ -154,7 +154,7 @@ open(sys.argv[2], "w").close(); time.sleep(120)' "$(rundir arm)/qemu-qmp.sock" "
 holder=$!
 wait_for 10 test -e "$T/held" || fail "could not hold QEMU's QMP socket"
 out=$(qt start arm 2>&1) && fail "adopted although QEMU's QMP was held: $out"
-echo "$out" | grep -q "did not answer within 30 s" || fail "failed adoption said: $out"
+grep -q "did not answer within 30 s" <<<"$out" || fail "failed adoption said: $out"
 state_is arm orphaned || fail "not orphaned after a failed adoption: $(qt status arm)"
 ! gone "$qpid" && [ -e "$(rundir arm)/qemu-qmp.sock" ] && [ -e "$(rundir arm)/qemu.pid" ] ||
 	fail "a failed adoption harmed QEMU or its files"

@@ -58,22 +58,22 @@ t0=$SECONDS
 
 # --- Without a VM: usage, unknown names, ssh-config without a port.
 out=$(qt ssh 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'usage: qemu-tui ssh NAME [-- COMMAND...]' && echo "$out" | grep -qx 'rc=2' ||
+grep -qF 'usage: qemu-tui ssh NAME [-- COMMAND...]' <<<"$out" && grep -qx 'rc=2' <<<"$out" ||
 	fail "ssh without NAME: $out"
 out=$(qt ssh-config 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'usage: qemu-tui ssh-config NAME' && echo "$out" | grep -qx 'rc=2' ||
+grep -qF 'usage: qemu-tui ssh-config NAME' <<<"$out" && grep -qx 'rc=2' <<<"$out" ||
 	fail "ssh-config without NAME: $out"
 out=$(qt ssh nosuch -- true 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'no profile named "nosuch"' && ! echo "$out" | grep -qx 'rc=0' ||
+grep -qF 'no profile named "nosuch"' <<<"$out" && ! grep -qx 'rc=0' <<<"$out" ||
 	fail "ssh of an unknown name: $out"
 out=$(qt ssh-config nosuch 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'no profile named "nosuch"' && ! echo "$out" | grep -qx 'rc=0' ||
+grep -qF 'no profile named "nosuch"' <<<"$out" && ! grep -qx 'rc=0' <<<"$out" ||
 	fail "ssh-config of an unknown name: $out"
 ok "no NAME: usage and exit 2 (ssh, ssh-config); an unknown NAME: the message, non-zero"
 
 out=$(qt ssh-config x 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'x is not running, and its ssh port is chosen when it starts (start it, or fix one with ssh.port' &&
-	! echo "$out" | grep -qx 'rc=0' && ! echo "$out" | grep -q '^Host' ||
+grep -qF 'x is not running, and its ssh port is chosen when it starts (start it, or fix one with ssh.port' <<<"$out" &&
+	! grep -qx 'rc=0' <<<"$out" && ! grep -q '^Host' <<<"$out" ||
 	fail "ssh-config of a VM never started, port chosen at start: $out"
 ok "ssh-config of a VM never started whose port is chosen at start: says to start it or set ssh.port"
 
@@ -108,7 +108,7 @@ ok "accept-new: one line [127.0.0.1]:$port with the guest's ed25519 key in \$HOM
 
 # --- One command: output, exit status, stdout/stderr apart, stdin.
 out=$(qt ssh x -- uname -a 2> "$T/err") || fail "uname -a: rc=$?: $(cat "$T/err")"
-echo "$out" | grep -q 'qtguest' && echo "$out" | grep -q 'x86_64' || fail "uname -a said: $out"
+grep -q 'qtguest' <<<"$out" && grep -q 'x86_64' <<<"$out" || fail "uname -a said: $out"
 [ ! -s "$T/err" ] || fail "stderr of a quiet command: $(cat "$T/err")"
 ok "ssh x -- uname -a: $out"
 # Like ssh, options end at NAME: the command's own dashes need no --.
@@ -164,7 +164,7 @@ ok "ssh-config: Host x, HostName 127.0.0.1, Port $port (= status --json), User r
 
 out=$(ssh -F "$T/ssh_config" -o BatchMode=yes -o IdentitiesOnly=yes -o UserKnownHostsFile="$kh" \
 	-o ConnectTimeout=20 x 'echo openssh-$((6*7)); uname -n' 2>&1) || fail "OpenSSH with the block: rc=$?: $out"
-echo "$out" | grep -qx 'openssh-42' && echo "$out" | grep -qx qtguest || fail "OpenSSH with the block said: $out"
+grep -qx 'openssh-42' <<<"$out" && grep -qx qtguest <<<"$out" || fail "OpenSSH with the block said: $out"
 [ "$(wc -l < "$kh")" = 1 ] || fail "known_hosts after OpenSSH: $(cat "$kh")"
 ok "OpenSSH (ssh -F block -o BatchMode=yes) logs in with the block and knows the host from qemu-tui's line"
 
@@ -270,14 +270,14 @@ ok "a changed host key (guest rebuilt, same port): exit 255, CHANGED, line 1 of 
 # --- Stopped, port chosen at start: ssh-config has no port to give.
 qt stop x --force > "$T/out" 2>&1 || fail "stop: $(cat "$T/out")"
 out=$(qt ssh-config x 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'x is not running, and its ssh port is chosen when it starts (start it, or fix one with ssh.port' &&
-	! echo "$out" | grep -qx 'rc=0' && ! echo "$out" | grep -q "Port $port" ||
+grep -qF 'x is not running, and its ssh port is chosen when it starts (start it, or fix one with ssh.port' <<<"$out" &&
+	! grep -qx 'rc=0' <<<"$out" && ! grep -q "Port $port" <<<"$out" ||
 	fail "ssh-config of a stopped VM: $out"
 ok "ssh-config of a stopped VM whose port is chosen at start: non-zero, start it or set ssh.port"
 # A stopped VM with user networking: said at once, not after connect_timeout.
 start=$SECONDS
 out=$(qt --set ssh.port=$port ssh x -- true 2>&1; echo "rc=$?")
-echo "$out" | grep -qF 'x is stopped (start it with `qemu-tui start x`)' && echo "$out" | grep -qx 'rc=255' ||
+grep -qF 'x is stopped (start it with `qemu-tui start x`)' <<<"$out" && grep -qx 'rc=255' <<<"$out" ||
 	fail "ssh to a stopped VM: $out"
 [ $((SECONDS - start)) -le 3 ] || fail "ssh to a stopped VM took $((SECONDS - start)) s"
 ok "ssh to a stopped VM (fixed port) says it is stopped at once"

@@ -24,11 +24,11 @@ hk() { HOME=$T/home timeout 30 "$QEMU_TUI" --profiles "$T/profiles" ssh hk -- tr
 echo "[127.0.0.1]:$port $(pub rsa_host)" > "$T/home/.ssh/known_hosts"
 out=$(hk) && fail "ssh succeeded: $out"
 echo "$out"
-echo "$out" | grep -q "Socket error" && ! echo "$out" | grep -q "host key has changed type" &&
+grep -q "Socket error" <<<"$out" && ! grep -q "host key has changed type" <<<"$out" &&
 	fail "a bare socket error"
-echo "$out" | grep -q "offers no host key of the type line 1 of $T/home/.ssh/known_hosts holds" ||
+grep -q "offers no host key of the type line 1 of $T/home/.ssh/known_hosts holds" <<<"$out" ||
 	fail "the key type change is not explained"
-echo "$out" | grep -qF "ssh-keygen -f $T/home/.ssh/known_hosts -R '[127.0.0.1]:$port'" ||
+grep -qF "ssh-keygen -f $T/home/.ssh/known_hosts -R '[127.0.0.1]:$port'" <<<"$out" ||
 	fail "no ssh-keygen -R line"
 ok "a host key of another type: explained, with the line to remove"
 
@@ -36,5 +36,5 @@ ok "a host key of another type: explained, with the line to remove"
 dropbearkey -t ed25519 -f other_host >/dev/null 2>&1
 echo "[127.0.0.1]:$port $(pub other_host)" > "$T/home/.ssh/known_hosts"
 out=$(hk) && fail "ssh succeeded: $out"
-echo "$out" | grep -q "has CHANGED" || fail "changed key: $out"
+grep -q "has CHANGED" <<<"$out" || fail "changed key: $out"
 ok "a changed key of the same type is refused as CHANGED"

@@ -23,7 +23,7 @@ JSON
 
 # Without the device, start refuses and says how to create it.
 if out=$(inns "$QEMU_TUI" --profiles "$T/profiles" start tapvm 2>&1); then fail "started without a tap device"; fi
-echo "$out" | grep -q 'ip tuntap add dev qttap0 mode tap' || fail "missing-tap error does not say how: $out"
+grep -q 'ip tuntap add dev qttap0 mode tap' <<<"$out" || fail "missing-tap error does not say how: $out"
 ok "a missing TAP device is an error that says how to create it"
 
 ip -n "$ns" tuntap add dev qttap0 mode tap

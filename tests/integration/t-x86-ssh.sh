@@ -12,10 +12,10 @@ wait_for 240 guest_ready x86 || fail "x86 guest not ready: $(tail -5 "$(rundir x
 out=$(ssh -i "$GUEST/id_ed25519" -p "$port" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-o BatchMode=yes -o ConnectTimeout=20 root@127.0.0.1 'uname -m; cat /sys/class/net/eth0/address')
 echo "$out"
-echo "$out" | grep -q x86_64 || fail "ssh uname: $out"
-echo "$out" | grep -q 08:00:27:40:f1:1e || fail "MAC not applied: $out"
+grep -q x86_64 <<<"$out" || fail "ssh uname: $out"
+grep -q 08:00:27:40:f1:1e <<<"$out" || fail "MAC not applied: $out"
 ok "ssh through the forwarded port reaches the guest with the profile's MAC"
 out=$(qt stop x86 --timeout 60)
-echo "$out" | grep -q "stopped by powerdown" || fail "x86 stop: $out"
+grep -q "stopped by powerdown" <<<"$out" || fail "x86 stop: $out"
 ok "x86_64 guest powers off on ACPI powerdown"
 echo "PASS: t-x86-ssh"
