@@ -178,13 +178,12 @@ reached(const struct waiter *w, char *buf, size_t len)
 	    w->seen_prompt ? ", a prompt" : "", w->seen_banner ? ", sshd answering" : "");
 }
 
-/* 0 when the goal is reached within timeout_ms, else 1 with what was reached. */
+/* 0 when the goal is reached within timeout_ms, else 1 with what was reached.
+ * p: the VM's profile, for the SSH endpoint (NULL when the goal needs none). */
 static int
-wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
+wait_loop(struct waiter *w, const struct profile *p, long long timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
-	struct profile_list list;
-	struct profile *p;
 	char buf[8192], how[160];
 
 	w->serial = -1;
@@ -217,11 +216,10 @@ wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
 		if (w->goal == G_SSH || w->goal == G_READY) {
 			struct net_ssh_endpoint e;
 
-			if ((p = cmd_profile(ctx, w->name, &list, 1)) != NULL) {
+			if (p != NULL) {
 				net_ssh_endpoint(p, run.ssh_port, &e);
 				if (e.host != NULL && e.port > 0 && ssh_banner(e.host, e.port))
 					w->seen_banner = true;
-				profile_list_free(&list);
 			}
 			if (w->seen_banner && w->goal == G_SSH) {
 				vm_run_free(&run);
@@ -254,6 +252,21 @@ wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
 	fprintf(stderr, "qemu-tui: %s: timed out after %lld s; reached: %s\n", w->name,
 	    timeout_ms / 1000, how);
 	return 1;
+}
+
+/* The profile is loaded once: the loop looks at the VM ten times a second. */
+static int
+wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
+{
+	struct profile_list list = { NULL, 0 };
+	struct profile *p = NULL;
+	int rc;
+
+	if (w->goal == G_SSH || w->goal == G_READY)
+		p = cmd_profile(ctx, w->name, &list, 1);
+	rc = wait_loop(w, p, timeout_ms);
+	profile_list_free(&list);
+	return rc;
 }
 
 static int
