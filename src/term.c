@@ -836,7 +836,8 @@ put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
 		row_comb_alloc(row, t->grid->cols);
 		memset(row->comb[col], 0, sizeof row->comb[0]);
 		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && info->chars[i]; i++)
-			row->comb[col][i - 1] = info->chars[i];
+			row->comb[col][i - 1] = info->chars[i] > 0x10ffff ||
+			    info->chars[i] - 0xd800u < 0x800u ? 0xfffd : info->chars[i];
 		cell->comb = 1;
 	}
 	for (c = 1; c < info->width && col + c < t->grid->cols; c++) {
@@ -860,6 +861,9 @@ cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 	row = grid_row(g, pos.row);
 	cell = &row->cells[pos.col];
 	cell->ch = info->chars[0];
+	/* A code point libvterm never finished must not pose as CELL_RIGHT. */
+	if (cell->ch > 0x10ffff || cell->ch - 0xd800u < 0x800u)
+		cell->ch = 0xfffd;
 	cell->fg = t->pen.fg;
 	cell->bg = t->pen.bg;
 	cell->attrs = t->pen.attrs;

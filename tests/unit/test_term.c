@@ -1151,6 +1151,57 @@ START_TEST(test_hostile_repeat)
 }
 END_TEST
 
+/* Every cell of every line holds a real character: no surrogate, nothing past
+ * U+10FFFF. */
+static void
+cells_valid(struct term *t)
+{
+	struct term_cell c;
+	int rows, cols, line, col, i;
+
+	term_size(t, &rows, &cols);
+	for (line = -term_scrollback_lines(t); line < rows; line++)
+		for (col = 0; col < cols; col++) {
+			ck_assert_int_eq(term_cell(t, line, col, &c), 0);
+			for (i = 0; c.chars[i]; i++)
+				ck_assert_msg(c.chars[i] <= 0x10ffff &&
+				    (c.chars[i] < 0xd800 || c.chars[i] > 0xdfff),
+				    "line %d col %d holds U+%X", line, col,
+				    (unsigned)c.chars[i]);
+		}
+}
+
+START_TEST(test_hostile_repeat_broken_utf8)
+{
+	/* Found by fuzz_term: REP after UTF-8 sequences cut by C0 controls
+	 * repeated a code point the decoder never finished. */
+	static const char bytes[] = "\x58\xa8\x1c\x73\x67\xd6\x2e\xf4\xa3\x04\x04"
+	    "\x34\xee\xc7\x42" "\033E" "\033[7b";
+	static const int sizes[][2] = { { 1, 40 }, { 24, 80 } };
+	struct term *t;
+	size_t i, k;
+
+	/* libvterm 0.1.4 decodes 5- and 6-byte forms and U+110000 up. */
+	t = mkterm(2, 20, 100);
+	feed(t, "a\xf4\x90\x80\x80" "b\xed\xa0\x80" "c\xfd\xbf\xbf\xbf\xbf\xbf"
+	    "d\xf8\x88\x80\x80\x80" "e\xcc\x81\xf4\x90\x80\x80");
+	cells_valid(t);
+	term_free(t);
+	for (k = 0; k < 2; k++) {
+		t = mkterm(sizes[k][0], sizes[k][1], 100);
+		feed(t, bytes);
+		cells_valid(t);
+		term_free(t);
+		/* The same, one byte a write. */
+		t = mkterm(sizes[k][0], sizes[k][1], 100);
+		for (i = 0; i < sizeof bytes - 1; i++)
+			term_feed(t, bytes + i, 1);
+		cells_valid(t);
+		term_free(t);
+	}
+}
+END_TEST
+
 START_TEST(test_hostile_history)
 {
 	/* The same bytes replayed from a history into a fresh term. */
@@ -1370,6 +1421,7 @@ term_suite(void)
 	tcase_set_timeout(tch, 10);
 	tcase_add_test(tch, test_hostile_many_params);
 	tcase_add_test(tch, test_hostile_repeat);
+	tcase_add_test(tch, test_hostile_repeat_broken_utf8);
 	tcase_add_test(tch, test_hostile_history);
 	suite_add_tcase(s, tch);
 
