@@ -818,6 +818,15 @@ cb_scrollrect(VTermRect rect, int downward, int rightward, void *user)
 	return 1;
 }
 
+/* libvterm 0.1.4 can hand putglyph a stale word as a code point (a write
+ * whose broken UTF-8 decodes to more code points than bytes); it must not
+ * pass for CELL_RIGHT or reach curses. */
+static inline uint32_t
+valid_cp(uint32_t c)
+{
+	return c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
+}
+
 /* A glyph with combining chars, wide, protected or on a DECDWL/DECDHL line;
  * out of line, so that cb_putglyph stays a leaf with few registers. */
 #if defined(__GNUC__)
@@ -836,8 +845,7 @@ put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
 		row_comb_alloc(row, t->grid->cols);
 		memset(row->comb[col], 0, sizeof row->comb[0]);
 		for (i = 1; i < VTERM_MAX_CHARS_PER_CELL && info->chars[i]; i++)
-			row->comb[col][i - 1] = info->chars[i] > 0x10ffff ||
-			    info->chars[i] - 0xd800u < 0x800u ? 0xfffd : info->chars[i];
+			row->comb[col][i - 1] = valid_cp(info->chars[i]);
 		cell->comb = 1;
 	}
 	for (c = 1; c < info->width && col + c < t->grid->cols; c++) {
@@ -860,10 +868,7 @@ cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 		return 1;
 	row = grid_row(g, pos.row);
 	cell = &row->cells[pos.col];
-	cell->ch = info->chars[0];
-	/* A code point libvterm never finished must not pose as CELL_RIGHT. */
-	if (cell->ch > 0x10ffff || cell->ch - 0xd800u < 0x800u)
-		cell->ch = 0xfffd;
+	cell->ch = valid_cp(info->chars[0]);
 	cell->fg = t->pen.fg;
 	cell->bg = t->pen.bg;
 	cell->attrs = t->pen.attrs;

@@ -31,6 +31,34 @@ term_guard_ground(const struct term_guard *g)
 	return g->state == G_GROUND;
 }
 
+/*
+ * A glyph byte, as libvterm's UTF-8 decoder sees it. A byte that breaks a
+ * sequence (or one pending from before a control) costs that decoder an extra
+ * code point, which can make it hand over a stale last glyph: REP is refused
+ * for the rest of that run of text.
+ */
+static void
+text_byte(struct term_guard *g, unsigned char c)
+{
+	bool breaks;
+
+	if (c < 0x80) {
+		breaks = g->utf8_left > 0;
+		g->utf8_left = 0;
+	} else if (c < 0xc0) {
+		breaks = g->utf8_left == 0;
+		if (!breaks)
+			g->utf8_left--;
+	} else {
+		breaks = g->utf8_left > 0 || c >= 0xfe;
+		g->utf8_left = c < 0xe0 ? 1 : c < 0xf0 ? 2 : c < 0xf8 ? 3 :
+		    c < 0xfc ? 4 : c < 0xfe ? 5 : 0;
+	}
+	if (breaks)
+		g->broken = true;
+	g->rep_ok = c < 0x7f && !g->broken;
+}
+
 static void
 csi_begin(struct term_guard *g)
 {
@@ -46,10 +74,8 @@ step(struct term_guard *g, unsigned char c)
 {
 	switch (g->state) {
 	case G_GROUND:
-		if (c >= 0x20 && c < 0x7f)
-			g->rep_ok = true;
-		else if (c >= 0x80)	/* a glyph we do not measure */
-			g->rep_ok = false;
+		if (c != 0x7f)
+			text_byte(g, c);
 		return c;
 	case G_ESC_IN_STRING:
 		if (c == 0x5c) {	/* ST */
@@ -127,9 +153,15 @@ term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 		c = p[i];
 		if (g->state == G_GROUND && c >= 0x20 && c != 0x7f) {
 			/* Text: the bulk of a console's bytes, copied as a run. */
-			for (j = i + 1; j < len && p[j] >= 0x20 && p[j] != 0x7f; j++)
-				;
-			g->rep_ok = p[j - 1] < 0x7f;
+			bool plain = g->utf8_left == 0 && !g->broken;
+
+			for (j = i; j < len && p[j] >= 0x20 && p[j] != 0x7f; j++)
+				if (!plain || p[j] >= 0x80) {
+					text_byte(g, p[j]);
+					plain = g->utf8_left == 0 && !g->broken;
+				}
+			if (plain && p[j - 1] < 0x7f)
+				g->rep_ok = true;
 			if (out + n != in + i)
 				memmove(out + n, in + i, j - i);
 			n += j - i;
@@ -160,6 +192,8 @@ term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 			continue;
 		}
 		i++;
+		if (c < 0x20)
+			g->broken = false;	/* the next text is a new run */
 		if (c == 0x00 || c == 0x7f) {
 			/* Ignored by the parser; kept in strings' place. */
 		} else if (c == CAN || c == 0x1a) {

@@ -9,7 +9,9 @@
  *   the parser writes past its 16-entry argument array;
  * - a parameter of more than 9 digits: the parser's long overflows;
  * - REP (CSI b) when the last glyph is not a plain printable ASCII one:
- *   with no glyph yet (or a zero-width one) the parser loops forever.
+ *   with no glyph yet (or a zero-width one) the parser loops forever; nor
+ *   after broken UTF-8 in the same run of text, where the last glyph the
+ *   parser keeps can be a stale word.
  *
  * term.c puts it before libvterm; `qemu-tui console` before a terminal.
  */
@@ -25,7 +27,10 @@ struct term_guard {
 	uint8_t seps;		/* separators in this control sequence */
 	uint8_t digits;		/* significant digits of this parameter */
 	bool plain;		/* no leader, no intermediate so far */
-	bool rep_ok;		/* the last glyph is printable ASCII */
+	uint8_t utf8_left;	/* continuation bytes the decoder awaits */
+	bool broken;		/* this run of text broke a UTF-8 sequence */
+	bool rep_ok;		/* the last glyph is printable ASCII, from a
+				 * run with no broken UTF-8 */
 };
 
 void term_guard_init(struct term_guard *g);

@@ -1151,27 +1151,86 @@ START_TEST(test_hostile_repeat)
 }
 END_TEST
 
-/* Every cell of every line holds a real character: no surrogate, nothing past
- * U+10FFFF. */
+START_TEST(test_hostile_history)
+{
+	/* The same bytes replayed from a history into a fresh term. */
+	static const char hist[] = "boot\r\n\033[;;;;;;;;;;;;;;;;;;;;;;;;m"
+	    "\033[b\033[;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;Hlogin: ";
+	struct term *t;
+	int round;
+
+	for (round = 0; round < 3; round++) {
+		t = mkterm(5, 40, 100);
+		feed(t, hist);
+		/* REP repeats the "t" of boot; the cut CUP moves nothing. */
+		line_is(t, 1, "tlogin:");
+		term_free(t);
+	}
+}
+END_TEST
+
+/* Every cell on screen and in the history holds a code point a terminal can
+ * draw; a width-0 cell only as the right half of a wide one. */
 static void
 cells_valid(struct term *t)
 {
 	struct term_cell c;
-	int rows, cols, line, col, i;
+	int rows, cols, line, col, i, prev;
 
 	term_size(t, &rows, &cols);
-	for (line = -term_scrollback_lines(t); line < rows; line++)
+	for (line = -term_scrollback_lines(t); line < rows; line++) {
+		prev = 1;
 		for (col = 0; col < cols; col++) {
 			ck_assert_int_eq(term_cell(t, line, col, &c), 0);
-			for (i = 0; c.chars[i]; i++)
+			if (c.width == 0)
+				ck_assert_msg(prev == 2,
+				    "line %d col %d: a right half after no wide char",
+				    line, col);
+			for (i = 0; c.chars[i] != 0; i++)
 				ck_assert_msg(c.chars[i] <= 0x10ffff &&
 				    (c.chars[i] < 0xd800 || c.chars[i] > 0xdfff),
-				    "line %d col %d holds U+%X", line, col,
+				    "line %d col %d: U+%X", line, col,
 				    (unsigned)c.chars[i]);
+			prev = c.width;
 		}
+	}
 }
 
-START_TEST(test_hostile_repeat_broken_utf8)
+/*
+ * Text whose broken UTF-8 sequences give libvterm more code points than bytes
+ * in one write: it hands putglyph a stale "code point" for the last glyph,
+ * and REP repeats it. On screen: U+FFFD there, and no repeat.
+ */
+static void
+repeat_after_broken_utf8(int rows, int cols)
+{
+	static const char text[] = "\x58\xa8\x1c\x73\x67\xd6\x2e\xf4\xa3\x04"
+	    "\x04\x34\xee\xc7\x42";
+	static const char *const writes[] = { text, "\033E", "\033[7b" };
+	struct term *t = mkterm(rows, cols, 100);
+	size_t i, k;
+	int row;
+
+	for (k = 0; k < 3; k++)
+		feed(t, writes[k]);
+	cells_valid(t);
+	row = rows > 1 ? 1 : 0;		/* ESC E: the next line */
+	line_is(t, row, "");
+	if (rows > 1)
+		line_is(t, 0, "X\xef\xbf\xbdsg\xef\xbf\xbd.\xef\xbf\xbd"
+		    "4\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+	term_free(t);
+	/* The same, one byte a write. */
+	t = mkterm(rows, cols, 100);
+	for (k = 0; k < 3; k++)
+		for (i = 0; writes[k][i] != '\0'; i++)
+			term_feed(t, writes[k] + i, 1);
+	cells_valid(t);
+	line_is(t, row, "");
+	term_free(t);
+}
+
+START_TEST(test_hostile_invalid_codepoints)
 {
 	/* Found by fuzz_term: REP after UTF-8 sequences cut by C0 controls
 	 * repeated a code point the decoder never finished. */
@@ -1202,19 +1261,50 @@ START_TEST(test_hostile_repeat_broken_utf8)
 }
 END_TEST
 
-START_TEST(test_hostile_history)
+START_TEST(test_hostile_repeat_broken_utf8)
 {
-	/* The same bytes replayed from a history into a fresh term. */
-	static const char hist[] = "boot\r\n\033[;;;;;;;;;;;;;;;;;;;;;;;;m"
-	    "\033[b\033[;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;;Hlogin: ";
-	struct term *t;
-	int round;
+	repeat_after_broken_utf8(1, 40);
+}
+END_TEST
 
-	for (round = 0; round < 3; round++) {
-		t = mkterm(5, 40, 100);
-		feed(t, hist);
-		/* REP repeats the "t" of boot; the cut CUP moves nothing. */
-		line_is(t, 1, "tlogin:");
+START_TEST(test_hostile_repeat_broken_utf8_80x24)
+{
+	repeat_after_broken_utf8(24, 80);
+}
+END_TEST
+
+/* Random bytes of broken UTF-8, in two writes, then REP on a new line: it
+ * repeats a plain ASCII glyph or nothing. */
+START_TEST(test_hostile_repeat_random)
+{
+	static const unsigned char alpha[] = { 'a', 'B', '4', '.', 0x04, 0x1c,
+	    0xc3, 0xc7, 0xe2, 0xee, 0xf4, 0xa3, 0xa9, 0x80, 0xbf, 0xff, 0x7f, 0 };
+	unsigned seed = 1, round;
+	char s[24];
+	struct term_cell c[3];
+	struct term *t;
+	int i, k, n, cut;
+
+	for (round = 0; round < 1000; round++) {
+		seed = seed * 1103515245u + 12345u;
+		n = 1 + (int)(seed >> 16) % 20;
+		for (i = 0; i < n; i++) {
+			seed = seed * 1103515245u + 12345u;
+			s[i] = (char)alpha[(seed >> 16) % sizeof alpha];
+		}
+		cut = (int)(seed >> 8) % (n + 1);
+		t = mkterm(3, 60, 0);
+		term_feed(t, s, (size_t)cut);
+		term_feed(t, s + cut, (size_t)(n - cut));
+		feed(t, "\r\n\033[3b");
+		for (k = 0; k < 3; k++)
+			ck_assert_int_eq(term_cell(t, 1, k, &c[k]), 0);
+		if (c[0].chars[0] != 0 || c[1].chars[0] != 0)
+			ck_assert_msg(c[0].chars[0] >= 0x20 && c[0].chars[0] < 0x7f &&
+			    c[1].chars[0] == c[0].chars[0] &&
+			    c[2].chars[0] == c[0].chars[0],
+			    "round %u: REP gave U+%X", round, (unsigned)c[0].chars[0]);
+		cells_valid(t);
 		term_free(t);
 	}
 }
@@ -1421,8 +1511,11 @@ term_suite(void)
 	tcase_set_timeout(tch, 10);
 	tcase_add_test(tch, test_hostile_many_params);
 	tcase_add_test(tch, test_hostile_repeat);
-	tcase_add_test(tch, test_hostile_repeat_broken_utf8);
+	tcase_add_test(tch, test_hostile_invalid_codepoints);
 	tcase_add_test(tch, test_hostile_history);
+	tcase_add_test(tch, test_hostile_repeat_broken_utf8);
+	tcase_add_test(tch, test_hostile_repeat_broken_utf8_80x24);
+	tcase_add_test(tch, test_hostile_repeat_random);
 	suite_add_tcase(s, tch);
 
 	tc8 = tcase_create("xterm-8");
