@@ -5,6 +5,9 @@
  * this way are kept in the run directory, so list, status and a restarted
  * dashboard show them; they end with the run.
  */
+#include <getopt.h>
+#include <json-c/json.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -17,7 +20,8 @@
 #include "vmstate.h"
 
 static const char usage_text[] =
-    "usage: qemu-tui forward NAME list|add|remove [tcp|udp:][HOSTADDR:]HOSTPORT:GUESTPORT\n";
+    "usage: qemu-tui forward NAME list [--json]\n"
+    "       qemu-tui forward NAME add|remove [tcp|udp:][HOSTADDR:]HOSTPORT:GUESTPORT\n";
 
 /* [tcp|udp:][HOSTADDR:]HOSTPORT:GUESTPORT */
 static int
@@ -86,9 +90,22 @@ hmp(const char *path, const char *line, const char *ok_word, qt_error *err)
 	return 0;
 }
 
+/* One line of the list, or (into all) one object of its --json array. */
 static void
-fwd_print(const struct net_live_forward *f, const char *from)
+fwd_print(struct json_object *all, const struct net_live_forward *f, const char *from)
 {
+	struct json_object *o;
+
+	if (all != NULL) {
+		o = json_object_new_object();
+		json_object_object_add(o, "proto", json_object_new_string(f->proto));
+		json_object_object_add(o, "host_addr", json_object_new_string(f->addr));
+		json_object_object_add(o, "host_port", json_object_new_int(f->host_port));
+		json_object_object_add(o, "guest_port", json_object_new_int(f->guest_port));
+		json_object_object_add(o, "from", json_object_new_string(from));
+		json_object_array_add(all, o);
+		return;
+	}
 	printf("%s %s:%d -> guest %d  (%s)\n", f->proto, f->addr, f->host_port,
 	    f->guest_port, from);
 }
@@ -108,10 +125,27 @@ cmd_forward_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	size_t n, i;
 	int rc = 1;
 
-	if (argc >= 2 && (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0)) {
-		fputs(usage_text, stdout);
-		return 0;
+	static const struct option longopts[] = {
+		{ "json", no_argument, NULL, 'j' },
+		{ "help", no_argument, NULL, 'h' },
+		{ NULL, 0, NULL, 0 }
+	};
+	struct json_object *all = NULL;
+	bool json = false;
+	int c;
+
+	optind = 0;
+	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
+		if (c == 'j')
+			json = true;
+		else {
+			fputs(usage_text, c == 'h' ? stdout : stderr);
+			return c == 'h' ? 0 : 2;
+		}
 	}
+	/* The words, options taken out: NAME VERB [SPEC]. */
+	argc -= optind - 1;
+	argv += optind - 1;
 	if (argc < 3 || argc > 4) {
 		fputs(usage_text, stderr);
 		return 2;
@@ -121,6 +155,11 @@ cmd_forward_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	    (strcmp(verb, "list") != 0 && strcmp(verb, "add") != 0 &&
 	    strcmp(verb, "remove") != 0)) {
 		fputs(usage_text, stderr);
+		return 2;
+	}
+	if (json && strcmp(verb, "list") != 0) {
+		fprintf(stderr, "qemu-tui: forward: --json is for list (%s prints no "
+		    "document)\n", verb);
 		return 2;
 	}
 	if ((p = cmd_profile(ctx, argv[1], &list, 1)) == NULL)
@@ -138,11 +177,13 @@ cmd_forward_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	st = vm_state_of(&run, NULL);
 	n = net_live_forwards(run.dir, live, sizeof live / sizeof live[0]);
 	if (strcmp(verb, "list") == 0) {
+		if (json)
+			all = json_object_new_array();
 		net_ssh_endpoint(p, run.ssh_port, &ssh);
 		if (ssh.forward && ssh.port > 0 && vm_state_live(st)) {
 			f = (struct net_live_forward){ "tcp", "", ssh.port, 22 };
 			snprintf(f.addr, sizeof f.addr, "%s", ssh.host);
-			fwd_print(&f, "ssh");
+			fwd_print(all, &f, "ssh");
 		}
 		for (i = 0; i < p->net.nforwards; i++) {
 			const struct forward *pf = &p->net.forwards[i];
@@ -150,10 +191,14 @@ cmd_forward_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			f = (struct net_live_forward){ "", "", pf->host_port, pf->guest_port };
 			snprintf(f.proto, sizeof f.proto, "%s", pf->proto);
 			snprintf(f.addr, sizeof f.addr, "%s", pf->host_addr);
-			fwd_print(&f, "profile");
+			fwd_print(all, &f, "profile");
 		}
 		for (i = 0; vm_state_live(st) && i < n; i++)
-			fwd_print(&live[i], "added");
+			fwd_print(all, &live[i], "added");
+		if (all != NULL) {
+			printf("%s\n", json_object_to_json_string_ext(all, JSON_C_TO_STRING_PRETTY));
+			json_object_put(all);
+		}
 		rc = 0;
 		goto out_run;
 	}
@@ -209,9 +254,13 @@ out:
 	return rc;
 }
 
+/* For completion and the docs test: exec reads its own argv. */
+static const struct cmd_option forward_options[] = { CMD_OPTION_JSON, CMD_OPTIONS_END };
+
 const struct cmd_entry cmd_forward_entry = {
-	.name = "forward", .args = "NAME list|add|remove [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT",
+	.name = "forward", .args = "NAME list [--json] | add|remove [tcp|udp:][ADDR:]HOSTPORT:GUESTPORT",
 	.min_args = 2, .max_args = 3, .flags = CMD_ARG_PROFILE | CMD_OWN_ARGS,
+	.options = forward_options,
 	.help = "port forwards on a running VM (user networking), kept for this run",
 	.exec = cmd_forward_exec
 };

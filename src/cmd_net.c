@@ -5,6 +5,7 @@
  * user it belongs to (--user, else $SUDO_USER under sudo, else the caller).
  */
 #include <getopt.h>
+#include <json-c/json.h>
 #include <pwd.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -14,7 +15,8 @@
 #include "cmd.h"
 #include "tap.h"
 
-static const char usage_text[] = "usage: qemu-tui net up|down|check NAME [--user USER]\n";
+static const char usage_text[] = "usage: qemu-tui net up|down NAME [--user USER]\n"
+    "       qemu-tui net check NAME [--json]\n";
 
 static int
 owner_uid(const char *user, uid_t *uid)
@@ -48,8 +50,38 @@ user_name(long uid, char *buf, size_t len)
 	return buf;
 }
 
+/* check --json: the facts the text gives, one object; the exit status is the text's. */
 static int
-net_check(const struct profile *p)
+net_check_json(const struct profile *p, const struct tap_info *ti, bool usable)
+{
+	struct json_object *o = json_object_new_object(), *addrs = json_object_new_array();
+	struct passwd *pw;
+	char buf[sizeof ti->addrs], *a, *save = NULL;
+
+	json_object_object_add(o, "name", json_object_new_string(p->name));
+	json_object_object_add(o, "ifname", json_object_new_string(p->net.ifname));
+	json_object_object_add(o, "exists", json_object_new_boolean(ti->exists));
+	json_object_object_add(o, "tap", json_object_new_boolean(ti->exists && ti->is_tap));
+	json_object_object_add(o, "persistent", json_object_new_boolean(ti->persistent));
+	json_object_object_add(o, "up", json_object_new_boolean(ti->up));
+	/* owner null: no device, or one anyone may attach to. */
+	json_object_object_add(o, "owner", ti->exists && ti->owner >= 0 ?
+	    json_object_new_int64(ti->owner) : NULL);
+	pw = ti->exists && ti->owner >= 0 ? getpwuid((uid_t)ti->owner) : NULL;
+	json_object_object_add(o, "owner_name", pw != NULL ?
+	    json_object_new_string(pw->pw_name) : NULL);
+	json_object_object_add(o, "usable", json_object_new_boolean(usable));
+	snprintf(buf, sizeof buf, "%s", ti->addrs);
+	for (a = strtok_r(buf, ", ", &save); a != NULL; a = strtok_r(NULL, ", ", &save))
+		json_object_array_add(addrs, json_object_new_string(a));
+	json_object_object_add(o, "addresses", addrs);
+	printf("%s\n", json_object_to_json_string_ext(o, JSON_C_TO_STRING_PRETTY));
+	json_object_put(o);
+	return usable && ti->up ? 0 : 1;
+}
+
+static int
+net_check(const struct profile *p, bool json)
 {
 	struct tap_info ti;
 	qt_error err;
@@ -60,6 +92,10 @@ net_check(const struct profile *p)
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		return 1;
 	}
+	usable = ti.exists && ti.is_tap &&
+	    (ti.owner < 0 || (uid_t)ti.owner == getuid() || getuid() == 0);
+	if (json)
+		return net_check_json(p, &ti, usable);
 	if (!ti.exists) {
 		printf("%s: tap %s does not exist; create it: sudo qemu-tui net up %s\n",
 		    p->name, p->net.ifname, p->name);
@@ -70,7 +106,6 @@ net_check(const struct profile *p)
 		    p->name, p->net.ifname);
 		return 1;
 	}
-	usable = ti.owner < 0 || (uid_t)ti.owner == getuid() || getuid() == 0;
 	printf("%s: tap %s: %s, %s, owner %s, %s\n", p->name, p->net.ifname,
 	    ti.persistent ? "persistent" : "not persistent", ti.up ? "up" : "down",
 	    user_name(ti.owner, who, sizeof who), ti.addrs[0] ? ti.addrs : "no address");
@@ -87,6 +122,7 @@ cmd_net_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	static const struct option longopts[] = {
 		{ "user", required_argument, NULL, 'u' },
+		{ "json", no_argument, NULL, 'j' },
 		{ "help", no_argument, NULL, 'h' },
 		{ NULL, 0, NULL, 0 }
 	};
@@ -95,6 +131,7 @@ cmd_net_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct profile *p;
 	qt_error err;
 	char who[96];
+	bool json = false;
 	uid_t uid;
 	int c, rc = 1;
 
@@ -102,6 +139,8 @@ cmd_net_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
 		if (c == 'u')
 			user = optarg;
+		else if (c == 'j')
+			json = true;
 		else {
 			fputs(usage_text, c == 'h' ? stdout : stderr);
 			return c == 'h' ? 0 : 2;
@@ -117,6 +156,11 @@ cmd_net_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
+	if (json && strcmp(verb, "check") != 0) {
+		fprintf(stderr, "qemu-tui: net: --json is for check (%s prints no document)\n",
+		    verb);
+		return 2;
+	}
 	if ((p = cmd_profile(ctx, argv[optind + 1], &list, 1)) == NULL)
 		return 1;
 	if (p->net.mode != NET_TAP || p->net.ifname == NULL) {
@@ -126,7 +170,7 @@ cmd_net_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		goto out;
 	}
 	if (strcmp(verb, "check") == 0) {
-		rc = net_check(p);
+		rc = net_check(p, json);
 	} else if (strcmp(verb, "up") == 0) {
 		if (owner_uid(user, &uid) == -1)
 			goto out;
@@ -163,9 +207,13 @@ out:
 	return rc;
 }
 
+/* For completion and the docs test: exec reads its own argv. */
+static const struct cmd_option net_options[] = { CMD_OPTION_JSON, CMD_OPTIONS_END };
+
 const struct cmd_entry cmd_net_entry = {
-	.name = "net", .args = "up|down|check NAME [--user USER]",
+	.name = "net", .args = "up|down|check NAME [--user USER] [--json]",
 	.min_args = 2, .max_args = 2, .flags = CMD_OWN_ARGS, .words = "up down check",
+	.options = net_options,
 	.help = "create, remove or check the profile's tap device (up and down need root once)",
 	.exec = cmd_net_exec
 };

@@ -17,11 +17,28 @@ sshg() {
 [ "$(sshg "$port" 'echo via-$((6*7))')" = via-42 ] || fail "no login through the added forward"
 qt forward fw list | grep -q "tcp 127.0.0.1:$port -> guest 22  (added)" || fail "list: $(qt forward fw list)"
 qt status fw | grep -q "forward    tcp 127.0.0.1:$port -> guest 22 (added)" || fail "status: $(qt status fw)"
-ok "an added forward to the guest's sshd takes a login; list and status show it"
+qt forward fw list --json > "$T/fw.json" || fail "list --json"
+python3 - "$T/fw.json" "$port" "$(qt forward fw list)" <<'PY' || fail "list --json: $(cat "$T/fw.json")"
+import json, sys
+fws, port, text = json.load(open(sys.argv[1])), int(sys.argv[2]), sys.argv[3]
+added = [f for f in fws if f["from"] == "added"]
+assert added == [{"proto": "tcp", "host_addr": "127.0.0.1", "host_port": port,
+                  "guest_port": 22, "from": "added"}], fws
+assert any(f["from"] == "ssh" and f["guest_port"] == 22 for f in fws), fws
+# One object for each line of the text form, in its order.
+lines = ["%s %s:%d -> guest %d  (%s)" % (f["proto"], f["host_addr"], f["host_port"],
+         f["guest_port"], f["from"]) for f in fws]
+assert lines == text.splitlines(), (lines, text)
+PY
+ok "an added forward to the guest's sshd takes a login; list, list --json and status show it"
 
 qt forward fw remove "$port:22" | grep -q "removed" || fail "remove"
 sshg "$port" true 2>/dev/null && fail "the port still forwards after remove"
 qt forward fw list | grep -q ":$port " && fail "list still shows it"
+qt forward fw list --json | python3 -c 'import json,sys; assert not [f for f in json.load(sys.stdin) if f["from"] == "added"]' ||
+	fail "list --json still shows it"
+out=$(qt forward fw add "$port:22" --json 2>&1) && fail "--json taken by add"
+grep -q "\-\-json is for list" <<<"$out" || fail "said: $out"
 ok "removed: the port refuses, list forgets it"
 
 busy=$(freeport)

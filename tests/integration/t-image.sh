@@ -28,8 +28,26 @@ img overlay data.qcow2 top.qcow2 >/dev/null || fail "overlay"
 qemu-img info --output=json top.qcow2 | grep -q '"backing-filename": "data.qcow2"' || fail "no backing"
 img snapshot top.qcow2 create s1 >/dev/null || fail "snapshot create"
 img snapshot top.qcow2 list | grep -q "s1" || fail "snapshot list"
+img snapshot top.qcow2 list --json > snaps.json || fail "snapshot list --json"
+text=$(img snapshot top.qcow2 list)
+python3 - snaps.json "$text" <<'PY' || fail "snapshot list --json: $(cat snaps.json)"
+import json, sys
+snaps = json.load(open(sys.argv[1]))
+assert [s["tag"] for s in snaps] == ["s1"], snaps
+s = snaps[0]
+assert set(s) >= {"id", "tag", "vm_size", "date", "vm_clock"}, s
+assert isinstance(s["vm_size"], int) and s["vm_size"] == 0, s
+# The same row qemu-img snapshot -l prints: id, tag, date, clock.
+row = [l.split() for l in sys.argv[2].splitlines() if " s1 " in l][0]
+assert row[0] == s["id"] and row[1] == "s1", (row, s)
+assert " ".join(row[4:6]) == s["date"] and row[6] == s["vm_clock"], (row, s)
+PY
+out=$(img snapshot top.qcow2 create s9 --json 2>&1) && fail "--json taken by snapshot create"
+grep -q "\-\-json is for list" <<<"$out" || fail "said: $out"
 img snapshot top.qcow2 delete s1 >/dev/null || fail "snapshot delete"
-ok "overlay on a base, offline snapshots create, list, delete"
+[ "$(img snapshot top.qcow2 list --json | python3 -c 'import json,sys; print(len(json.load(sys.stdin)))')" = 0 ] ||
+	fail "list --json after delete: $(img snapshot top.qcow2 list --json)"
+ok "overlay on a base, offline snapshots create, list (and --json), delete"
 
 # A 1 GiB sparse raw with data in it: progress as plain lines into a pipe, a bar on a tty.
 truncate -s 1G big.raw

@@ -38,6 +38,9 @@ grep -q "needs root or CAP_NET_ADMIN; nothing was created. Run: sudo qemu-tui ne
 ip -n "$ns" link show qttap7 >/dev/null 2>&1 && fail "a device was created"
 out=$(as_user net check tapvm) && fail "check passed without a device"
 grep -q "does not exist; create it: sudo qemu-tui net up tapvm" <<<"$out" || fail "check said: $out"
+out=$(as_user net check tapvm --json) && fail "check --json passed without a device"
+python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o["ifname"]=="qttap7" and o["exists"] is False and o["owner"] is None and o["addresses"]==[] and o["usable"] is False, o' "$out" ||
+	fail "check --json without a device: $out"
 ok "as the user: net up fails with the sudo line and creates nothing; check says so"
 
 as_root net up tapvm --user qtnet || fail "net up"
@@ -45,6 +48,11 @@ ip -n "$ns" -d link show qttap7 | grep -q "tun type tap .*persist on user qtnet"
 	fail "not a persistent tap of qtnet: $(ip -n "$ns" -d link show qttap7)"
 ip -n "$ns" addr show qttap7 | grep -q "inet 172.16.7.1/24" || fail "no host address"
 as_user net check tapvm | grep -q "owner qtnet (uid $(id -u qtnet)), 172.16.7.1/24" || fail "check"
+out=$(as_user net check tapvm --json) || fail "check --json: $out"
+python3 -c 'import json,sys; o=json.loads(sys.argv[1]); assert o=={"name":"tapvm","ifname":"qttap7","exists":True,"tap":True,"persistent":True,"up":True,"owner":int(sys.argv[2]),"owner_name":"qtnet","usable":True,"addresses":["172.16.7.1/24"]}, o' \
+	"$out" "$(id -u qtnet)" || fail "check --json: $out"
+out=$(as_root net up tapvm --json 2>&1) && fail "--json taken by up"
+grep -q "\-\-json is for check" <<<"$out" || fail "said: $out"
 ok "net up as root: a persistent tap owned by qtnet, 172.16.7.1/24, up"
 
 as_user start tapvm > "$T/start.out" 2>&1 || fail "the user could not start on the tap: $(cat "$T/start.out")"
