@@ -17,18 +17,31 @@
 /* ---- the VM actions ---- */
 
 static void
-do_start(struct ui *ui, struct vmwatch *w)
+start(struct ui *ui, struct vmwatch *w, bool throwaway)
 {
 	qt_error err;
 
 	if (w->profile->broken != NULL)
 		ui_message(ui, true, "%s", w->profile->broken);
-	else if (vmwatch_start(w, &err) == -1)
+	else if (vmwatch_start(w, throwaway, &err) == -1)
 		ui_message(ui, true, "%s", err.msg);
 	else {
-		ui_message(ui, false, "starting %s…", w->name);
+		ui_message(ui, false, "starting %s%s…", w->name,
+		    throwaway ? " as a throwaway run" : "");
 		w->ssh_auto_pending = w->profile->ssh.auto_open;
 	}
+}
+
+static void
+do_start(struct ui *ui, struct vmwatch *w)
+{
+	start(ui, w, false);
+}
+
+static void
+do_start_throwaway(struct ui *ui, struct vmwatch *w)
+{
+	start(ui, w, true);
 }
 
 static void
@@ -341,6 +354,8 @@ static const struct action {
 	void (*fn)(struct ui *ui, struct vmwatch *vm);	/* vm is set when flags ask for one */
 } actions[] = {
 	{ "start", "s", "start the selected VM", "start", A_VM, NULL, do_start },
+	{ "start-throwaway", "T", "start the selected VM with every write thrown away "
+	    "(QEMU -snapshot, this run only)", NULL, A_VM, NULL, do_start_throwaway },
 	{ "stop", "S", "stop gracefully: powerdown, then quit, SIGTERM, SIGKILL", "stop",
 	    A_VM, NULL, do_stop },
 	{ "force-stop", "K", "stop at once with QMP quit (asks first)", NULL, A_VM,

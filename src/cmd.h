@@ -19,6 +19,7 @@ struct cmd_opts {
 	int timeout;		/* -1 = default */
 	int no_history;
 	int names;
+	int throwaway;		/* start: -snapshot for this run only */
 };
 
 struct cmd_ctx {

@@ -30,7 +30,7 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			goto out;
 		}
 	}
-	if (vm_start_sync(p, (o.timeout > 0 ? o.timeout : 60) * 1000, &err) == -1) {
+	if (vm_start_sync(p, o.throwaway, (o.timeout > 0 ? o.timeout : 60) * 1000, &err) == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		goto out;
 	}
@@ -41,7 +41,7 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		net_ssh_endpoint(p, run.ssh_port, &ssh);
 		if (ssh.forward && ssh.port > 0)
 			printf(", ssh on %s:%d", ssh.host, ssh.port);
-		printf(")\n");
+		printf("%s)\n", run.throwaway ? ", throwaway" : "");
 		vm_run_free(&run);
 	}
 	rc = 0;
@@ -52,6 +52,8 @@ out:
 
 static const struct cmd_option start_options[] = {
 	CMD_OPTION_SET,
+	{ "throwaway", 'T', CMD_OPT_FLAG, CMD_FIELD(throwaway),
+	    "throw away every write of this run (QEMU -snapshot), whatever the profile says" },
 	{ "timeout", 't', CMD_OPT_SECONDS, CMD_FIELD(timeout),
 	    "how long to wait for QMP to answer (default 60)" },
 	CMD_OPTIONS_END

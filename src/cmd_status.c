@@ -202,6 +202,9 @@ vm_facts(const char *name, const struct profile *p, int full)
 			free(tail);
 		}
 	}
+	/* A live run says for itself; a profile with "snapshot": true is one at every start. */
+	json_object_object_add(o, "throwaway", json_object_new_boolean(
+	    (vm_state_live(st) && run.throwaway) || (p != NULL && p->snapshot)));
 	vm_state_describe(&run, st, qmp_status, desc, sizeof desc);
 	json_object_object_add(o, "state", json_object_new_string(vm_state_name(st)));
 	json_object_object_add(o, "state_detail", json_object_new_string(desc));
@@ -240,6 +243,8 @@ print_status(struct json_object *o)
 	}
 	if ((s = jstr(o, "accel")) != NULL)
 		printf("  accel      %s (%s)\n", s, jstr(o, "accel_reason"));
+	if (json_object_object_get_ex(o, "throwaway", &v) && json_object_get_boolean(v))
+		printf("  throwaway  every write is thrown away when QEMU exits (-snapshot)\n");
 	if ((s = jstr(o, "qmp_status")) != NULL)
 		printf("  qmp        %s, QEMU %s\n", s, jstr(o, "qemu_version"));
 	if ((s = jstr(o, "qmp_error")) != NULL)
@@ -339,11 +344,16 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 		o = vm_facts(p->name, p, 0);
 		if (!o2.json) {
-			printf("%-24s %-22s %-8s %-6s %-13s %s\n", p->name,
+			struct json_object *t;
+			bool throwaway = json_object_object_get_ex(o, "throwaway", &t) &&
+			    json_object_get_boolean(t);
+
+			printf("%-24s %-22s %-8s %-6s %-13s %s%s\n", p->name,
 			    p->broken ? "broken" : jstr(o, "state_detail"),
 			    p->arch ? p->arch : "-", p->memory ? p->memory : "-",
 			    net_mode_name(p->net.mode),
-			    jstr(o, "pid") ? jstr(o, "pid") : "-");
+			    jstr(o, "pid") ? jstr(o, "pid") : "-",
+			    throwaway ? "  throwaway" : "");
 			if (p->broken)
 				printf("  ! %s\n", p->broken);
 			if (jstr(o, "error") != NULL)

@@ -422,9 +422,6 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(run_usage, stderr);
 		return 2;
 	}
-	/* Every write of this run is thrown away with QEMU's -snapshot. */
-	if (throwaway)
-		strvec_push(&ctx->sets, "snapshot=true");
 	if ((p = cmd_profile(ctx, w.name, &list, 0)) == NULL)
 		return 255;
 	if (vm_run_read(p->name, &run, &err) == -1) {
@@ -433,7 +430,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return 255;
 	}
 	if (!vm_state_live(vm_state_of(&run, NULL))) {
-		if (vm_start_sync(p, 60000, &err) == -1) {
+		if (vm_start_sync(p, throwaway, 60000, &err) == -1) {
 			fprintf(stderr, "qemu-tui: run: %s\n", err.msg);
 			vm_run_free(&run);
 			profile_list_free(&list);

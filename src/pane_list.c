@@ -85,6 +85,15 @@ state_of(const struct vmwatch *vm)
 	return vm->profile->broken ? "broken" : vm->state_text;
 }
 
+/* Every write of it is thrown away: its profile says "snapshot", or this run does. */
+static bool
+throwaway(const struct vmwatch *vm)
+{
+	return vm->profile->snapshot || (vm_state_live(vm->state) && vm->run.throwaway);
+}
+
+#define THROWAWAY_MARK "throwaway "
+
 /* Borders, the marker, the longest name, a space, the longest state, a margin; at
  * least the title's and the empty list's words. */
 int
@@ -96,7 +105,8 @@ pane_list_width(struct ui *ui)
 	for (i = 0; i < ui->nvms; i++) {
 		if ((w = text_width(ui->vms[i]->name)) > name)
 			name = w;
-		if ((w = text_width(state_of(ui->vms[i]))) > state)
+		if ((w = text_width(state_of(ui->vms[i])) +
+		    (throwaway(ui->vms[i]) ? (int)strlen(THROWAWAY_MARK) : 0)) > state)
 			state = w;
 	}
 	w = ui->nvms > 0 ? 2 + 2 + name + 2 + state + 1 : 2 + 2 + 39;
@@ -130,7 +140,8 @@ list_draw(struct pane *p)
 		struct vmwatch *vm = ui->vms[idx[p->scroll + y]];
 		bool sel = idx[p->scroll + y] == ui->sel;
 		const char *state = state_of(vm);
-		int statew = (int)strlen(state), namew;
+		int markw = throwaway(vm) ? (int)strlen(THROWAWAY_MARK) : 0;
+		int statew = (int)strlen(state) + markw, namew;
 		char line[256];
 
 		/* The state gives way to the name only when both do not fit. */
@@ -144,9 +155,16 @@ list_draw(struct pane *p)
 		snprintf(line, sizeof line, "%s %s", sel ? (ui->utf8 ? "▶" : ">") : " ",
 		    vm->name);
 		ui_put(w, y + 1, 1, namew + 2, line);
+		if (statew < markw + 4)
+			markw = 0;	/* too narrow: the state alone */
+		if (markw > 0) {
+			if (!sel)
+				wattrset(w, ui_attr(ui, EL_STATE_STOPPED));	/* the theme's dim */
+			ui_put(w, y + 1, 1 + width - statew, markw, THROWAWAY_MARK);
+		}
 		if (!sel)
 			wattrset(w, ui_attr(ui, ui_state_el(vm)));
-		ui_put(w, y + 1, 1 + width - statew, statew, state);
+		ui_put(w, y + 1, 1 + width - statew + markw, statew - markw, state);
 	}
 	if (n == 0 && rows > 0) {
 		wattrset(w, ui_attr(ui, EL_DEFAULT));

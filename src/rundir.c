@@ -42,6 +42,7 @@ static const struct {
 	[RUN_STOP_STEP]		= { "stop-step", false, true },
 	[RUN_FORWARDS]		= { "forwards", false, true },
 	[RUN_SERIAL_START]	= { "serial-start", false, false },
+	[RUN_THROWAWAY]		= { "throwaway", false, true },
 };
 
 /*

@@ -33,6 +33,7 @@ enum run_file {
 	RUN_STOP_STEP,		/* how the last stop ended it ("powerdown", "quit", ...) */
 	RUN_FORWARDS,		/* forwards added while it runs: "tcp ADDR HOSTPORT GUESTPORT" lines */
 	RUN_SERIAL_START,	/* serial.log's size when this run began */
+	RUN_THROWAWAY,		/* present when this run's writes are thrown away (-snapshot) */
 	RUN_NFILES
 };
 

@@ -137,8 +137,9 @@ adopt(struct loop *loop, const char *name, const struct vm_run *run, int start_l
 
 /* Fork the supervisor (or adopt an orphan); returns the read end of its notify pipe. */
 static int
-launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
+launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error *err)
 {
+	struct profile once;	/* p with -snapshot for this run; shares p's strings */
 	struct argv_runtime rt;
 	struct accel_host host;
 	struct accel_choice acc;
@@ -153,6 +154,11 @@ launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 	if (p->broken != NULL) {
 		err_set(err, "%s", p->broken);
 		return -1;
+	}
+	if (throwaway && !p->snapshot) {
+		once = *p;
+		once.snapshot = true;
+		p = &once;
 	}
 	if ((dir = rundir_path(p->name, err)) == NULL)
 		return -1;
@@ -205,6 +211,8 @@ launch_fork(struct loop *loop, const struct profile *p, qt_error *err)
 	snprintf(text, sizeof text, "%lld\n", (long long)time(NULL));
 	rundir_write_str(dir, RUN_STARTED, text);
 	rundir_write_cmdline(dir, argv.v);
+	if (p->snapshot)
+		rundir_write_str(dir, RUN_THROWAWAY, "1\n");
 	/* serial.log keeps earlier runs too: an adopting supervisor replays from here. */
 	log = rundir_file(dir, RUN_SERIAL_LOG);
 	snprintf(text, sizeof text, "%lld\n", stat(log, &sb) == 0 ? (long long)sb.st_size : 0LL);
@@ -346,13 +354,13 @@ launch_io(int fd, short revents, void *arg)
 }
 
 struct vm_launch *
-vm_launch_begin(struct loop *l, const struct profile *p, vm_launch_cb done,
-    void *arg, qt_error *err)
+vm_launch_begin(struct loop *l, const struct profile *p, bool throwaway,
+    vm_launch_cb done, void *arg, qt_error *err)
 {
 	struct vm_launch *op;
 	int fd;
 
-	if ((fd = launch_fork(l, p, err)) == -1)
+	if ((fd = launch_fork(l, p, throwaway, err)) == -1)
 		return NULL;
 	op = xcalloc(1, sizeof *op);
 	op->loop = l;
@@ -391,7 +399,7 @@ start_sync_done(const char *name, const char *error, void *arg)
 }
 
 int
-vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err)
+vm_start_sync(const struct profile *p, bool throwaway, int timeout_ms, qt_error *err)
 {
 	struct start_sync ss = { false, NULL };
 	struct loop *l = loop_new();
@@ -399,7 +407,7 @@ vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err)
 	long long deadline = now_ms() + timeout_ms;
 	int rc = -1;
 
-	if ((op = vm_launch_begin(l, p, start_sync_done, &ss, err)) == NULL) {
+	if ((op = vm_launch_begin(l, p, throwaway, start_sync_done, &ss, err)) == NULL) {
 		loop_free(l);
 		return -1;
 	}

@@ -20,11 +20,13 @@
  */
 struct vm_launch;
 typedef void (*vm_launch_cb)(const char *name, const char *error, void *arg);
-struct vm_launch *vm_launch_begin(struct loop *l, const struct profile *p,
+/* throwaway: this run only gets QEMU's -snapshot (every write thrown away), whatever
+ * the profile says; the run directory records it as for a "snapshot": true profile. */
+struct vm_launch *vm_launch_begin(struct loop *l, const struct profile *p, bool throwaway,
     vm_launch_cb done, void *arg, qt_error *err);
 void vm_launch_free(struct vm_launch *op);
 /* CLI: launch and wait (timeout_ms) until QMP answers (on a loop of its own). */
-int vm_start_sync(const struct profile *p, int timeout_ms, qt_error *err);
+int vm_start_sync(const struct profile *p, bool throwaway, int timeout_ms, qt_error *err);
 
 /* A graceful stop driven by the loop: powerdown -> (timeout) -> quit -> SIGTERM -> SIGKILL. */
 struct vm_stop;

@@ -93,6 +93,7 @@ vm_run_read(const char *name, struct vm_run *r, qt_error *err)
 	rundir_read_lines(r->dir, RUN_ACCEL, r->accel, sizeof r->accel,
 	    r->accel_reason, sizeof r->accel_reason);
 	r->ssh_port = (int)rundir_read_num(r->dir, RUN_SSH_PORT);
+	r->throwaway = rundir_has(r->dir, RUN_THROWAWAY);
 	return 0;
 }
 

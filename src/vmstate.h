@@ -46,6 +46,7 @@ struct vm_run {
 	char accel[16];
 	char accel_reason[160];
 	int ssh_port;		/* the host port this run forwards to the guest's 22 */
+	bool throwaway;		/* this run's writes are thrown away (QEMU -snapshot) */
 	/* Set by the caller, not read from disk: this process is launching the VM
 	 * (the run directory may not show it yet). */
 	bool launching;

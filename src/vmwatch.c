@@ -421,13 +421,14 @@ launch_done(const char *name, const char *error, void *arg)
 }
 
 int
-vmwatch_start(struct vmwatch *w, qt_error *err)
+vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err)
 {
 	if (w->priv->launch != NULL) {
 		err_set(err, "%s is already starting", w->name);
 		return -1;
 	}
-	w->priv->launch = vm_launch_begin(w->priv->loop, w->profile, launch_done, w, err);
+	w->priv->launch = vm_launch_begin(w->priv->loop, w->profile, throwaway,
+	    launch_done, w, err);
 	if (w->priv->launch == NULL)
 		return -1;
 	snprintf(w->step, sizeof w->step, "starting QEMU");

@@ -59,7 +59,8 @@ void vmwatch_refresh(struct vmwatch *w);
 /* Replace the profile after a reload (the old one is freed by its list). */
 void vmwatch_set_profile(struct vmwatch *w, struct profile *p);
 
-int vmwatch_start(struct vmwatch *w, qt_error *err);
+/* throwaway: as vm_launch_begin's, -snapshot for this run only. */
+int vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err);
 int vmwatch_stop(struct vmwatch *w, bool force, qt_error *err);
 int vmwatch_pause_toggle(struct vmwatch *w, qt_error *err);
 int vmwatch_reset(struct vmwatch *w, qt_error *err);

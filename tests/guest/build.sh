@@ -55,8 +55,8 @@ ROOT_HASH_FALLBACK='$6$qemutuiguest$rATxUaJOwEqEyIGzZAFKWHgvtlyKN9nZk/WJOuYCAIw.
 
 # Modules wanted per architecture (their dependencies are added automatically;
 # built-in ones are skipped).
-MODULES_x86_64="virtio_net virtio_pci e1000 button evdev"
-MODULES_aarch64="virtio_net virtio_pci gpio_pl061 gpio_keys evdev"
+MODULES_x86_64="virtio_net virtio_pci virtio_blk e1000 button evdev"
+MODULES_aarch64="virtio_net virtio_pci virtio_blk gpio_pl061 gpio_keys evdev"
 
 # ---------------------------------------------------------------------------
 # Fast path: everything present and up to date -> do nothing.
