@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rundir.h"
@@ -409,4 +410,57 @@ image_job_cancel(struct image_job *j)
 		return;
 	j->cancelled = true;
 	kill(j->pid, SIGTERM);
+}
+
+static long long
+member_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (long long)json_object_get_int64(v) : 0;
+}
+
+size_t
+image_snapshots_parse(struct json_object *image, struct image_snapshot **out)
+{
+	struct json_object *snaps, *s, *v;
+	struct image_snapshot *all;
+	size_t i, n;
+
+	*out = NULL;
+	if (image == NULL || !json_object_object_get_ex(image, "snapshots", &snaps) ||
+	    !json_object_is_type(snaps, json_type_array) ||
+	    (n = json_object_array_length(snaps)) == 0)
+		return 0;
+	all = xcalloc(n, sizeof *all);
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(snaps, i);
+		if (json_object_object_get_ex(s, "id", &v))
+			snprintf(all[i].id, sizeof all[i].id, "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(s, "name", &v))
+			snprintf(all[i].tag, sizeof all[i].tag, "%s", json_object_get_string(v));
+		all[i].vm_size = (uint64_t)member_int(s, "vm-state-size");
+		all[i].date_sec = member_int(s, "date-sec");
+		all[i].vm_clock_ns = member_int(s, "vm-clock-sec") * 1000000000LL +
+		    member_int(s, "vm-clock-nsec");
+	}
+	*out = all;
+	return n;
+}
+
+void
+image_format_date(long long sec, char *buf, size_t len)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+void
+image_format_clock(long long ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02lld:%02lld:%02lld.%03lld", ns / 3600000000000LL,
+	    ns / 60000000000LL % 60, ns / 1000000000LL % 60, ns / 1000000LL % 1000);
 }
