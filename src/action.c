@@ -180,6 +180,19 @@ do_edit(struct ui *ui, struct vmwatch *w)
 	ui_place_panes(ui);
 }
 
+/* The selected VM's snapshots below the details; again: closed. */
+static void
+do_snapshots(struct ui *ui, struct vmwatch *w)
+{
+	struct pane *p = ui_pane_find(ui, &pane_snapshots_ops, NULL);
+
+	if (p != NULL)
+		ui_pane_close(ui, p);
+	else
+		ui_pane_open(ui, &pane_snapshots_ops, w, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 60);
+}
+
 /* ---- the dashboard's own ---- */
 
 static void
@@ -373,6 +386,8 @@ static const struct action {
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
+	{ "snapshots", "v", "show or hide the selected VM's snapshots (in the pane: a save, "
+	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
 	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
 	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "

@@ -265,6 +265,18 @@ check_tag(struct snap_job *j)
 			return -1;
 		}
 	}
+	/* QEMU's own words for this are about qemu-img; ours say what to do here. */
+	if (j->op == SNAP_LOAD && j->qmp != NULL && j->n > 0) {
+		size_t k;
+
+		for (k = 0; k < j->nper[0]; k++)
+			if (strcmp(j->per[0][k].tag, j->tag) == 0 && j->per[0][k].vm_size == 0) {
+				finish(j, false, "snapshot \"%s\" holds no VM state (it was saved "
+				    "while the VM was stopped): a running VM cannot go back to it; "
+				    "stop the VM, then load it (the disks only)", j->tag);
+				return -1;
+			}
+	}
 	if (j->op == SNAP_DELETE && holders == 0) {
 		finish(j, false, "no snapshot \"%s\" on any disk (the list shows the tags "
 		    "there are)", j->tag);

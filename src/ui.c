@@ -162,6 +162,7 @@ static void
 vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
+	struct pane *sp;
 
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
@@ -174,6 +175,8 @@ vm_changed(struct vmwatch *w, void *arg)
 	ui->list->dirty = true;
 	if (w == ui_selected(ui))
 		ui->details->dirty = ui->events->dirty = true;
+	if (w == ui_selected(ui) && (sp = ui_pane_find(ui, &pane_snapshots_ops, NULL)) != NULL)
+		sp->dirty = true;
 }
 
 static void

@@ -1,4 +1,5 @@
-/* Overlays drawn over the panes: the help screen and yes/no confirmations. */
+/* Overlays drawn over the panes: the help screen, yes/no confirmations, and prompts
+ * for a line of text. */
 #include "ui_priv.h"
 
 #include <stdarg.h>
@@ -17,6 +18,23 @@ ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, .
 	va_end(ap);
 	ui->dialog = DIALOG_CONFIRM;
 	ui->confirm_fn = fn;
+	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
+	ui_mark(ui);
+}
+
+void
+ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->confirm, sizeof ui->confirm, fmt, ap);
+	va_end(ap);
+	snprintf(ui->prompt_text, sizeof ui->prompt_text, "%s", initial != NULL ? initial : "");
+	ui->prompt_fresh = true;
+	ui->dialog = DIALOG_PROMPT;
+	ui->prompt_fn = fn;
 	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
 	ui_mark(ui);
 }
@@ -179,6 +197,64 @@ draw_confirm(struct ui *ui)
 	delwin(w);
 }
 
+static void
+draw_prompt(struct ui *ui)
+{
+	int width = 64, y;
+	char line[160];
+	WINDOW *w;
+
+	if ((w = centered(ui, 6, width)) == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
+	werase(w);
+	if (ui->utf8)
+		box_set(w, WACS_VLINE, WACS_HLINE);
+	else
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	ui_put(w, 1, 2, getmaxx(w) - 4, ui->confirm);
+	y = getmaxy(w) - 3;
+	snprintf(line, sizeof line, "> %s_", ui->prompt_text);
+	ui_put(w, y, 2, getmaxx(w) - 4, line);
+	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[Enter] ok   [Esc] cancel");
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+/* A prompt takes printable ASCII (tags, names), Backspace, Enter and Esc. */
+static void
+prompt_key(struct ui *ui, int key)
+{
+	size_t len = strlen(ui->prompt_text);
+	struct vmwatch *vm;
+	char text[sizeof ui->prompt_text];
+
+	if (ui->prompt_fresh && key != '\r' && key != '\n' && key != KEY_ENTER && key != 27) {
+		ui->prompt_text[0] = '\0';
+		len = 0;
+	}
+	ui->prompt_fresh = false;
+	if (key == 27) {
+		ui->dialog = DIALOG_NONE;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len > 0)
+			ui->prompt_text[len - 1] = '\0';
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		if (len == 0)
+			return;
+		ui->dialog = DIALOG_NONE;
+		snprintf(text, sizeof text, "%s", ui->prompt_text);
+		vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+		if (vm != NULL || ui->confirm_vm[0] == '\0')
+			ui->prompt_fn(ui, vm, text);
+	} else if (key > 32 && key < 127 && len + 1 < sizeof ui->prompt_text) {
+		ui->prompt_text[len] = (char)key;
+		ui->prompt_text[len + 1] = '\0';
+	}
+	ui_mark(ui);
+}
+
 void
 ui_dialog_draw(struct ui *ui)
 {
@@ -186,6 +262,8 @@ ui_dialog_draw(struct ui *ui)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)
 		draw_confirm(ui);
+	else if (ui->dialog == DIALOG_PROMPT)
+		draw_prompt(ui);
 }
 
 void
@@ -198,6 +276,10 @@ ui_dialog_key(struct ui *ui, int key)
 		MEVENT ev;
 
 		getmouse(&ev);
+		return;
+	}
+	if (was == DIALOG_PROMPT) {
+		prompt_key(ui, key);
 		return;
 	}
 	ui->dialog = DIALOG_NONE;

@@ -74,3 +74,38 @@ grep -q "this run of sn is throwaway" "$T/err" || fail "throwaway: $(cat "$T/err
 [ "$(slist)" = "True off1:0" ] || fail "a throwaway run's list: $(slist)"
 qt stop sn --force >/dev/null || fail "stop the throwaway run"
 ok "a throwaway run's save is refused; its list reads the disk"
+
+qt start sn >/dev/null || fail "start again"
+wait_for 240 guest_ready sn || fail "guest not ready again"
+qt snapshot sn load off1 >/dev/null 2>"$T/err" && fail "a running VM loaded a disk-only snapshot"
+grep -q 'snapshot "off1" holds no VM state' "$T/err" || fail "disk-only load: $(cat "$T/err")"
+ok "a running VM's load of a disk-only snapshot is refused in words"
+
+tmux_setup
+tm new-session -d -s qt -x 140 -y 40 \
+	"env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config HOME=$T LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
+see "VMs (" || fail "dashboard did not open"
+# The list is in natural order: efi nodisk rawvm sn.
+tm send-keys -t qt G v
+see "snapshots: sn" || fail "v opened no snapshots pane"
+see "off1" 20 || fail "the pane does not list off1"
+screen | grep -E "off1 .* disks only" >/dev/null || fail "off1's line: $(screen)"
+ok "the dashboard's snapshots pane lists the VM's snapshot"
+tm send-keys -t qt a
+see "Save a snapshot of sn (running: disks and RAM)" || fail "a asked for no tag"
+tm send-keys -t qt d a s h 1 Enter
+see "sn: snapshot dash1 saved" 120 || fail "no saved message: $(screen)"
+see "dash1" || fail "the pane does not list dash1"
+[ "$(slist)" = "True off1:0 dash1:1" ] || fail "list after the pane's save: $(slist)"
+ok "a save from the pane: a live snapshot with the VM state, listed by the CLI"
+tm send-keys -t qt Down d
+see "Delete snapshot dash1 of sn" || fail "d asked nothing: $(screen)"
+tm send-keys -t qt y
+see "sn: snapshot dash1 deleted" 120 || fail "no deleted message: $(screen)"
+[ "$(slist)" = "True off1:0" ] || fail "list after the pane's delete: $(slist)"
+ok "a delete from the pane, after its confirmation"
+tm send-keys -t qt q
+see "Quit?" || fail "q asked nothing"
+tm send-keys -t qt y
+see dashboard-exited || fail "the dashboard did not quit"
+qt stop sn --force >/dev/null || fail "stop"
