@@ -16,6 +16,7 @@ struct snaps_pane {
 	size_t sel;		/* the highlighted snapshot */
 	char tag[128];		/* the one a confirmation is about */
 	char error[1024];	/* why the list could not be asked for */
+	char vm[128];		/* whose: another VM starts afresh */
 };
 
 static int
@@ -48,6 +49,11 @@ snaps_draw(struct pane *p)
 	ui_frame(ui, p, title);
 	if (vm == NULL || rows <= 0)
 		return;
+	if (strcmp(sp->vm, vm->name) != 0) {
+		snprintf(sp->vm, sizeof sp->vm, "%s", vm->name);
+		sp->sel = 0;
+		sp->error[0] = '\0';
+	}
 	if (!vm->snaps_known && vm->snap_step[0] == '\0') {
 		sp->error[0] = '\0';
 		if (vmwatch_snapshot(vm, SNAP_LIST, NULL, &err) == -1 && !vm->snaps_known)
