@@ -640,6 +640,13 @@ snap_job_start(struct loop *l, struct qmp_client *qmp, enum snap_op op, const ch
 		err_set(err, "%s: which snapshot? give a tag", snap_op_name(op));
 		return NULL;
 	}
+	/* qemu-img and qcow2 look a snapshot up by id before its name: "2" could be
+	 * another snapshot's id. */
+	if (op == SNAP_SAVE && tag[strspn(tag, "0123456789")] == '\0') {
+		err_set(err, "save: the tag \"%s\" is all digits, which qemu-img takes for a "
+		    "snapshot id: give it a letter (like s%s)", tag, tag);
+		return NULL;
+	}
 	j = xcalloc(1, sizeof *j);
 	j->loop = l;
 	j->qmp = qmp;

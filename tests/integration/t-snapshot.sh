@@ -64,8 +64,10 @@ grep -q "drives\[1\] ($T/vars.fd) is a writable pflash file" "$T/err" || fail "p
 guest_profile nodisk aarch64 '"smp": 1'
 qt snapshot nodisk save x >/dev/null 2>"$T/err" && fail "a VM without disks saved"
 grep -q "no writable qcow2 disk" "$T/err" || fail "no disk: $(cat "$T/err")"
+qt snapshot sn save 12 >/dev/null 2>"$T/err" && fail "an all-digit tag was accepted"
+grep -q 'the tag "12" is all digits' "$T/err" || fail "digits: $(cat "$T/err")"
 [ "$(qemu-img snapshot -l "$T/data.qcow2" | grep -c " x ")" = 0 ] || fail "a refused save wrote a snapshot"
-ok "refused, naming the drive: a raw disk, a writable pflash file, no disk"
+ok "refused, naming the drive: a raw disk, a writable pflash file, no disk; and a tag qemu-img takes for an id"
 
 qt start --throwaway sn >/dev/null || fail "start --throwaway"
 wait_for 60 state_is sn running || fail "throwaway run not running"
