@@ -147,6 +147,8 @@ char *profile_name_problem(const char *name);
  */
 struct profile *profile_write(const char *dir, const char *name,
     struct json_object *obj, const char *comment, unsigned flags, qt_error *err);
+/* "nbd://host/x", "fat:rw:/dir": a drive's file that is a QEMU protocol, not a file. */
+bool profile_is_url(const char *s);
 /* A profile file as JSON (comments allowed, as the loader reads it), or NULL. */
 struct json_object *profile_read_json(const char *path, qt_error *err);
 

@@ -15,16 +15,29 @@
 
 #include "xdg.h"
 
+static char *
+absolute(const char *dir)
+{
+	char *cwd, *a;
+
+	if (dir[0] == '/' || (cwd = getcwd(NULL, 0)) == NULL)
+		return xstrdup(dir);
+	a = path_join(cwd, dir);
+	free(cwd);
+	return a;
+}
+
 char *
 profile_user_dir(const char *cli_dir, qt_error *err)
 {
 	const char *env = getenv("QEMU_TUI_PROFILES");
 	char *d, *slash;
 
+	/* Absolute: disks made beside a profile are named in it by their full path. */
 	if (cli_dir != NULL && *cli_dir != '\0')
-		return xstrdup(cli_dir);
+		return absolute(cli_dir);
 	if (env != NULL && *env != '\0')
-		return xstrdup(env);
+		return absolute(env);
 	if ((d = xdg_config_path("profiles")) == NULL) {
 		err_set(err, "neither XDG_CONFIG_HOME nor HOME is an absolute path: "
 		    "give --profiles DIR");
@@ -140,4 +153,10 @@ profile_read_json(const char *path, qt_error *err)
 	free(p);
 	free(text);
 	return obj;
+}
+
+bool
+profile_is_url(const char *s)
+{
+	return pf_is_url(s) != 0;
 }
