@@ -186,6 +186,8 @@ ui_dialog_draw(struct ui *ui)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)
 		draw_confirm(ui);
+	else if (ui->dialog == DIALOG_FORM)
+		ui_form_draw(ui);
 }
 
 void
