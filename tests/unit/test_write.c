@@ -10,6 +10,7 @@
 #include <unistd.h>
 
 #include "profile.h"
+#include "vmfile.h"
 
 static char dir[] = "/tmp/qt-write.XXXXXX";
 
@@ -232,6 +233,153 @@ START_TEST(test_check_field_relative)
 }
 END_TEST
 
+static void
+put_file(const char *path, const void *data, size_t len)
+{
+	FILE *fp = fopen(path, "wb");
+
+	ck_assert_ptr_nonnull(fp);
+	ck_assert_uint_eq(fwrite(data, 1, len, fp), len);
+	fclose(fp);
+}
+
+static void
+put_text(const char *path, const char *text)
+{
+	put_file(path, text, strlen(text));
+}
+
+/* A qcow2 header that names a backing file (all delete's plan reads of it). */
+static void
+put_overlay(const char *path, const char *backing)
+{
+	unsigned char h[512] = { 'Q', 'F', 'I', 0xfb, 0, 0, 0, 3 };
+	size_t n = strlen(backing);
+
+	h[15] = 72;			/* backing_file_offset */
+	h[19] = (unsigned char)n;	/* backing_file_size */
+	memcpy(h + 72, backing, n);
+	put_file(path, h, sizeof h);
+}
+
+/* The form's answers: the schema's words, the name's file rule, qemu-img's sizes. */
+START_TEST(test_newvm_check)
+{
+	static const struct { const char *key, *value, *want; } cases[] = {
+		{ "name", "", "a name is needed" },
+		{ "name", "a/b", "not a profile name" },
+		{ "name", "ok_1", NULL },
+		{ "memory", "12Q", "\"12Q\" is not a size" },
+		{ "memory", "", NULL },
+		{ "smp", "0", "smp: " },
+		{ "network.mode", "bridge", "network.mode: " },
+		{ "kernel", "/no/such/kernel", "does not exist" },
+	};
+	const struct newvm_field *f, *disk = NULL;
+	char *why;
+	size_t i, k;
+
+	for (k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+		for (i = 0, f = NULL; i < newvm_nfields; i++)
+			if (newvm_fields[i].key != NULL &&
+			    strcmp(newvm_fields[i].key, cases[k].key) == 0)
+				f = &newvm_fields[i];
+		ck_assert_msg(f != NULL, "no field %s", cases[k].key);
+		why = newvm_check(f, cases[k].value, dir);
+		if (cases[k].want == NULL)
+			ck_assert_msg(why == NULL, "%s=%s: %s", cases[k].key, cases[k].value, why);
+		else
+			ck_assert_msg(why != NULL && strstr(why, cases[k].want) != NULL,
+			    "%s=%s: %s", cases[k].key, cases[k].value, why ? why : "(accepted)");
+		free(why);
+	}
+	for (i = 0; i < newvm_nfields; i++)
+		if (newvm_fields[i].key == NULL)
+			disk = &newvm_fields[i];
+	ck_assert_ptr_nonnull(disk);
+	ck_assert_ptr_null(newvm_check(disk, "8G", dir));
+	why = newvm_check(disk, "8Q", dir);
+	ck_assert_ptr_nonnull(why);
+	free(why);
+}
+END_TEST
+
+START_TEST(test_mac)
+{
+	char a[32], a2[32], b[32];
+
+	vmfile_mac_for("a", a, sizeof a);
+	vmfile_mac_for("a", a2, sizeof a2);
+	vmfile_mac_for("b", b, sizeof b);
+	ck_assert_str_eq(a, a2);
+	ck_assert_str_ne(a, b);
+	ck_assert_int_eq(strncmp(a, "52:54:00:", 9), 0);
+	ck_assert_uint_eq(strlen(a), 17);
+}
+END_TEST
+
+/* delete --disks: only the profile's own disks that no other profile uses. */
+START_TEST(test_delete_plan)
+{
+	struct strvec rm = STRVEC_INIT, keep = STRVEC_INIT;
+	struct profile_list list;
+	char *pd = xasprintf("%s/profiles", dir), *od = xasprintf("%s/elsewhere", dir), *path;
+	const struct profile *p;
+	qt_error err;
+
+	ck_assert_int_eq(mkdir(pd, 0755), 0);
+	ck_assert_int_eq(mkdir(od, 0755), 0);
+	path = xasprintf("%s/own.qcow2", pd);
+	put_text(path, "x");
+	free(path);
+	path = xasprintf("%s/base.qcow2", pd);
+	put_text(path, "x");
+	free(path);
+	path = xasprintf("%s/cd.iso", pd);
+	put_text(path, "x");
+	free(path);
+	path = xasprintf("%s/far.qcow2", od);
+	put_text(path, "x");
+	free(path);
+	/* q's disk is an overlay on p's base.qcow2 */
+	path = xasprintf("%s/q-base.qcow2", pd);
+	put_overlay(path, "base.qcow2");
+	free(path);
+	path = xasprintf("%s/p.json", pd);
+	put_text(path, "{ \"drives\": [ { \"file\": \"own.qcow2\" }, { \"file\": \"base.qcow2\" },"
+	    " { \"file\": \"cd.iso\", \"media\": \"cdrom\" }, { \"file\": \"../elsewhere/far.qcow2\" } ] }");
+	free(path);
+	path = xasprintf("%s/q.json", pd);
+	put_text(path, "{ \"drives\": [ { \"file\": \"q-base.qcow2\" } ] }");
+	free(path);
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	p = profile_list_find(&list, "p");
+	ck_assert_ptr_nonnull(p);
+	ck_assert_msg(p->broken == NULL, "%s", p->broken);
+	vmfile_delete_plan(p, &list, &rm, &keep);
+	ck_assert_uint_eq(rm.n, 1);
+	ck_assert_ptr_nonnull(strstr(rm.v[0], "/own.qcow2"));
+	ck_assert_uint_eq(keep.n, 3);
+	ck_assert_msg(strstr(keep.v[0], "base.qcow2 (used by q)") != NULL, "%s", keep.v[0]);
+	ck_assert_msg(strstr(keep.v[1], "cd.iso (read-only or a CD-ROM") != NULL, "%s", keep.v[1]);
+	ck_assert_msg(strstr(keep.v[2], "far.qcow2 (not in the profile's directory") != NULL, "%s",
+	    keep.v[2]);
+	/* delete: the profile and the listed disk, nothing else */
+	setenv("QEMU_TUI_RUNDIR", dir, 1);
+	ck_assert_int_eq(vmfile_delete(p, &rm, &err), 0);
+	ck_assert_int_eq(access(p->path, F_OK), -1);
+	ck_assert_int_eq(access(rm.v[0], F_OK), -1);
+	path = xasprintf("%s/base.qcow2", pd);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	free(path);
+	strvec_free(&rm);
+	strvec_free(&keep);
+	profile_list_free(&list);
+	free(pd);
+	free(od);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -248,6 +396,9 @@ main(void)
 	tcase_add_test(tc, test_user_dir);
 	tcase_add_loop_test(tc, test_check_field, 0, (int)(sizeof checks / sizeof checks[0]));
 	tcase_add_test(tc, test_check_field_relative);
+	tcase_add_test(tc, test_newvm_check);
+	tcase_add_test(tc, test_mac);
+	tcase_add_test(tc, test_delete_plan);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
