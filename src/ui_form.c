@@ -8,6 +8,7 @@
  */
 #include "ui_priv.h"
 
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -64,13 +65,42 @@ form_open(struct ui *ui, enum form_kind kind, const char *vm)
 	return f;
 }
 
+/* One answer by the schema's rules; then what only the form knows: the names taken,
+ * and a new disk and a disk file given together. */
 static void
-check_field(struct form_field *ff)
+check_field(struct ui *ui, struct form_field *ff)
 {
+	struct ui_form *f = ui->form;
 	char *why = newvm_check(ff->nf, ff->value, NULL);
+	int i;
 
 	snprintf(ff->error, sizeof ff->error, "%s", why != NULL ? why : "");
 	free(why);
+	if (ff->error[0] != '\0')
+		return;
+	if (ff->nf->off == offsetof(struct newvm, name) &&
+	    profile_list_find(&ui->profiles, ff->value) != NULL) {
+		why = xasprintf("a profile named %s exists", ff->value);
+		snprintf(ff->error, sizeof ff->error, "%s", why);
+		free(why);
+	}
+	if (ff->nf->off != offsetof(struct newvm, disk_file) || ff->value[0] == '\0')
+		return;
+	for (i = 0; i < f->n; i++)
+		if (f->f[i].nf->off == offsetof(struct newvm, disk_size) &&
+		    f->f[i].value[0] != '\0')
+			snprintf(ff->error, sizeof ff->error, "a new disk (size) or a disk file, "
+			    "not both");
+}
+
+/* Every answer again: one answer can make another wrong (the disk pair). */
+static void
+check_all(struct ui *ui)
+{
+	int i;
+
+	for (i = 0; i < ui->form->n; i++)
+		check_field(ui, &ui->form->f[i]);
 }
 
 /* Select the VM called name after a reload (the filter cleared if it hides it). */
@@ -100,7 +130,7 @@ ui_form_new_vm(struct ui *ui)
 	for (i = 0; i < newvm_nfields && i < FORM_MAX; i++)
 		f->f[f->n++].nf = &newvm_fields[i];
 	/* An empty name is the one answer that is wrong from the start. */
-	check_field(&f->f[0]);
+	check_all(ui);
 }
 
 static void
@@ -111,7 +141,7 @@ one_name(struct ui *ui, enum form_kind kind, struct vmwatch *vm, const char *wha
 	snprintf(f->title, sizeof f->title, " %s %s (Enter, Esc cancels) ", what, vm->name);
 	f->n = 1;
 	f->f[0].nf = &newvm_fields[0];	/* the name row: the same checks as new */
-	check_field(&f->f[0]);
+	check_all(ui);
 }
 
 void
@@ -195,8 +225,8 @@ submit(struct ui *ui)
 	qt_error err;
 	int i;
 
+	check_all(ui);
 	for (i = 0; i < f->n; i++) {
-		check_field(&f->f[i]);
 		if (f->f[i].error[0] != '\0') {
 			f->cur = i;
 			snprintf(f->error, sizeof f->error, "%s", f->f[i].error);
@@ -353,13 +383,13 @@ ui_form_key(struct ui *ui, int key, bool keycode)
 		submit(ui);
 	else if ((keycode && key == KEY_BACKSPACE) || (!keycode && (key == 127 || key == 8))) {
 		utf8_backspace(ff->value);
-		check_field(ff);
+		check_all(ui);
 	} else if (!keycode && key == 21) {	/* C-u */
 		ff->value[0] = '\0';
-		check_field(ff);
+		check_all(ui);
 	} else if (!keycode && key >= 32 && key != 127) {
 		utf8_append(ff->value, sizeof ff->value, (unsigned)key);
-		check_field(ff);
+		check_all(ui);
 	}
 }
 

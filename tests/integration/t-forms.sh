@@ -20,6 +20,9 @@ tm send-keys -t qt n
 see "New VM" || fail "n did not open the form"
 see "a name is needed" || fail "an empty name is not flagged"
 # Field order: Name Arch Memory CPUs Accel New-disk Disk-file ISO Kernel Initrd Append Network SSH-user
+tm send-keys -t qt -l seed
+see "a profile named seed exists" || fail "a name taken is not flagged"
+tm send-keys -t qt BSpace BSpace BSpace BSpace
 tm send-keys -t qt -l formvm
 tm send-keys -t qt Tab; tm send-keys -t qt -l aarch64
 tm send-keys -t qt Tab; tm send-keys -t qt -l 12Q
