@@ -124,8 +124,44 @@ int profile_load_dir(const char *dir, struct profile_list *out, qt_error *err);
 void profile_list_free(struct profile_list *l);
 struct profile *profile_list_find(const struct profile_list *l, const char *name);
 
+/* ---- writing (profile_write.c): import, new, clone, rename and the form ---- */
+
+struct json_object;
+
+/*
+ * Where new profiles go: --profiles DIR, $QEMU_TUI_PROFILES, else
+ * $XDG_CONFIG_HOME/qemu-tui/profiles (~/.config/...), created when missing.
+ */
+char *profile_user_dir(const char *cli_dir, qt_error *err);
+/* Why name cannot name a profile file NAME.json, or NULL. */
+char *profile_name_problem(const char *name);
+#define PROFILE_WRITE_REPLACE	0x1	/* replace an existing NAME.json (import --force) */
+#define PROFILE_WRITE_BROKEN	0x2	/* write even when it does not load cleanly yet
+					 * (import: the user fixes what is missing) */
+/*
+ * obj ("name" set to name) as dir/NAME.json, with a "// comment" line first:
+ * checked by the loader (profile_parse) first, written atomically, never over an
+ * existing file without PROFILE_WRITE_REPLACE, then loaded back. The loaded
+ * profile (->broken set only with PROFILE_WRITE_BROKEN), or NULL with err and
+ * nothing written.
+ */
+struct profile *profile_write(const char *dir, const char *name,
+    struct json_object *obj, const char *comment, unsigned flags, qt_error *err);
+/* "nbd://host/x", "fat:rw:/dir": a drive's file that is a QEMU protocol, not a file. */
+bool profile_is_url(const char *s);
+/* A profile file as JSON (comments allowed, as the loader reads it), or NULL. */
+struct json_object *profile_read_json(const char *path, qt_error *err);
+
 /* Apply "key=value" (memory=2G, smp=4, arch=aarch64, ssh.port=2223, network.mode=user, ...). */
 int profile_set(struct profile *p, const char *assignment, qt_error *err);
+/*
+ * One field's value alone ("memory", "ssh.user", "drives[].file"), by the rules a
+ * loaded profile meets (the field's row: type, range, format, the file exists);
+ * relative paths against dir. "" is "not given": fine unless required. For
+ * forms that check a value as it is typed; -1 with "KEY: why" in err.
+ */
+int profile_check_field(const char *key, const char *value, const char *dir,
+    qt_error *err);
 /* Re-check the cross-field rules after --set (disk files exist, tap has ifname, ...). */
 int profile_validate(struct profile *p, qt_error *err);
 

@@ -112,7 +112,8 @@ profile_load_dir(const char *dir, struct profile_list *out, qt_error *err)
 	}
 	closedir(d);
 	/* One directory: sorting the paths sorts the file names. */
-	qsort(paths, n, sizeof *paths, cmp_str);
+	if (n > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(paths, n, sizeof *paths, cmp_str);
 	out->items = xcalloc(n, sizeof *out->items);
 	for (i = 0; i < n; i++) {
 		out->items[i] = profile_load(paths[i]);

@@ -180,6 +180,8 @@ void pf_parse_table(struct ctx *c, const struct table *t, void *base,
     json_object *obj, struct jpath *jp);
 void pf_fill_defaults(struct profile *p, const struct table *t, void *base);
 void pf_undefault(struct profile *p, const struct table *t, void *base);
+/* Why the file s of an F_EXISTS field cannot be used, or NULL (base: its struct). */
+char *pf_file_problem(const struct field *f, const void *base, const char *s);
 
 /* ---- rules that involve more than one field (profile_schema.c) ---- */
 

@@ -120,8 +120,9 @@ draw_help(struct ui *ui)
 	if (keyw > 16)
 		keyw = 16;
 	colw = keyw + 1 + namew + 1 + helpw;
-	/* Room for the rows: the borders, a blank line and about two of the paragraph. */
-	if (n + 5 > ui->rows) {
+	/* Room for the rows and the borders; the prefix paragraph below (also in the
+	 * man page) gives way before the help lines do. */
+	if (n + 3 > ui->rows) {
 		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
 		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
 			ncols = 2;
@@ -264,6 +265,8 @@ ui_dialog_draw(struct ui *ui)
 		draw_confirm(ui);
 	else if (ui->dialog == DIALOG_PROMPT)
 		draw_prompt(ui);
+	else if (ui->dialog == DIALOG_FORM)
+		ui_form_draw(ui);
 }
 
 void
