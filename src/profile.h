@@ -37,7 +37,7 @@ struct drive {
 struct net_config {
 	enum net_mode mode;	/* default NET_USER */
 	char *model;		/* NIC device; default per arch */
-	char *mac;		/* "52:54:00:12:34:56"; NULL = QEMU's */
+	char *mac;		/* "52:54:00:12:34:56"; default: profile_name_mac(name) */
 	char *ifname;		/* tap device name (mode tap) */
 	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
 	struct forward *forwards;
@@ -133,5 +133,7 @@ int profile_validate(struct profile *p, qt_error *err);
 void profile_help(FILE *out);
 
 const char *net_mode_name(enum net_mode m);
+/* The MAC a profile gets without network.mac: 52:54:00 and 3 bytes of a hash of name. */
+void profile_name_mac(const char *name, char out[18]);
 
 #endif

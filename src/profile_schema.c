@@ -8,6 +8,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -45,6 +47,7 @@ static char *check_id(const char *);
 static char *default_name(const struct profile *);
 static char *default_arch(const struct profile *);
 static char *default_append(const struct profile *);
+static char *default_mac(const struct profile *);
 static char *doc_cpu(void);
 static char *doc_append(void);
 static char *doc_arch_type(void);
@@ -111,8 +114,11 @@ static const struct field net_fields[] = {
 	  .arch_off = offsetof(struct arch_info, nic_model),
 	  .help = "NIC device (e1000, virtio-net-pci, virtio-net-device, ...)." },
 	{ .key = "mac", .type = &ft_str, .off = NC(mac), .check = check_mac,
-	  .doc_def = "QEMU's (52:54:00:12:34:56)",
-	  .help = "MAC address, xx:xx:xx:xx:xx:xx." },
+	  .dyn_def = default_mac,
+	  .doc_def = "52:54:00 and three bytes of a hash of the name",
+	  .help = "MAC address, xx:xx:xx:xx:xx:xx. The default stays the same "
+	    "from run to run (a DHCP lease is kept); two profiles never share "
+	    "one." },
 	{ .key = "ifname", .type = &ft_str, .off = NC(ifname), .min = 1,
 	  .max = 15, .check = check_ifname,
 	  .help = "tap: the tap device (create it once: ip tuntap add dev tap0 "
@@ -417,6 +423,30 @@ default_append(const struct profile *p)
 	if (p->kernel == NULL || ai == NULL)
 		return NULL;
 	return xasprintf("console=%s", ai->console);
+}
+
+void
+profile_name_mac(const char *name, char out[18])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a: stable, and enough to spread names */
+	const unsigned char *u;
+
+	for (u = (const unsigned char *)name; *u != '\0'; u++)
+		h = (h ^ *u) * 0x100000001b3ULL;
+	/* 52:54:00 is QEMU's locally administered prefix, as its own default has. */
+	snprintf(out, 18, "52:54:00:%02x:%02x:%02x", (unsigned)(h >> 40) & 0xff,
+	    (unsigned)(h >> 32) & 0xff, (unsigned)(h >> 24) & 0xff);
+}
+
+static char *
+default_mac(const struct profile *p)
+{
+	char mac[18];
+
+	if (p->name == NULL)
+		return NULL;
+	profile_name_mac(p->name, mac);
+	return xstrdup(mac);
 }
 
 /* ---- the reference's texts that come from the arch table ---- */

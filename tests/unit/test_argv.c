@@ -290,7 +290,7 @@ static const struct golden_opt qnx_x86_opts[] = {
 	{ "-drive", "file={D}/images/qnx-x86_64.img,if=ide" },
 	{ "-device", "virtio-rng-pci" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:23:a2:df" },
 	{ NULL, NULL },
 };
 
@@ -308,7 +308,7 @@ static const struct golden_opt qnx_arm_opts[] = {
 	{ "-device", "virtio-blk-device,drive=drive0" },
 	{ "-device", "virtio-rng-device" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
-	{ "-device", "virtio-net-device,netdev=net0" },
+	{ "-device", "virtio-net-device,netdev=net0,mac=52:54:00:69:24:b4" },
 	{ NULL, NULL },
 };
 static const char *const no_pci_nic[] = { "virtio-net-pci,netdev=net0",
@@ -370,7 +370,7 @@ static const struct golden_opt buildroot_opts[] = {
 	{ "-append", "console=ttyAMA0 root=/dev/vda earlyprintk=serial "
 	    "page_alloc.shuffle selinux=0 nokaslr" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:10023-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:e7:53:4b" },
 	{ NULL, NULL },
 };
 static const char *const snapshot_flag[] = { "-snapshot", NULL };
@@ -386,7 +386,7 @@ static const struct golden_opt demo_opts[] = {
 	{ "-initrd", "{D}/../tests/guest/out/x86_64/initrd.img" },
 	{ "-append", "console=ttyS0 quiet" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:1b:67:42" },
 	{ NULL, NULL },
 };
 static const struct golden_opt demo_arm_opts[] = {
