@@ -273,6 +273,9 @@ check_vm(struct report *r, const struct profile *p)
 			    "(qemu-tui list shows which runs)", "%s is open in another QEMU",
 			    p->drives[i].file);
 	}
+	if (net_mode_check(p, &err) == -1)
+		check(r, FAIL, "network mode", "set network.mode to user, tap or bridge",
+		    "%s", err.msg);
 	if (p->net.mode == NET_TAP && p->net.ifname != NULL) {
 		struct tap_info ti;
 

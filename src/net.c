@@ -222,11 +222,42 @@ tap_check(const char *name, const char *ifname, qt_error *err)
 }
 
 int
+net_mode_check(const struct profile *p, qt_error *err)
+{
+#ifndef __APPLE__
+	const char *mode = net_mode_name(p->net.mode);
+
+	switch (p->net.mode) {
+	case NET_VMNET_SHARED:
+	case NET_VMNET_HOST:
+	case NET_VMNET_BRIDGED:
+		/* QEMU on Linux has no vmnet backend: it would only fail later, vaguely. */
+		err_set(err, "network.mode: %s is macOS only (Apple's vmnet framework, "
+		    "QEMU 7.1 or later; there it needs root or the "
+		    "com.apple.vm.networking entitlement, or socket_vmnet for a rootless "
+		    "run). On Linux set \"mode\" to \"user\" (NAT with port forwards), "
+		    "\"tap\" (network.ifname; sudo qemu-tui net up %s creates it) or "
+		    "\"bridge\" (network.bridge, through qemu-bridge-helper)", mode,
+		    p->name);
+		return -1;
+	default:
+		break;
+	}
+#else
+	(void)p;
+	(void)err;
+#endif
+	return 0;
+}
+
+int
 net_check(const struct profile *p, qt_error *err)
 {
 	struct net_ssh_endpoint ssh;
 	size_t i;
 
+	if (net_mode_check(p, err) == -1)
+		return -1;
 	switch (p->net.mode) {
 	case NET_TAP:
 		return tap_check(p->name, p->net.ifname, err);

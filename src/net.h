@@ -45,6 +45,8 @@ size_t net_live_forwards(const char *rundir, struct net_live_forward *out, size_
 int net_live_forwards_save(const char *rundir, const struct net_live_forward *f, size_t n);
 /* "python3 (pid 1234)" for the process holding a port, when /proc shows it to us. */
 bool net_port_holder(int port, bool udp, char *buf, size_t len);
+/* Whether this host has the profile's network mode at all (vmnet is macOS only). */
+int net_mode_check(const struct profile *p, qt_error *err);
 /* Check what the profile's network needs on this host (tap exists and is ours, fixed ports free). */
 int net_check(const struct profile *p, qt_error *err);
 
