@@ -286,7 +286,8 @@ check_files(struct ctx *c, const struct table *t, const void *base,
 		}
 		if ((f->flags & F_EXISTS) &&
 		    (s = *(char *const *)pf_slot(base, f)) != NULL &&
-		    !((f->flags & F_URL) && pf_is_url(s))) {
+		    !((f->flags & F_URL) && pf_is_url(s)) &&
+		    !(f->keyword != NULL && strcmp(s, f->keyword) == 0)) {
 			if (stat(s, &st) == 0) {
 				if (S_ISDIR(st.st_mode))
 					pf_problem(c, jp, jp->n, 0, "%s is a directory, "

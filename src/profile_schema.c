@@ -202,9 +202,11 @@ static const struct field profile_fields[] = {
 	{ .key = "bios", .type = &ft_str, .flags = F_PATH | F_EXISTS,
 	  .off = PF(bios), .help = "-bios firmware file." },
 	{ .key = "firmware", .type = &ft_str, .flags = F_PATH | F_EXISTS,
-	  .off = PF(firmware),
+	  .off = PF(firmware), .keyword = "uefi",
 	  .help = "UEFI code image, attached read-only as pflash "
-	    "(OVMF_CODE.fd, AAVMF_CODE.fd)." },
+	    "(OVMF_CODE.fd, AAVMF_CODE.fd); \"uefi\": the host's EDK2 "
+	    "build for the arch, with a variables file of the VM's own "
+	    "(a file named uefi: \"./uefi\")." },
 	{ .key = "kernel", .type = &ft_str, .flags = F_PATH | F_EXISTS,
 	  .off = PF(kernel), .help = "Kernel image booted directly (-kernel)." },
 	{ .key = "initrd", .type = &ft_str, .flags = F_PATH | F_EXISTS,

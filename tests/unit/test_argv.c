@@ -843,6 +843,31 @@ START_TEST(test_firmware_kernel)
 }
 END_TEST
 
+/* "firmware": "uefi": two flash chips, the code read-only and the VM's own variables. */
+START_TEST(test_firmware_uefi)
+{
+	struct profile p = base_profile();
+	struct argv_runtime rt = base_rt("tcg");
+	struct strvec sv = STRVEC_INIT;
+	qt_error err;
+	long c, v;
+
+	p.firmware = "uefi";
+	ck_assert_int_eq(qemu_argv_build(&p, &rt, &sv, &err), -1);	/* not looked up */
+	ck_assert_ptr_nonnull(strstr(err.msg, "firmware"));
+	strvec_free(&sv);
+	rt.fw_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+	rt.fw_vars = "/home/u/.local/state/qemu-tui/t,1/efi-vars.fd";
+	build_ok(&p, &rt, &sv);
+	c = find_pair(&sv, "-drive", "if=pflash,format=raw,unit=0,readonly=on,"
+	    "file=/usr/share/OVMF/OVMF_CODE_4M.fd");
+	v = find_pair(&sv, "-drive", "if=pflash,format=raw,unit=1,"
+	    "file=/home/u/.local/state/qemu-tui/t,,1/efi-vars.fd");
+	ck_assert(c > 0 && v > c);
+	strvec_free(&sv);
+}
+END_TEST
+
 START_TEST(test_net_user)
 {
 	struct profile p = base_profile();
@@ -1238,6 +1263,7 @@ argv_suite(void)
 	    (int)(sizeof drive_cases / sizeof drive_cases[0]));
 	tcase_add_test(tc, test_drive_options);
 	tcase_add_test(tc, test_firmware_kernel);
+	tcase_add_test(tc, test_firmware_uefi);
 	tcase_add_test(tc, test_net_user);
 	tcase_add_loop_test(tc, test_net_modes, 0,
 	    (int)(sizeof net_cases / sizeof net_cases[0]));

@@ -295,7 +295,17 @@ END_TEST
 START_TEST(test_defaults_x86_64)
 {
 	char *dir = scratch_dir();
-	struct profile *p = load_text(dir, "vm1.json", "{ \"arch\": \"x86_64\" }");
+	struct profile *p = load_text(dir, "vm1.json", "{ \"arch\": \"x86_64\" }"), *u;
+
+	/* "uefi" is a word, not a file next to the profile; "./uefi" is a file */
+	u = load_text(dir, "u.json", "{ \"firmware\": \"uefi\" }");
+	ck_good(u);
+	ck_assert_str_eq(u->firmware, "uefi");
+	profile_free(u);
+	u = load_text(dir, "u2.json", "{ \"firmware\": \"./uefi\" }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "/uefi does not exist"));
+	profile_free(u);
 	const struct arch_info *ai = arch_find("x86_64");
 
 	ck_good(p);
