@@ -319,6 +319,12 @@ check_vm(struct report *r, const struct profile *p)
 		snprintf(fix, sizeof fix, "sudo qemu-tui net up %s", p->name);
 		if (tap_query(p->net.ifname, &ti, &err) == -1)
 			check(r, FAIL, "tap", NULL, "%s", err.msg);
+		else if (!ti.exists && p->net.create && net_admin_right())
+			check(r, OK, "tap", NULL, "%s does not exist yet: network.create makes "
+			    "it at start", p->net.ifname);
+		else if (!ti.exists && p->net.create)
+			check(r, FAIL, "tap", fix, "%s does not exist, and network.create "
+			    "needs root or CAP_NET_ADMIN to make it", p->net.ifname);
 		else if (!ti.exists || !ti.is_tap)
 			check(r, FAIL, "tap", fix, "%s %s", p->net.ifname,
 			    ti.exists ? "is not a tap device" : "does not exist");

@@ -250,6 +250,51 @@ net_mode_check(const struct profile *p, qt_error *err)
 	return 0;
 }
 
+bool
+net_admin_right(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return (caps >> 12) & 1;	/* CAP_NET_ADMIN */
+}
+
+int
+net_prepare(const struct profile *p, qt_error *err)
+{
+	const struct net_config *n = &p->net;
+	struct tap_info ti;
+	qt_error why;
+
+	if (n->mode != NET_TAP || !n->create || n->ifname == NULL)
+		return 0;
+	/* Ready as it is: nothing to change, so no right needed (TUNSETOWNER asks
+	 * for CAP_NET_ADMIN even when the owner stays the same). */
+	if (tap_query(n->ifname, &ti, err) == -1)
+		return -1;
+	if (ti.exists && ti.is_tap && ti.up &&
+	    (ti.owner == -1 || ti.owner == (long)geteuid()))
+		return 0;
+	/* QEMU runs as we do: the device is made ours. */
+	if (tap_create(n->ifname, geteuid(), n->host_addr, &why) == 0)
+		return 0;
+	if (geteuid() != 0)
+		err_set(err, "network.create: %s; run once: sudo qemu-tui net up %s "
+		    "(then start works without root)", why.msg, p->name);
+	else
+		err_set(err, "network.create: %s", why.msg);
+	return -1;
+}
+
 int
 net_check(const struct profile *p, qt_error *err)
 {

@@ -47,6 +47,11 @@ int net_live_forwards_save(const char *rundir, const struct net_live_forward *f,
 bool net_port_holder(int port, bool udp, char *buf, size_t len);
 /* Whether this host has the profile's network mode at all (vmnet is macOS only). */
 int net_mode_check(const struct profile *p, qt_error *err);
+/* Root, or CAP_NET_ADMIN in the effective set: the right to make a tap. */
+bool net_admin_right(void);
+/* network.create: make the profile's tap (owned by us, its host address, up) unless it
+ * is ready; without the right, -1 with the exact sudo line. */
+int net_prepare(const struct profile *p, qt_error *err);
 /* Check what the profile's network needs on this host (tap exists and is ours, fixed ports free). */
 int net_check(const struct profile *p, qt_error *err);
 

@@ -40,6 +40,7 @@ struct net_config {
 	char *mac;		/* "52:54:00:12:34:56"; default: profile_name_mac(name) */
 	char *ifname;		/* tap device name (mode tap) */
 	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
+	bool create;		/* tap: make the device at start when we have the right */
 	struct forward *forwards;
 	size_t nforwards;
 };

@@ -127,6 +127,10 @@ static const struct field net_fields[] = {
 	  .check = check_cidr,
 	  .help = "Host side address of the tap device with its prefix "
 	    "length, e.g. 172.16.0.1/24." },
+	{ .key = "create", .type = &ft_bool, .off = NC(create), .def = "false",
+	  .help = "tap: create the device (as `net up` does) at start when "
+	    "qemu-tui runs as root or with CAP_NET_ADMIN; without that right "
+	    "start says the one command to run." },
 	{ .key = "forwards", .type = &ft_objlist, .flags = F_NOSET,
 	  .off = NC(forwards), .count_off = NC(nforwards),
 	  .sub = &forward_table, .doc_def = "[]",
@@ -515,6 +519,11 @@ pf_check_cross(struct ctx *c)
 			pf_problem(c, &jp, jp.n, 0, "vmnet-bridged needs "
 			    "network.ifname (the host interface to bridge, "
 			    "e.g. en0)");
+	}
+	if (n->create && n->mode != NET_TAP) {
+		jp_at(&jp, "network", "create", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "only works with mode tap (mode is %s): "
+		    "remove it or set network.mode to tap", net_mode_name(n->mode));
 	}
 	if (n->nforwards > 0 && n->mode != NET_USER) {
 		jp_at(&jp, "network", "forwards", -1, NULL);

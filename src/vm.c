@@ -194,7 +194,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	if (ssh.forward && (ssh_port = ssh.port) == 0 &&
 	    (ssh_port = net_free_port(ssh.host, err)) == -1)
 		goto fail;
-	if (net_check(p, err) == -1)
+	if (net_prepare(p, err) == -1 || net_check(p, err) == -1)
 		goto fail;
 
 	/* A failed or killed earlier run must not block this one. */

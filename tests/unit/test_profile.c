@@ -302,6 +302,17 @@ START_TEST(test_defaults_x86_64)
 	ck_good(u);
 	ck_assert_str_eq(u->firmware, "uefi");
 	profile_free(u);
+	/* network.create is for a tap */
+	u = load_text(dir, "c.json", "{ \"network\": { \"create\": true } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.create: only works with mode tap "
+	    "(mode is user)"));
+	profile_free(u);
+	u = load_text(dir, "c2.json", "{ \"network\": { \"mode\": \"tap\", \"ifname\": "
+	    "\"tap9\", \"create\": true } }");
+	ck_good(u);
+	ck_assert(u->net.create);
+	profile_free(u);
 	u = load_text(dir, "u2.json", "{ \"firmware\": \"./uefi\" }");
 	ck_assert_ptr_nonnull(u->broken);
 	ck_assert_ptr_nonnull(strstr(u->broken, "/uefi does not exist"));
