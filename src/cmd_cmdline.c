@@ -38,6 +38,7 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	accel_choose(p->accel, p->arch, &host, &acc);
 	rt.rundir = dir;
 	rt.accel = acc.name;
+	rt.bridge_helper = net_bridge_helper();
 	/* rt.ssh_host_port stays 0: a fixed ssh.port is forwarded, a chosen one is not known yet. */
 	net_ssh_endpoint(p, 0, &ssh);
 	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0) {

@@ -313,6 +313,16 @@ check_vm(struct report *r, const struct profile *p)
 	if (net_mode_check(p, &err) == -1)
 		check(r, FAIL, "network mode", "set network.mode to user, tap or bridge",
 		    "%s", err.msg);
+	if (p->net.mode == NET_BRIDGE && p->net.bridge != NULL) {
+		const char *helper;
+		char bfix[400];
+
+		if (net_bridge_check(p->net.bridge, &helper, bfix, sizeof bfix, &err) == -1)
+			check(r, FAIL, "bridge", bfix, "%s", err.msg);
+		else
+			check(r, OK, "bridge", NULL, "%s through %s%s", p->net.bridge, helper,
+			    geteuid() == 0 ? " (as root)" : "");
+	}
 	if (p->net.mode == NET_TAP && p->net.ifname != NULL) {
 		struct tap_info ti;
 

@@ -47,6 +47,17 @@ int net_live_forwards_save(const char *rundir, const struct net_live_forward *f,
 bool net_port_holder(int port, bool udp, char *buf, size_t len);
 /* Whether this host has the profile's network mode at all (vmnet is macOS only). */
 int net_mode_check(const struct profile *p, qt_error *err);
+/* The ACL file qemu-bridge-helper reads (compiled into it: QEMU's sysconfdir). */
+#define NET_BRIDGE_CONF "/etc/qemu/bridge.conf"
+/* The installed qemu-bridge-helper, or NULL. */
+const char *net_bridge_helper(void);
+/*
+ * What mode bridge needs to work for br: the helper (installed; setuid root or
+ * file capabilities unless we are root), bridge.conf allowing br, br a bridge.
+ * *helper: the helper found (or NULL); -1 with err and fix (one command) when not.
+ */
+int net_bridge_check(const char *br, const char **helper, char *fix, size_t fixlen,
+    qt_error *err);
 /* Root, or CAP_NET_ADMIN in the effective set: the right to make a tap. */
 bool net_admin_right(void);
 /* network.create: make the profile's tap (owned by us, its host address, up) unless it

@@ -15,6 +15,7 @@ enum net_mode {
 	NET_VMNET_HOST,
 	NET_VMNET_BRIDGED,
 	NET_NONE,
+	NET_BRIDGE,		/* a host bridge, through qemu-bridge-helper */
 };
 
 struct forward {
@@ -41,6 +42,7 @@ struct net_config {
 	char *ifname;		/* tap device name (mode tap) */
 	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
 	bool create;		/* tap: make the device at start when we have the right */
+	char *bridge;		/* mode bridge: the host bridge, e.g. "br0" */
 	struct forward *forwards;
 	size_t nforwards;
 };

@@ -25,7 +25,8 @@ static const char *const accel_values[] = {
 };
 /* Same order as enum net_mode. */
 static const char *const mode_values[] = {
-	"user", "tap", "vmnet-shared", "vmnet-host", "vmnet-bridged", "none", NULL
+	"user", "tap", "vmnet-shared", "vmnet-host", "vmnet-bridged", "none",
+	"bridge", NULL
 };
 static const char *const if_values[] = {
 	"virtio", "ide", "floppy", "scsi", "nvme", "virtio-mmio", "none",
@@ -36,6 +37,7 @@ static const char *const proto_values[] = { "tcp", "udp", NULL };
 static const char *const hkc_values[] = { "ask", "accept-new", "off", NULL };
 
 _Static_assert(NET_NONE == 5, "mode_values must follow enum net_mode");
+_Static_assert(NET_BRIDGE == 6, "mode_values must follow enum net_mode");
 
 static char *check_name(const char *);
 static char *check_arch(const char *);
@@ -109,7 +111,8 @@ static const struct field net_fields[] = {
 	{ .key = "mode", .type = &ft_mode, .off = NC(mode), .values = mode_values,
 	  .def = "user",
 	  .help = "user: QEMU's NAT with port forwards; tap: an existing tap "
-	    "device (needs ifname); vmnet-*: macOS; none: no network." },
+	    "device (needs ifname); vmnet-*: macOS; none: no network; bridge: "
+	    "a host bridge (needs bridge) through qemu-bridge-helper." },
 	{ .key = "model", .type = &ft_str, .off = NC(model), .min = 1,
 	  .arch_off = offsetof(struct arch_info, nic_model),
 	  .help = "NIC device (e1000, virtio-net-pci, virtio-net-device, ...)." },
@@ -131,6 +134,11 @@ static const struct field net_fields[] = {
 	  .help = "tap: create the device (as `net up` does) at start when "
 	    "qemu-tui runs as root or with CAP_NET_ADMIN; without that right "
 	    "start says the one command to run." },
+	{ .key = "bridge", .type = &ft_str, .off = NC(bridge), .min = 1,
+	  .max = 15, .check = check_ifname,
+	  .help = "mode bridge: the host bridge the guest joins (br0), through "
+	    "qemu-bridge-helper, which must be setuid root (or qemu-tui root) "
+	    "and allowed the bridge in /etc/qemu/bridge.conf (allow br0)." },
 	{ .key = "forwards", .type = &ft_objlist, .flags = F_NOSET,
 	  .off = NC(forwards), .count_off = NC(nforwards),
 	  .sub = &forward_table, .doc_def = "[]",
@@ -520,6 +528,16 @@ pf_check_cross(struct ctx *c)
 			    "network.ifname (the host interface to bridge, "
 			    "e.g. en0)");
 	}
+	if (n->mode == NET_BRIDGE && n->bridge == NULL) {
+		jp_at(&jp, "network", "mode", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "bridge needs network.bridge (the host "
+		    "bridge to join, e.g. br0)");
+	}
+	if (n->bridge != NULL && n->mode != NET_BRIDGE) {
+		jp_at(&jp, "network", "bridge", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "only works with mode bridge (mode is %s)",
+		    net_mode_name(n->mode));
+	}
 	if (n->create && n->mode != NET_TAP) {
 		jp_at(&jp, "network", "create", -1, NULL);
 		pf_problem(c, &jp, jp.n, 0, "only works with mode tap (mode is %s): "
@@ -595,7 +613,7 @@ pf_missing_hint(const struct field *f, const void *base, const char *path)
 const char *
 net_mode_name(enum net_mode m)
 {
-	if ((int)m < 0 || (int)m > NET_NONE)
+	if ((int)m < 0 || (int)m > NET_BRIDGE)
 		return "unknown";
 	return mode_values[m];
 }

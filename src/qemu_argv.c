@@ -229,6 +229,15 @@ add_network(const struct profile *p, const struct argv_runtime *rt,
 		v = xstrdup("vmnet-bridged,id=net0");
 		append_kv(&v, "ifname", n->ifname);
 		break;
+	case NET_BRIDGE:
+		if (n->bridge == NULL) {
+			err_set(err, "network: mode bridge needs \"bridge\" (e.g. br0)");
+			return -1;
+		}
+		v = xstrdup("bridge,id=net0");
+		append_kv(&v, "br", n->bridge);
+		append_kv(&v, "helper", rt->bridge_helper);
+		break;
 	case NET_NONE:
 		push_opt(out, "-nic", "none");
 		return 0;

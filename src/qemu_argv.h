@@ -14,6 +14,7 @@ struct argv_runtime {
 	int start_paused;	/* add -S (the supervisor attaches, then sends cont) */
 	const char *fw_code;	/* "firmware": "uefi": the code image found (firmware.c) */
 	const char *fw_vars;	/* ... and the VM's own variables file */
+	const char *bridge_helper; /* mode bridge: qemu-bridge-helper found (net.c); NULL: QEMU's own */
 };
 
 /*

@@ -205,6 +205,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	rt.accel = acc.name;
 	rt.ssh_host_port = ssh_port;
 	rt.start_paused = 1;
+	rt.bridge_helper = net_bridge_helper();
 	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0) {
 		if (firmware_for_vm(p->name, p->arch, p->machine, true, &fw, &fw_vars,
 		    &fw_created, err) == -1)

@@ -868,6 +868,30 @@ START_TEST(test_firmware_uefi)
 }
 END_TEST
 
+/* mode bridge: QEMU's bridge backend through the helper the host has. */
+START_TEST(test_net_bridge)
+{
+	struct profile p = base_profile();
+	struct argv_runtime rt = base_rt("tcg");
+	struct strvec sv = STRVEC_INIT;
+
+	p.net.mode = NET_BRIDGE;
+	p.net.bridge = "br0";
+	p.net.mac = "52:54:00:aa:bb:cc";
+	rt.bridge_helper = "/usr/lib/qemu/qemu-bridge-helper";
+	build_ok(&p, &rt, &sv);
+	ASSERT_PAIR(&sv, "-netdev", "bridge,id=net0,br=br0,"
+	    "helper=/usr/lib/qemu/qemu-bridge-helper");
+	ASSERT_PAIR(&sv, "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:cc");
+	strvec_free(&sv);
+	rt.bridge_helper = NULL;	/* none found: QEMU's compiled-in one */
+	build_ok(&p, &rt, &sv);
+	ASSERT_PAIR(&sv, "-netdev", "bridge,id=net0,br=br0");
+	strvec_free(&sv);
+	ck_assert_str_eq(net_mode_name(NET_BRIDGE), "bridge");
+}
+END_TEST
+
 START_TEST(test_net_user)
 {
 	struct profile p = base_profile();
@@ -1264,6 +1288,7 @@ argv_suite(void)
 	tcase_add_test(tc, test_drive_options);
 	tcase_add_test(tc, test_firmware_kernel);
 	tcase_add_test(tc, test_firmware_uefi);
+	tcase_add_test(tc, test_net_bridge);
 	tcase_add_test(tc, test_net_user);
 	tcase_add_loop_test(tc, test_net_modes, 0,
 	    (int)(sizeof net_cases / sizeof net_cases[0]));

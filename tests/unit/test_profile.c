@@ -313,6 +313,20 @@ START_TEST(test_defaults_x86_64)
 	ck_good(u);
 	ck_assert(u->net.create);
 	profile_free(u);
+	/* mode bridge needs network.bridge, and only it takes one */
+	u = load_text(dir, "b.json", "{ \"network\": { \"mode\": \"bridge\" } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.mode: bridge needs network.bridge"));
+	profile_free(u);
+	u = load_text(dir, "b2.json", "{ \"network\": { \"bridge\": \"br0\" } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.bridge: only works with mode bridge"));
+	profile_free(u);
+	u = load_text(dir, "b3.json", "{ \"network\": { \"mode\": \"bridge\", "
+	    "\"bridge\": \"br0\" } }");
+	ck_good(u);
+	ck_assert_int_eq(u->net.mode, NET_BRIDGE);
+	profile_free(u);
 	u = load_text(dir, "u2.json", "{ \"firmware\": \"./uefi\" }");
 	ck_assert_ptr_nonnull(u->broken);
 	ck_assert_ptr_nonnull(strstr(u->broken, "/uefi does not exist"));
