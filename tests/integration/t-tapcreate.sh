@@ -2,7 +2,8 @@
 # network.create: true, inside a network namespace of our own. An unprivileged user's
 # start fails before QEMU with the exact sudo line and creates nothing; root's start makes
 # the tap (persistent, host address, up) and the guest answers SSH over it; once a tap is
-# ready (net up --user), the user's start uses it without needing any right.
+# ready (net up --user), the user's start uses it without needing any right; a user with
+# CAP_NET_ADMIN and nothing else makes it too.
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 [ "$(id -u)" = 0 ] || skip "needs root (a namespace and a test user)"
@@ -59,6 +60,20 @@ wait_for 240 grep -q 'qemu-tui-guest: ready' "$QEMU_TUI_RUNDIR/tapc/serial.log" 
 [ "$(guest_ssh)" = guest-42 ] || fail "ssh over the created tap"
 as_root stop tapc --force >/dev/null || fail "stop"
 ok "as root: start makes qttap8 (persistent, 172.16.8.1/24, up); the guest answers SSH on 172.16.8.2"
+
+# CAP_NET_ADMIN alone is the right too: the user with only that capability (ambient,
+# so it survives exec) makes the tap, owned by the user QEMU runs as.
+as_root net down tapc >/dev/null || fail "net down"
+ip netns exec "$ns" setpriv --reuid qtnet --regid "$(id -g qtnet)" --clear-groups \
+	--inh-caps +net_admin --ambient-caps +net_admin \
+	env QEMU_TUI_RUNDIR="$U/run" HOME="$U" ASAN_OPTIONS="log_path=$U/asan/asan" \
+	UBSAN_OPTIONS="log_path=$U/asan/ubsan" "$QEMU_TUI" --profiles "$U/profiles" start tapc \
+	> "$T/start-cap.out" 2>&1 || fail "start with CAP_NET_ADMIN: $(cat "$T/start-cap.out")"
+ip -n "$ns" -d link show qttap8 | grep -q "tun type tap .*persist on user qtnet" ||
+	fail "not a tap of qtnet: $(ip -n "$ns" -d link show qttap8)"
+as_user stop tapc --force >/dev/null || fail "stop (cap)"
+as_root net down tapc >/dev/null || fail "net down (cap)"
+ok "with CAP_NET_ADMIN and no root: start makes the tap, owned by the user"
 
 as_root net up tapc --user qtnet >/dev/null || fail "net up --user"
 as_user start tapc > "$T/start2.out" 2>&1 || fail "the user's start on a ready tap: $(cat "$T/start2.out")"
