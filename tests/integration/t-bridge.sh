@@ -90,6 +90,9 @@ expect suid 'allow br0\n' "/etc/qemu/bridge.conf has no \`allow\` line for qtbr9
 expect suid 'allow all\ndeny qtbr9\n' "/etc/qemu/bridge.conf denies qtbr9" \
 	"remove the deny line for qtbr9"
 out=$(as_user suid '# ours\ninclude /etc/qemu/more.conf\n' doctor brvm) && fail "an include of a missing file allowed it"
+printf 'allow qtbr9\n' > "$T/more.conf"
+chmod 644 "$T/more.conf"
+out=$(as_user suid "# ours\ninclude $T/more.conf\n" doctor brvm) || fail "an included allow line was not followed: $out"
 out=$(as_user suid 'allow qtbr9\n' doctor brvm) || fail "doctor with everything in place: $out"
 grep -q "^ok   bridge  *qtbr9 through $helper" <<<"$out" || fail "doctor: $out"
 ok "as a user: no helper, a helper not setuid, no bridge.conf, no allow line, a deny line: each refused before QEMU with its fix"
