@@ -271,6 +271,8 @@ pf_file_problem(const struct field *f, const void *base, const char *s)
 
 	if ((f->flags & F_URL) && pf_is_url(s))
 		return NULL;
+	if (f->keyword != NULL && strcmp(s, f->keyword) == 0)
+		return NULL;	/* a word the field takes instead of a file ("uefi") */
 	if (stat(s, &st) == 0) {
 		if (S_ISDIR(st.st_mode))
 			return xasprintf("%s is a directory, not a file", s);

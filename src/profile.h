@@ -15,6 +15,7 @@ enum net_mode {
 	NET_VMNET_HOST,
 	NET_VMNET_BRIDGED,
 	NET_NONE,
+	NET_BRIDGE,		/* a host bridge, through qemu-bridge-helper */
 };
 
 struct forward {
@@ -37,9 +38,11 @@ struct drive {
 struct net_config {
 	enum net_mode mode;	/* default NET_USER */
 	char *model;		/* NIC device; default per arch */
-	char *mac;		/* "52:54:00:12:34:56"; NULL = QEMU's */
+	char *mac;		/* "52:54:00:12:34:56"; default: profile_name_mac(name) */
 	char *ifname;		/* tap device name (mode tap) */
 	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
+	bool create;		/* tap: make the device at start when we have the right */
+	char *bridge;		/* mode bridge: the host bridge, e.g. "br0" */
 	struct forward *forwards;
 	size_t nforwards;
 };
@@ -169,5 +172,7 @@ int profile_validate(struct profile *p, qt_error *err);
 void profile_help(FILE *out);
 
 const char *net_mode_name(enum net_mode m);
+/* The MAC a profile gets without network.mac: 52:54:00 and 3 bytes of a hash of name. */
+void profile_name_mac(const char *name, char out[18]);
 
 #endif

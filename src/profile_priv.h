@@ -57,6 +57,7 @@ struct field {
 	char *(*doc_fn)(void);		/* ... when it comes from the arch table */
 	char *(*doc_type)(void);	/* the type column, when the type's is too vague */
 	const char *help;
+	const char *keyword;		/* F_PATH: a word kept as written, not a file ("uefi") */
 };
 
 /* The fields of one struct. */
