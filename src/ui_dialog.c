@@ -1,4 +1,4 @@
-/* Overlays drawn over the panes: the help screen and yes/no confirmations. */
+/* Overlays drawn over the panes: the help screen, yes/no confirmations, one-line prompts. */
 #include "ui_priv.h"
 
 #include <stdarg.h>
@@ -17,6 +17,21 @@ ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, .
 	va_end(ap);
 	ui->dialog = DIALOG_CONFIRM;
 	ui->confirm_fn = fn;
+	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
+	ui_mark(ui);
+}
+
+void
+ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->confirm, sizeof ui->confirm, fmt, ap);
+	va_end(ap);
+	ui->dialog = DIALOG_PROMPT;
+	ui->prompt_fn = fn;
+	ui->prompt_line[0] = '\0';
 	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
 	ui_mark(ui);
 }
@@ -179,9 +194,41 @@ draw_confirm(struct ui *ui)
 	delwin(w);
 }
 
+/* The question, the line typed so far with a cursor, and the keys. */
+static void
+draw_prompt(struct ui *ui)
+{
+	char line[sizeof ui->prompt_line + 2];
+	int width = 64, len;
+	WINDOW *w;
+
+	if ((w = centered(ui, 6, width)) == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
+	werase(w);
+	if (ui->utf8)
+		box_set(w, WACS_VLINE, WACS_HLINE);
+	else
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	ui_put(w, 1, 2, getmaxx(w) - 4, ui->confirm);
+	/* The end of a long line stays in sight. */
+	len = (int)strlen(ui->prompt_line);
+	snprintf(line, sizeof line, "%s_", ui->prompt_line + (len > getmaxx(w) - 7 ?
+	    len - (getmaxx(w) - 7) : 0));
+	ui_put(w, 2, 2, getmaxx(w) - 4, line);
+	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[Enter] ok   [Esc] cancel");
+	wnoutrefresh(w);
+	delwin(w);
+}
+
 void
 ui_dialog_draw(struct ui *ui)
 {
+	if (ui->dialog == DIALOG_PROMPT) {
+		draw_prompt(ui);
+		return;
+	}
 	if (ui->dialog == DIALOG_HELP)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)
@@ -198,6 +245,26 @@ ui_dialog_key(struct ui *ui, int key)
 		MEVENT ev;
 
 		getmouse(&ev);
+		return;
+	}
+	if (was == DIALOG_PROMPT) {
+		size_t len = strlen(ui->prompt_line);
+		char line[sizeof ui->prompt_line];
+
+		if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+			if (len > 0)
+				ui->prompt_line[len - 1] = '\0';
+		} else if (key >= 32 && key < 127 && len + 1 < sizeof ui->prompt_line) {
+			ui->prompt_line[len] = (char)key;
+			ui->prompt_line[len + 1] = '\0';
+		} else if (key == 27 || key == '\r' || key == '\n' || key == KEY_ENTER) {
+			ui->dialog = DIALOG_NONE;
+			snprintf(line, sizeof line, "%s", ui->prompt_line);
+			vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+			if (key != 27 && (vm != NULL || ui->confirm_vm[0] == '\0'))
+				ui->prompt_fn(ui, vm, line);
+		}
+		ui_mark(ui);
 		return;
 	}
 	ui->dialog = DIALOG_NONE;

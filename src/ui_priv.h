@@ -70,10 +70,12 @@ struct pane {
 	void *data;
 };
 
-enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM };
+enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM, DIALOG_PROMPT };
 
 /* What a confirmation's yes runs. */
 typedef void (*ui_confirmed_fn)(struct ui *ui, struct vmwatch *vm);
+/* What a prompt's Enter runs, with the line typed. */
+typedef void (*ui_prompted_fn)(struct ui *ui, struct vmwatch *vm, const char *line);
 
 struct ui {
 	struct loop *loop;
@@ -116,10 +118,12 @@ struct ui {
 	char confirm[256];
 	ui_confirmed_fn confirm_fn;
 	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
+	ui_prompted_fn prompt_fn;	/* DIALOG_PROMPT: confirm holds the question */
+	char prompt_line[128];		/* what is typed so far */
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
-    pane_console_ops, pane_ssh_ops;
+    pane_console_ops, pane_ssh_ops, pane_forwards_ops, pane_doctor_ops;
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its
@@ -188,6 +192,10 @@ size_t ui_running_count(struct ui *ui, char *names, size_t len);
 const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
 /* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
 void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+/* ui_dialog.c: ask for one line of text (printable ASCII); Enter runs fn(ui, vm,
+ * line), Esc cancels. */
+void ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 void ui_dialog_draw(struct ui *ui);
 void ui_dialog_key(struct ui *ui, int key);
