@@ -35,7 +35,45 @@ struct fpane {
 	bool listen_read;		/* a read has answered */
 	struct forward_op *op;		/* an add or remove in flight */
 	size_t sel;			/* a row: forwards first, then listeners */
+	/* What the selected row shows, so the selection stays on it when rows come
+	 * or go: a forward's protocol and host port, or a listener's port. */
+	bool sel_listener;
+	char sel_proto[4];
+	int sel_port;
 };
+
+/* Remember what row sel shows. */
+static void
+sel_remember(struct fpane *fp)
+{
+	if (fp->sel < fp->nfwd) {
+		fp->sel_listener = false;
+		snprintf(fp->sel_proto, sizeof fp->sel_proto, "%s", fp->fwd[fp->sel].f.proto);
+		fp->sel_port = fp->fwd[fp->sel].f.host_port;
+	} else if (fp->sel < fp->nfwd + fp->nlisten) {
+		fp->sel_listener = true;
+		fp->sel_port = fp->listen[fp->sel - fp->nfwd].port;
+	}
+}
+
+/* Find the remembered row again after the rows changed (else keep the index). */
+static void
+sel_find(struct fpane *fp)
+{
+	size_t i;
+
+	for (i = 0; !fp->sel_listener && i < fp->nfwd; i++)
+		if (fp->fwd[i].f.host_port == fp->sel_port &&
+		    strcmp(fp->fwd[i].f.proto, fp->sel_proto) == 0) {
+			fp->sel = i;
+			return;
+		}
+	for (i = 0; fp->sel_listener && i < fp->nlisten; i++)
+		if (fp->listen[i].port == fp->sel_port) {
+			fp->sel = fp->nfwd + i;
+			return;
+		}
+}
 
 static struct vmwatch *
 fpane_vm(struct pane *p)
@@ -255,6 +293,7 @@ fwd_draw(struct pane *p)
 	int y = 1;
 
 	load_forwards(p);
+	sel_find(fp);
 	nrows = fp->nfwd + fp->nlisten;
 	if (fp->sel >= nrows)
 		fp->sel = nrows > 0 ? nrows - 1 : 0;
@@ -354,7 +393,6 @@ fwd_key(struct pane *p, int key, bool keycode)
 			forward_listener(p, &fp->listen[fp->sel - fp->nfwd]);
 		break;
 	case 'r':
-		load_forwards(p);
 		read_listeners(p);
 		break;
 	case 'q':
@@ -364,6 +402,7 @@ fwd_key(struct pane *p, int key, bool keycode)
 	default:
 		return PANE_KEY_IGNORED;
 	}
+	sel_remember(fp);
 	ui_mark(p->ui);
 	return PANE_KEY_HANDLED;
 }
