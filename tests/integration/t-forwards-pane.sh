@@ -59,10 +59,15 @@ fi
 
 tmux_setup
 # The dashboard without the right to bind ports below 1024, as a user has it, even
-# when the test runs as root.
+# when the test runs as root. dash again: a new dashboard in the same tmux pane (a
+# tmux server killed and started again at once may refuse the client).
+dashcmd="setpriv --bounding-set -net_bind_service env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
 dash() {
-	tm new-session -d -s qt -x 160 -y 44 \
-		"setpriv --bounding-set -net_bind_service env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
+	if tm has-session -t qt 2>/dev/null; then
+		tm respawn-pane -k -t qt "$dashcmd"
+	else
+		tm new-session -d -s qt -x 160 -y 44 "$dashcmd"
+	fi
 	see "VMs (2)" || fail "dashboard did not open"
 }
 pane_closed() { wait_for 10 sh -c "! tmux -L $sock capture-pane -p -t qt | grep -qF '$1'"; }
@@ -100,7 +105,6 @@ tm send-keys -t qt q
 see "keeps running" || fail "no quit question"
 tm send-keys -t qt y
 see "dashboard-exited" || fail "no quit"
-tm kill-server
 dash
 tm send-keys -t qt f
 see "tcp 127.0.0.1:$want -> 8080  (added)" || fail "a restarted dashboard lost the forward"
