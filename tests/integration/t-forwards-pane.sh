@@ -49,15 +49,17 @@ hexsame=$(printf %04X "$same")
 httpd_listens() { qt ssh fw -- 'cat /proc/net/tcp /proc/net/tcp6' > "$T/tcp"; grep -q ":1F90 0*:0000 0A" "$T/tcp" && grep -q ":$hexsame 0*:0000 0A" "$T/tcp"; }
 wait_for 60 httpd_listens || fail "no httpd listening in the guest: $(cat "$T/tcp")"
 
+tmux_setup
+# The port holders end with the test, whatever happens.
+holder= bholder=
+trap 'kill $holder $bholder 2>/dev/null || true; tm kill-server 2>/dev/null || true; cleanup' EXIT
 # Hold host port 8080 (when nothing else does), so that listener goes to the next free one.
-holder=
 if python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",8080))' 2>/dev/null; then
 	python3 -c "import socket,time; s=socket.socket(); s.bind(('127.0.0.1',8080)); s.listen(); time.sleep(600)" &
 	holder=$!
 	wait_for 10 python3 -c "import socket; socket.create_connection(('127.0.0.1', 8080))" || fail "holder"
 fi
 
-tmux_setup
 # The dashboard without the right to bind ports below 1024, as a user has it, even
 # when the test runs as root. dash again: a new dashboard in the same tmux pane (a
 # tmux server killed and started again at once may refuse the client).
@@ -134,6 +136,7 @@ see "HOSTPORT:GUESTPORT" || fail "no prompt"
 tm send-keys -t qt "$busy:80" Enter
 see "port 127.0.0.1:$busy is busy: python3 (pid $bholder) holds it" || fail "busy port not explained"
 kill $bholder
+bholder=
 ok "a busy host port at the prompt names its holder"
 
 # Below 1024 without the right to bind it.
@@ -153,7 +156,7 @@ see "fix: fix the path in the profile, or create the file" || fail "no fix line"
 see "something blocks its start" || fail "no verdict"
 ok "the doctor pane shows the missing kernel with its fix line"
 
-[ -n "$holder" ] && kill $holder
+if [ -n "$holder" ]; then kill $holder; holder=; fi
 tm send-keys -t qt q
 pane_closed "nokernel: doctor" || fail "q did not close the doctor pane"
 tm send-keys -t qt q
