@@ -7,7 +7,7 @@
 # forward typed at the prompt onto a busy port names its holder; a port below 1024
 # is explained to a dashboard without CAP_NET_BIND_SERVICE. A restarted dashboard shows the added
 # forwards (the run directory keeps them). The doctor pane shows a missing kernel
-# with its fix line.
+# with its fix line, and r checks again.
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 command -v tmux >/dev/null || skip "tmux is not installed"
@@ -155,6 +155,12 @@ see "nosuch-vmlinuz: No such file or directory" 30 || fail "the missing kernel i
 see "fix: fix the path in the profile, or create the file" || fail "no fix line"
 see "something blocks its start" || fail "no verdict"
 ok "the doctor pane shows the missing kernel with its fix line"
+# r checks again: the kernel file made meanwhile is found (the version probe runs again).
+: > "$T/nosuch-vmlinuz"
+tm send-keys -t qt r
+see "ok   kernel" 30 || fail "r did not check again"
+see "ok   qemu-system-aarch64" || fail "no QEMU version after the second probe"
+ok "r in the doctor pane checks again"
 
 if [ -n "$holder" ]; then kill $holder; holder=; fi
 tm send-keys -t qt q
