@@ -28,6 +28,8 @@
 #include "vm.h"
 #include "vmstate.h"
 
+/* The words the checks were written with in cmd_doctor.c: a check moved here (or
+ * added on a branch made before the move) reads the same. */
 #define OK DOCTOR_OK
 #define WARN DOCTOR_WARN
 #define FAIL DOCTOR_FAIL
