@@ -163,6 +163,7 @@ vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
 	struct pane *sp;
+	size_t i;
 
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
@@ -177,6 +178,14 @@ vm_changed(struct vmwatch *w, void *arg)
 		ui->details->dirty = ui->events->dirty = true;
 	if (w == ui_selected(ui) && (sp = ui_pane_find(ui, &pane_snapshots_ops, NULL)) != NULL)
 		sp->dirty = true;
+	/* Its forwards and doctor panes (a stop ends the forwards; another qemu-tui's
+	 * change shows there within a refresh). */
+	for (i = 0; i < ui->npanes; i++) {
+		struct pane *p = ui->panes[i];
+
+		if (!p->ops->terminal && p->ops->vm != NULL && strcmp(p->ops->vm(p), w->name) == 0)
+			p->dirty = true;
+	}
 }
 
 static void

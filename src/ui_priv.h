@@ -131,6 +131,7 @@ struct ui {
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
 extern const struct pane_ops pane_snapshots_ops;
+extern const struct pane_ops pane_forwards_ops, pane_doctor_ops;
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its
