@@ -294,6 +294,9 @@ check_files(struct ctx *c, const struct table *t, const void *base,
 				else if (access(s, R_OK) == -1)
 					pf_problem(c, jp, jp->n, 0, "%s is not readable: "
 					    "%s", s, strerror(errno));
+			} else if ((errno == ENOENT || errno == ENOTDIR) &&
+			    f->hint == HINT_DISK) {
+				pf_drive_missing(c, jp, base);
 			} else if (errno == ENOENT || errno == ENOTDIR) {
 				hint = pf_missing_hint(f, base, s);
 				pf_problem(c, jp, jp->n, 0, "%s does not exist (%s)", s,
@@ -347,6 +350,17 @@ dir_of(const char *path)
 	return abs;
 }
 
+/* Only missing disks, nothing else: "needs disk" rather than "broken". */
+static void
+note_needs_disk(struct profile *p, const struct ctx *c)
+{
+	free(p->needs_disk);
+	p->needs_disk = NULL;
+	if (p->broken != NULL && p->load_error == NULL && c->ndisk > 0 &&
+	    c->ndisk == c->nproblems)
+		p->needs_disk = xstrdup(p->broken);
+}
+
 static struct profile *
 profile_new(const char *path)
 {
@@ -371,6 +385,7 @@ profile_parse(const char *path, const char *text, size_t len)
 	pf_fill_defaults(p, &profile_table, p);
 	validate(&c);
 	p->broken = c.first;
+	note_needs_disk(p, &c);
 	return p;
 }
 
@@ -404,6 +419,7 @@ profile_free(struct profile *p)
 	free(p->dir);
 	free(p->broken);
 	free(p->load_error);
+	free(p->needs_disk);
 	free(p);
 }
 
@@ -420,6 +436,7 @@ profile_validate(struct profile *p, qt_error *err)
 		free(c.first);
 	} else
 		p->broken = c.first;
+	note_needs_disk(p, &c);
 	if (p->broken == NULL)
 		return 0;
 	err_set(err, "%s", p->broken);
