@@ -499,6 +499,11 @@ check_drive_recipe(struct ctx *c, const struct drive *d, size_t i)
 		pf_problem(c, &jp, jp.n, 0, "cannot go with from: file is either "
 		    "converted from a source or an overlay on a base; remove one");
 	}
+	if (d->backing != NULL && d->format != NULL && strcmp(d->format, "qcow2") != 0) {
+		jp_at(&jp, "drives", NULL, (long)i, "format");
+		pf_problem(c, &jp, jp.n, 0, "must be qcow2 with backing (an overlay "
+		    "is a qcow2 file), or left out");
+	}
 	if (d->from_format != NULL && d->from == NULL) {
 		jp_at(&jp, "drives", NULL, (long)i, "from_format");
 		pf_problem(c, &jp, jp.n, 0, "needs from (the image it is the format "
