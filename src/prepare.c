@@ -62,6 +62,7 @@ prepare_plan(const struct profile *p, const struct prepare_fact *facts,
 
 	out->steps = NULL;
 	out->n = 0;
+	out->profile = xstrdup(p->path);
 	for (i = 0; i < p->ndrives; i++) {
 		d = &p->drives[i];
 		if (d->file == NULL || is_cdrom(d))
@@ -106,7 +107,9 @@ prepare_plan_free(struct prepare_plan *plan)
 		free(plan->steps[i].size);
 	}
 	free(plan->steps);
+	free(plan->profile);
 	plan->steps = NULL;
+	plan->profile = NULL;
 	plan->n = 0;
 }
 
@@ -294,10 +297,21 @@ finish(struct prepare_run *r, bool ok, const char *error)
 static void
 fail(struct prepare_run *r, const char *error)
 {
+	static const char *const fields[] = {
+		[PREP_CONVERT] = "from and from_format", [PREP_CREATE] = "format and size",
+		[PREP_OVERLAY] = "backing and backing_format", [PREP_GROW] = "size",
+	};
 	const struct prepare_step *s = &r->plan.steps[r->i];
 	char *msg;
 
-	msg = xasprintf("drives[%zu] (%s) was not made: %s", s->drive, s->file, error);
+	/* A failure that the profile can fix names the fields to look at. */
+	if (strstr(error, "Unknown driver") != NULL || strstr(error, "Could not open") != NULL ||
+	    strstr(error, "Invalid") != NULL)
+		msg = xasprintf("drives[%zu] (%s) was not made: %s; check drives[%zu]'s %s "
+		    "in %s", s->drive, s->file, error, s->drive, fields[s->kind],
+		    r->plan.profile);
+	else
+		msg = xasprintf("drives[%zu] (%s) was not made: %s", s->drive, s->file, error);
 	finish(r, false, msg);
 	free(msg);
 }
@@ -483,6 +497,7 @@ prepare_begin(struct loop *l, struct prepare_plan *plan,
 	r->loop = l;
 	r->plan = *plan;
 	plan->steps = NULL;
+	plan->profile = NULL;
 	plan->n = 0;
 	r->cb = *cb;
 	r->arg = arg;
@@ -519,6 +534,7 @@ struct sync_run {
 	bool bar_on, done, ok;
 	size_t did;
 	qt_error *err;
+	FILE *out;
 };
 
 static void
@@ -529,7 +545,7 @@ sync_progress(const struct prepare_step *s, size_t i, size_t n, double pct,
 
 	(void)i;
 	(void)n;
-	if (s->kind != PREP_CONVERT)
+	if (s->kind != PREP_CONVERT || w->out != stdout)
 		return;
 	if (pct < 0) {
 		clibar_init(&w->bar, "convert", 0);
@@ -547,8 +563,8 @@ sync_step_done(const struct prepare_step *s, const char *what, void *arg)
 	if (w->bar_on)
 		clibar_end(&w->bar);
 	w->bar_on = false;
-	printf("%s\n", what);
-	fflush(stdout);
+	fprintf(w->out, "%s\n", what);
+	fflush(w->out);
 	w->did++;
 }
 
@@ -578,12 +594,12 @@ sync_signal(int sig, void *arg)
 }
 
 int
-prepare_sync(const struct profile *p, size_t *did, qt_error *err)
+prepare_sync(const struct profile *p, FILE *out, size_t *did, qt_error *err)
 {
 	static const struct prepare_cbs cbs = { sync_progress, sync_step_done, sync_done };
 	struct prepare_fact *facts = prepare_facts(p, true);
 	struct prepare_plan plan;
-	struct sync_run w = { .err = err };
+	struct sync_run w = { .err = err, .out = out };
 	struct loop *l;
 
 	if (did != NULL)

@@ -12,6 +12,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "loop.h"
 #include "profile.h"
@@ -42,6 +43,7 @@ struct prepare_step {
 struct prepare_plan {
 	struct prepare_step *steps;
 	size_t n;
+	char *profile;		/* its file, for messages */
 };
 
 /* What is true of a drive's file now. */
@@ -101,10 +103,10 @@ void prepare_cancel(struct prepare_run *r);
 void prepare_abandon(struct prepare_run *r);
 
 /*
- * The CLI: run what p needs on a loop of its own, with the progress bar
- * image convert shows and a line per step; Ctrl-C cancels. 0 when nothing
- * was needed or all went well; *did says how many steps ran.
+ * The CLI: run what p needs on a loop of its own, with a line per step on
+ * out (stdout: with the progress bar image convert shows); Ctrl-C cancels.
+ * 0 when nothing was needed or all went well; *did says how many steps ran.
  */
-int prepare_sync(const struct profile *p, size_t *did, qt_error *err);
+int prepare_sync(const struct profile *p, FILE *out, size_t *did, qt_error *err);
 
 #endif
