@@ -606,8 +606,10 @@ prepare_sync(const struct profile *p, FILE *out, size_t *did, qt_error *err)
 		*did = 0;
 	prepare_plan(p, facts, NULL, &plan);
 	free(facts);
-	if (plan.n == 0)
+	if (plan.n == 0) {
+		prepare_plan_free(&plan);
 		return 0;
+	}
 	l = loop_new();
 	loop_signal(l, SIGINT, sync_signal, &w);
 	loop_signal(l, SIGTERM, sync_signal, &w);

@@ -70,10 +70,12 @@ struct pane {
 	void *data;
 };
 
-enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM };
+enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM, DIALOG_PROMPT };
 
 /* What a confirmation's yes runs. */
 typedef void (*ui_confirmed_fn)(struct ui *ui, struct vmwatch *vm);
+/* What a prompt's Enter runs, with the text typed. */
+typedef void (*ui_prompted_fn)(struct ui *ui, struct vmwatch *vm, const char *text);
 
 struct ui {
 	struct loop *loop;
@@ -116,6 +118,8 @@ struct ui {
 	char confirm[256];
 	ui_confirmed_fn confirm_fn;
 	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
+	char prompt_text[64];	/* DIALOG_PROMPT: what is typed (question in confirm) */
+	ui_prompted_fn prompt_fn;
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
@@ -189,6 +193,10 @@ const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
 /* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
 void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+/* ui_dialog.c: ask for a line of text, initial typed already; Enter runs
+ * fn(ui, vm, text), Esc cancels. */
+void ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void ui_dialog_draw(struct ui *ui);
 void ui_dialog_key(struct ui *ui, int key);
 
