@@ -597,6 +597,11 @@ stop_done(const char *name, int ok, const char *how, void *arg)
 int
 vmwatch_stop(struct vmwatch *w, bool force, qt_error *err)
 {
+	/* Disks still being made: stop means do not start; nothing is left behind. */
+	if (w->priv->prep != NULL) {
+		prepare_cancel(w->priv->prep);
+		return 0;
+	}
 	if (w->priv->stop != NULL) {
 		err_set(err, "%s is already stopping (%s)", w->name, w->step);
 		return -1;

@@ -67,6 +67,7 @@ int vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err);
  * (*started false). */
 int vmwatch_prepare(struct vmwatch *w, const char *blank_size, bool *started,
     qt_error *err);
+/* While its disks are being made: cancels that (and the start). */
 int vmwatch_stop(struct vmwatch *w, bool force, qt_error *err);
 int vmwatch_pause_toggle(struct vmwatch *w, qt_error *err);
 int vmwatch_reset(struct vmwatch *w, qt_error *err);

@@ -112,12 +112,41 @@ qt status newbie > out 2>&1; grep -q "profile    needs disk: " out || fail "stat
 qt start newbie > out 2>&1 && fail "started without its disk"
 ok "a missing disk with no recipe is \"needs disk\" with the remedy in list and status"
 
+# A start in the dashboard converts first, on the loop: a 1 GiB sparse raw with data in it.
+truncate -s 1G "$P/img/big.raw"
+dd if=/dev/urandom of="$P/img/big.raw" bs=1M count=448 seek=100 conv=notrunc status=none
+guest_profile conv aarch64 '"drives": [ { "file": "img/conv.qcow2", "from": "img/big.raw" } ]'
+
 tmux_setup
 tm new-session -d -s qt -x 150 -y 40 \
 	"env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $P; echo dashboard-exited; sleep 30"
-see "VMs (2)" || fail "dashboard did not open"
+see "VMs (3)" || fail "dashboard did not open"
 screen | grep -q "newbie .*needs disk" || fail "the VM list does not say needs disk: $(screen)"
-tm send-keys -t qt j
+screen | grep -q "conv .*stopped" || fail "conv: $(screen)"
+tm send-keys -t qt s		# conv, the first VM
+see "preparing disk" 30 || fail "no 'preparing disk' while converting"
+tm send-keys -t qt S
+see "conv: cancelled; nothing was left behind" 30 ||
+	fail "S did not cancel the preparation"
+[ ! -e "$P/img/conv.qcow2" ] || fail "a cancelled convert left conv.qcow2"
+no_tmp
+[ ! -e "$(rundir conv)/qemu.pid" ] || fail "QEMU started after a cancel"
+ok "the dashboard's start shows preparing disk; S cancels it and leaves nothing"
+tm send-keys -t qt s
+see "preparing disk" 30 || fail "no 'preparing disk' the second time"
+tm send-keys -t qt '?'		# the dashboard answers keys meanwhile
+see "qemu-tui keys" 5 || fail "the dashboard did not answer while preparing"
+tm send-keys -t qt Escape
+wait_for 240 guest_ready conv || fail "conv did not boot after its disk was made"
+[ "$(qemu-img info -U --output=json "$P/img/conv.qcow2" | python3 -c 'import json,sys; print(json.load(sys.stdin)["format"])')" = qcow2 ] ||
+	fail "conv.qcow2 is not qcow2"
+files=$(block_files conv)
+grep -qx "$P/img/conv.qcow2" <<<"$files" || fail "query-block: $files"
+ok "then s converts (keys answered meanwhile) and starts the VM with the new disk"
+tm send-keys -t qt S
+wait_for 120 state_is conv stopped || fail "stop conv"
+
+tm send-keys -t qt j j
 see "D makes it" || fail "no remedy in the details"
 tm send-keys -t qt s
 see "needs a disk (D makes it)" || fail "s on a VM that needs a disk"
