@@ -522,7 +522,20 @@ prepare_cancel(struct prepare_run *r)
 void
 prepare_abandon(struct prepare_run *r)
 {
+	const struct prepare_step *s;
+	char *tmp;
+
 	r->abandoned = true;
+	/* The owner may free the loop before qemu-img's end is seen: the
+	 * temporary file goes now (qemu-img is being stopped), not at its end. */
+	if (r->job != NULL && !r->probing) {
+		s = &r->plan.steps[r->i];
+		if (s->kind != PREP_GROW) {
+			tmp = image_tmp_name(s->file);
+			unlink(tmp);
+			free(tmp);
+		}
+	}
 	prepare_cancel(r);
 }
 

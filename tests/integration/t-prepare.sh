@@ -164,5 +164,16 @@ screen | grep -q "newbie .*running" || fail "the list: $(screen)"
 ok "the dashboard shows needs disk; D asks for a size (8G offered), makes a blank disk, s starts the VM with it"
 tm send-keys -t qt S
 wait_for 120 state_is newbie stopped || fail "stop"
+
+# Quitting while a disk is being made: qemu-img is ended, nothing is left behind.
+# (A bigger source, so that the convert is surely still running when q comes.)
+rm "$P/img/conv.qcow2"
+truncate -s 2G "$P/img/big.raw"
+dd if=/dev/urandom of="$P/img/big.raw" bs=1M count=1024 seek=900 conv=notrunc status=none
+tm send-keys -t qt g s		# conv, the first VM
+see "preparing disk" 30 || fail "no 'preparing disk' before the quit"
 tm send-keys -t qt q
-see "dashboard-exited" || fail "quit"
+see "dashboard-exited" 10 || fail "quit"
+[ ! -e "$P/img/conv.qcow2" ] || fail "a quit during the convert left conv.qcow2"
+no_tmp
+ok "quitting the dashboard while a disk is being made leaves nothing behind"
