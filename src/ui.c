@@ -619,7 +619,8 @@ ui_running_count(struct ui *ui, char *names, size_t len)
 	for (i = 0; i < ui->nvms; i++) {
 		enum vm_state s = ui->vms[i]->state;
 
-		if (!vm_state_live(s))
+		/* Still making its disks: a quit cancels that, nothing keeps running. */
+		if (!vm_state_live(s) || vmwatch_preparing(ui->vms[i]))
 			continue;
 		n++;
 		if (off < len)
