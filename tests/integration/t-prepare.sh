@@ -96,6 +96,29 @@ no_tmp
 rm "$P/gone.json"
 ok "a missing source or an unknown format: the error names the drive, its file and the fix; no file left"
 
+# A full disk: a small tmpfs holds the drive's file.
+if [ "$(id -u)" = 0 ]; then
+	dd if=/dev/urandom of="$P/img/full-src.raw" bs=1M count=16 status=none
+	mkdir "$P/small"
+	mount -t tmpfs -o size=4M tmpfs "$P/small" || fail "mount tmpfs"
+	cat > "$P/full.json" <<JSON
+{ "arch": "aarch64", "accel": "tcg", "kernel": "$GUEST/aarch64/vmlinuz",
+  "drives": [ { "file": "small/full.img", "format": "raw", "from": "img/full-src.raw" } ] }
+JSON
+	qt start full > out 2>&1 && { umount "$P/small"; fail "start onto a full disk succeeded"; }
+	left=$(ls -A "$P/small")
+	umount "$P/small"
+	grep -q "drives\[0\] ($P/small/full.img) was not made: qemu-img convert: the disk is full writing $P/small/full.img; nothing was left behind: free some space" out ||
+		fail "full disk said: $(cat out)"
+	[ -z "$left" ] || fail "left behind on the full disk: $left"
+	[ ! -e "$(rundir full)/qemu.pid" ] || fail "QEMU was started after a failed prepare"
+	rm "$P/full.json" "$P/img/full-src.raw"
+	rmdir "$P/small"
+	ok "a full disk: the error names the drive and its file; nothing is left"
+else
+	skip "the full-disk case needs root (a tmpfs)"
+fi
+
 # ---- a newcomer: a disk nothing says how to make is "needs disk"; D makes it ----
 cat > "$P/newbie.json" <<JSON
 { "arch": "aarch64", "accel": "tcg", "memory": "256M",
