@@ -143,7 +143,7 @@ do_make_disk(struct ui *ui, struct vmwatch *w)
 	free(facts);
 	if (blank.n > plan.n) {
 		/* The first disk only the user's size can make: ask for it. */
-		for (s = blank.steps; s < blank.steps + blank.n; s++)
+		for (s = blank.steps; s < blank.steps + blank.n - 1; s++)
 			if (s->kind == PREP_CREATE && w->profile->drives[s->drive].size == NULL)
 				break;
 		ui_prompt(ui, blank_size_typed, w, PROFILE_BLANK_DISK_SIZE,

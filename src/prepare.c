@@ -253,7 +253,10 @@ prepare_facts(const struct profile *p, bool probe_sizes)
 
 	for (i = 0; i < p->ndrives; i++) {
 		d = &p->drives[i];
-		f[i].exists = d->file == NULL || stat(d->file, &st) == 0;
+		/* Paths are absolute after load: anything else is a QEMU URL (nbd://),
+		 * which is never made here. */
+		f[i].exists = d->file == NULL || d->file[0] != '/' ||
+		    stat(d->file, &st) == 0;
 		if (probe_sizes && f[i].exists && d->size != NULL && d->file != NULL &&
 		    info_sync(d->file, &f[i].vsize) == 0)
 			f[i].size_known = true;

@@ -187,12 +187,20 @@ END_TEST
 START_TEST(test_facts)
 {
 	struct profile *p = parse("{ \"drives\": [ { \"file\": \"/dev/null\", \"format\": \"raw\" },"
-	    " { \"file\": \"gone.qcow2\", \"size\": \"1G\" } ] }");
+	    " { \"file\": \"gone.qcow2\", \"size\": \"1G\" },"
+	    " { \"file\": \"nbd://127.0.0.1/x\" } ] }");
 	struct prepare_fact *f = prepare_facts(p, false);
+	struct prepare_plan plan;
 
 	ck_assert(f[0].exists);
 	ck_assert(!f[0].size_known);
 	ck_assert(!f[1].exists);
+	/* A URL is QEMU's to open: never "missing", never made blank. */
+	ck_assert(f[2].exists);
+	prepare_plan(p, f, "8G", &plan);
+	ck_assert_uint_eq(plan.n, 1);
+	ck_assert_uint_eq(plan.steps[0].drive, 1);
+	prepare_plan_free(&plan);
 	free(f);
 	profile_free(p);
 }
