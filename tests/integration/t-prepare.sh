@@ -5,6 +5,7 @@
 need_guest x86_64 aarch64
 command -v qemu-img >/dev/null || skip "qemu-img is not installed"
 command -v tmux >/dev/null || skip "tmux is not installed"
+cd "$T"		# its scratch files (out) go there, not into the tree
 P=$T/profiles
 vsize() { qemu-img info -U --output=json "$1" | python3 -c 'import json,sys; print(json.load(sys.stdin)["virtual-size"])'; }
 no_tmp() { ! ls -a "$P/img" | grep -q '\.tmp$' || fail "a temporary file was left: $(ls -a "$P/img")"; }
