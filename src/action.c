@@ -7,6 +7,9 @@
 #include "action.h"
 #include "ui_priv.h"
 
+#include "image.h"
+#include "prepare.h"
+
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -20,8 +23,15 @@ static void
 start(struct ui *ui, struct vmwatch *w, bool throwaway)
 {
 	qt_error err;
+	char key[16];
 
-	if (w->profile->broken != NULL)
+	/* A disk made meanwhile (D, the CLI): the profile may be whole again. */
+	if (w->profile->needs_disk != NULL)
+		profile_validate(w->profile, NULL);
+	if (w->profile->needs_disk != NULL)
+		ui_message(ui, true, "%s needs a disk (%s makes it): %s", w->name,
+		    ui_key_for(ui, "make-disk", key, sizeof key), w->profile->needs_disk);
+	else if (w->profile->broken != NULL)
 		ui_message(ui, true, "%s", w->profile->broken);
 	else if (vmwatch_start(w, throwaway, &err) == -1)
 		ui_message(ui, true, "%s", err.msg);
@@ -80,6 +90,73 @@ do_reset(struct ui *ui, struct vmwatch *w)
 		ui_message(ui, true, "%s", err.msg);
 	else
 		ui_message(ui, false, "%s reset", w->name);
+}
+
+/* ---- disks ---- */
+
+static void
+made_disk_started(struct ui *ui, struct vmwatch *w, bool started, const char *what)
+{
+	if (started)
+		ui_message(ui, false, "%s: making %s…", w->name, what);
+	else
+		ui_message(ui, false, "%s: every disk is there; nothing to make", w->name);
+}
+
+static void
+blank_size_typed(struct ui *ui, struct vmwatch *w, const char *text)
+{
+	char buf[64], *size;
+	uint64_t bytes;
+	bool started;
+	qt_error err;
+
+	snprintf(buf, sizeof buf, "%s", text);
+	size = str_trim(buf);
+	if (image_parse_size(size, &bytes) == -1 || bytes == 0) {
+		ui_message(ui, true, "\"%s\" is not a disk size (like 8G, 512M, 204800K); "
+		    "nothing was made", size);
+		return;
+	}
+	if (vmwatch_prepare(w, size, &started, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+	else
+		made_disk_started(ui, w, started, "a blank disk");
+}
+
+/*
+ * Make what the profile's drives need: from, size and backing as a start
+ * would; a missing disk nothing says how to make is made blank at a size the
+ * user types. Nothing starts the VM: s does, once the disk is there.
+ */
+static void
+do_make_disk(struct ui *ui, struct vmwatch *w)
+{
+	struct prepare_fact *facts = prepare_facts(w->profile, false);
+	struct prepare_plan plan, blank;
+	const struct prepare_step *s;
+	bool started;
+	qt_error err;
+
+	prepare_plan(w->profile, facts, NULL, &plan);
+	prepare_plan(w->profile, facts, PROFILE_BLANK_DISK_SIZE, &blank);
+	free(facts);
+	if (blank.n > plan.n) {
+		/* The first disk only the user's size can make: ask for it. */
+		for (s = blank.steps; s < blank.steps + blank.n - 1; s++)
+			if (s->kind == PREP_CREATE && w->profile->drives[s->drive].size == NULL)
+				break;
+		ui_prompt(ui, blank_size_typed, w, PROFILE_BLANK_DISK_SIZE,
+		    "%s: drives[%zu] (%s) does not exist. Make it blank (%s) at what size?",
+		    w->name, s->drive, s->file, s->format);
+	} else if (plan.n == 0 && w->profile->needs_disk != NULL)
+		ui_message(ui, true, "%s", w->profile->needs_disk);
+	else if (vmwatch_prepare(w, NULL, &started, &err) == -1)
+		ui_message(ui, true, "%s", err.msg);
+	else
+		made_disk_started(ui, w, started, "its disks");
+	prepare_plan_free(&plan);
+	prepare_plan_free(&blank);
 }
 
 /* One console per VM: a second c focuses it. The first console takes most of the
@@ -445,6 +522,8 @@ static const struct action {
 	    do_edit },
 	{ "snapshots", "v", "show or hide the selected VM's snapshots (in the pane: a save, "
 	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
+	{ "make-disk", "M", "make the VM's missing disks (from the profile, or blank at a "
+	    "size you type) without starting it", NULL, A_VM, NULL, do_make_disk },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
 	{ "new", "n", "a new VM: a form, each answer checked as it is typed", "new", 0, NULL,
 	    do_new },

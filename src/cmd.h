@@ -127,5 +127,6 @@ extern const struct cmd_entry cmd_start_entry, cmd_stop_entry,
 extern const struct cmd_entry cmd_snapshot_entry;
 extern const struct cmd_entry cmd_new_entry, cmd_clone_entry, cmd_rename_entry,
     cmd_delete_entry;
+extern const struct cmd_entry cmd_prepare_entry;
 
 #endif

@@ -8,8 +8,28 @@
 #include "cmd.h"
 #include "firmware.h"
 #include "net.h"
+#include "prepare.h"
 #include "qemu_argv.h"
 #include "rundir.h"
+
+/* What start would do to the disks first, as shell comments above the command. */
+static void
+print_prepare(const struct profile *p)
+{
+	struct prepare_fact *facts = prepare_facts(p, true);
+	struct prepare_plan plan;
+	size_t i;
+	char *d;
+
+	prepare_plan(p, facts, NULL, &plan);
+	for (i = 0; i < plan.n; i++) {
+		d = prepare_step_describe(&plan.steps[i]);
+		printf("# prepare: %s\n", d);
+		free(d);
+	}
+	prepare_plan_free(&plan);
+	free(facts);
+}
 
 static int
 cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
@@ -54,6 +74,7 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (qemu_argv_build(p, &rt, &av, &err) == -1)
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 	else {
+		print_prepare(p);
 		qemu_argv_print(stdout, av.v);
 		fflush(stdout);
 		if (ssh.forward && ssh.port == 0)

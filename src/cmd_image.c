@@ -14,6 +14,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "clibar.h"
 #include "cmd.h"
 #include "image.h"
 #include "loop.h"
@@ -30,49 +31,17 @@ static const char usage_text[] =
 struct run {
 	struct loop *loop;
 	struct image_job *job;
-	bool done, ok, tty;
+	bool done, ok;
 	char *out;
-	const char *what;
-	uint64_t total;		/* bytes, for the bar's figures (0: unknown) */
-	long long t0;
-	int last_step;
-	bool bar_drawn;
+	struct clibar bar;
 };
 
 static void
 on_progress(double pct, void *arg)
 {
 	struct run *r = arg;
-	char done[32], total[32], rate[32];
-	double secs = (double)(now_ms() - r->t0) / 1000.0;
-	int i, width = 24, fill = (int)(pct / 100.0 * width);
 
-	if (!r->tty) {
-		/* Plain lines for logs: one per 10 %. */
-		if ((int)pct / 10 > r->last_step) {
-			r->last_step = (int)pct / 10;
-			printf("%s: %d%%\n", r->what, r->last_step * 10);
-			fflush(stdout);
-		}
-		return;
-	}
-	printf("\r%s [", r->what);
-	for (i = 0; i < width; i++)
-		putchar(i < fill ? '#' : '.');
-	printf("] %5.1f%%", pct);
-	if (r->total > 0 && secs > 0.2) {
-		uint64_t bytes = (uint64_t)((double)r->total * pct / 100.0);
-
-		image_format_size(bytes, done, sizeof done);
-		image_format_size(r->total, total, sizeof total);
-		image_format_size((uint64_t)((double)bytes / secs), rate, sizeof rate);
-		printf("  %s / %s  %s/s", done, total, rate);
-		if (pct > 1 && pct < 100)
-			printf("  %.0f s left", secs * (100 - pct) / pct);
-	}
-	printf("\033[K");
-	fflush(stdout);
-	r->bar_drawn = true;
+	clibar_update(&r->bar, pct);
 }
 
 static void
@@ -80,8 +49,7 @@ on_done(bool ok, const char *error, const char *out, void *arg)
 {
 	struct run *r = arg;
 
-	if (r->bar_drawn)
-		printf("\n");
+	clibar_end(&r->bar);
 	r->done = true;
 	r->ok = ok;
 	r->job = NULL;
@@ -121,10 +89,7 @@ run_job(char *const args[], const char *file, bool fresh, const char *what,
 	for (i = 0; args[i] != NULL; i++)
 		strvec_push(&argv, strcmp(args[i], "@") == 0 && tmp ? tmp : args[i]);
 	r.loop = loop_new();
-	r.tty = isatty(STDOUT_FILENO);
-	r.what = what;
-	r.total = total;
-	r.t0 = now_ms();
+	clibar_init(&r.bar, what, total);
 	loop_signal(r.loop, SIGINT, on_signal, &r);
 	loop_signal(r.loop, SIGTERM, on_signal, &r);
 	loop_signal(r.loop, SIGHUP, on_signal, &r);

@@ -4,6 +4,7 @@
 
 #include "cmd.h"
 #include "net.h"
+#include "prepare.h"
 #include "vm.h"
 
 static int
@@ -29,6 +30,11 @@ cmd_start_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			rc = 0;
 			goto out;
 		}
+	}
+	/* The disks the profile says how to make, first; only what is missing. */
+	if (st != VM_ORPHANED && prepare_sync(p, stdout, NULL, &err) == -1) {
+		fprintf(stderr, "qemu-tui: %s: %s\n", p->name, err.msg);
+		goto out;
 	}
 	if (vm_start_sync(p, o.throwaway, (o.timeout > 0 ? o.timeout : 60) * 1000, &err) == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);

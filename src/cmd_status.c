@@ -99,6 +99,10 @@ vm_facts(const char *name, const struct profile *p, int full)
 		    json_object_new_string(net_mode_name(p->net.mode)));
 		if (p->broken != NULL)
 			json_object_object_add(o, "broken", json_object_new_string(p->broken));
+		/* Only missing disks: the remedy, and "needs disk" rather than "broken". */
+		if (p->needs_disk != NULL)
+			json_object_object_add(o, "needs_disk",
+			    json_object_new_string(p->needs_disk));
 	}
 	if (vm_run_read(name, &run, &err) == -1) {
 		json_object_object_add(o, "state", json_object_new_string("unknown"));
@@ -231,7 +235,9 @@ print_status(struct json_object *o)
 	printf("%s: %s\n", jstr(o, "name"), jstr(o, "state_detail"));
 	if ((s = jstr(o, "error")) != NULL)
 		printf("  ! %s\n", s);
-	if ((s = jstr(o, "broken")) != NULL)
+	if ((s = jstr(o, "needs_disk")) != NULL)
+		printf("  profile    needs disk: %s\n", s);
+	else if ((s = jstr(o, "broken")) != NULL)
 		printf("  profile    broken: %s\n", s);
 	if (json_object_object_get_ex(o, "pid", &v))
 		printf("  pid        %s (supervisor %s)\n", json_object_get_string(v),
@@ -349,7 +355,8 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			    json_object_get_boolean(t);
 
 			printf("%-24s %-22s %-8s %-6s %-13s %s%s\n", p->name,
-			    p->broken ? "broken" : jstr(o, "state_detail"),
+			    p->needs_disk ? "needs disk" : p->broken ? "broken" :
+			    jstr(o, "state_detail"),
 			    p->arch ? p->arch : "-", p->memory ? p->memory : "-",
 			    net_mode_name(p->net.mode),
 			    jstr(o, "pid") ? jstr(o, "pid") : "-",

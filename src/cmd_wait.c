@@ -24,6 +24,7 @@
 #include "net.h"
 #include "qmp.h"
 #include "rundir.h"
+#include "prepare.h"
 #include "vm.h"
 #include "vmstate.h"
 
@@ -430,7 +431,9 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return 255;
 	}
 	if (!vm_state_live(vm_state_of(&run, NULL))) {
-		if (vm_start_sync(p, throwaway, 60000, &err) == -1) {
+		/* The disks first; stdout is the command's, so their lines go to stderr. */
+		if (prepare_sync(p, stderr, NULL, &err) == -1 ||
+		    vm_start_sync(p, throwaway, 60000, &err) == -1) {
 			fprintf(stderr, "qemu-tui: run: %s\n", err.msg);
 			vm_run_free(&run);
 			profile_list_free(&list);

@@ -67,7 +67,13 @@ details_draw(struct pane *p)
 	live = vm_state_live(vm->state);
 	net_ssh_endpoint(pr, live ? vm->run.ssh_port : 0, &ssh);
 	if (pr->broken != NULL) {
-		row(&r, "Profile", "broken");
+		if (pr->needs_disk != NULL) {
+			char key[16];
+
+			row(&r, "Profile", "needs disk%s%s", vm->step[0] ? " - " : "", vm->step);
+			row(&r, "", "%s makes it", ui_key_for(ui, "make-disk", key, sizeof key));
+		} else
+			row(&r, "Profile", "broken");
 		/* The reason can be long: give it the lines it needs. */
 		for (off = 0; off < strlen(pr->broken) && r.y < r.max;
 		    off += (size_t)(r.width > 14 ? r.width - 14 : 1))

@@ -82,7 +82,12 @@ text_width(const char *s)
 static const char *
 state_of(const struct vmwatch *vm)
 {
-	return vm->profile->broken ? "broken" : vm->state_text;
+	if (vm->profile->needs_disk != NULL)
+		return vmwatch_preparing(vm) ? vm->step : "needs disk";
+	if (vm->profile->broken != NULL)
+		return "broken";
+	/* Disks being made before a start: how far, in the list. */
+	return vmwatch_preparing(vm) && vm->step[0] ? vm->step : vm->state_text;
 }
 
 /* Every write of it is thrown away: its profile says "snapshot", or this run does. */

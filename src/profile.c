@@ -312,9 +312,17 @@ check_files(struct ctx *c, const struct table *t, const void *base,
 		}
 		if ((f->flags & F_EXISTS) &&
 		    (s = *(char *const *)pf_slot(base, f)) != NULL &&
-		    (why = pf_file_problem(f, base, s)) != NULL) {
-			pf_problem(c, jp, jp->n, 0, "%s", why);
-			free(why);
+		    !((f->flags & F_URL) && pf_is_url(s))) {
+			struct stat st;
+
+			/* A missing disk is "needs disk", with the drive's own remedy. */
+			if (f->hint == HINT_DISK && stat(s, &st) == -1 &&
+			    (errno == ENOENT || errno == ENOTDIR))
+				pf_drive_missing(c, jp, base);
+			else if ((why = pf_file_problem(f, base, s)) != NULL) {
+				pf_problem(c, jp, jp->n, 0, "%s", why);
+				free(why);
+			}
 		}
 		jp->n--;
 	}
@@ -361,6 +369,17 @@ dir_of(const char *path)
 	return abs;
 }
 
+/* Only missing disks, nothing else: "needs disk" rather than "broken". */
+static void
+note_needs_disk(struct profile *p, const struct ctx *c)
+{
+	free(p->needs_disk);
+	p->needs_disk = NULL;
+	if (p->broken != NULL && p->load_error == NULL && c->ndisk > 0 &&
+	    c->ndisk == c->nproblems)
+		p->needs_disk = xstrdup(p->broken);
+}
+
 static struct profile *
 profile_new(const char *path)
 {
@@ -385,6 +404,7 @@ profile_parse(const char *path, const char *text, size_t len)
 	pf_fill_defaults(p, &profile_table, p);
 	validate(&c);
 	p->broken = c.first;
+	note_needs_disk(p, &c);
 	return p;
 }
 
@@ -418,6 +438,7 @@ profile_free(struct profile *p)
 	free(p->dir);
 	free(p->broken);
 	free(p->load_error);
+	free(p->needs_disk);
 	free(p);
 }
 
@@ -434,6 +455,7 @@ profile_validate(struct profile *p, qt_error *err)
 		free(c.first);
 	} else
 		p->broken = c.first;
+	note_needs_disk(p, &c);
 	if (p->broken == NULL)
 		return 0;
 	err_set(err, "%s", p->broken);

@@ -25,6 +25,9 @@ struct forward {
 	int guest_port;	 /* 1..65535 */
 };
 
+/* The size a missing disk is offered blank at ("needs disk"). */
+#define PROFILE_BLANK_DISK_SIZE "8G"
+
 struct drive {
 	char *file;	/* absolute after load (relative ones resolved against the profile dir) */
 	char *format;	/* "qcow2", "raw", ...; NULL = let QEMU probe (raw warns) */
@@ -33,6 +36,12 @@ struct drive {
 	char *id;	/* optional drive id (for devices[] that refer to it) */
 	bool readonly;
 	bool snapshot;
+	/* How file is made when it is missing (prepare.c); absolute after load. */
+	char *from;		/* a source image converted into file the first time */
+	char *from_format;	/* its format; NULL = probed by qemu-img */
+	char *size;		/* "8G": file made blank at this size, grown to it, never shrunk */
+	char *backing;		/* file is a qcow2 overlay on this base (not with from) */
+	char *backing_format;	/* the base's format; NULL = probed by qemu-img */
 };
 
 struct net_config {
@@ -95,6 +104,12 @@ struct profile {
 	 * this one, so profile_validate() must not clear it.
 	 */
 	char *load_error;
+	/*
+	 * Added for prepare.c: non-NULL (the same text as ->broken) when every
+	 * problem is a disk file that is missing and that the profile does not
+	 * say how to make: the list shows "needs disk", not "broken".
+	 */
+	char *needs_disk;
 };
 
 struct profile_list {

@@ -261,6 +261,7 @@ pf_problem(struct ctx *c, const struct jpath *jp, int n, int at_key,
 	va_list ap;
 	int m;
 
+	c->nproblems++;
 	if (c->first != NULL)
 		return;
 	if (c->src != NULL) {

@@ -137,6 +137,8 @@ struct ctx {
 	const char *src;	/* NULL after --set: no positions */
 	size_t len;
 	char *first;		/* the problem ->broken reports */
+	int nproblems;		/* every problem seen, also after the first */
+	int ndisk;		/* ... of them a missing disk nothing makes */
 };
 
 /* A problem at a byte offset ((size_t)-1: none), as "path:line:col: msg". */
@@ -190,6 +192,12 @@ void pf_check_cross(struct ctx *c);
 /* How to fix a missing file of field f (base: its struct). */
 char *pf_missing_hint(const struct field *f, const void *base,
     const char *path);
+/*
+ * A drive's file (at jp) is missing: fine when the drive says how to make it
+ * and its source is there; else a problem, counted in c->ndisk.
+ */
+void pf_drive_missing(struct ctx *c, const struct jpath *jp,
+    const struct drive *d);
 
 /* ---- reference (profile_help.c) ---- */
 

@@ -12,8 +12,10 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "arch.h"
+#include "image.h"
 #include "net.h"
 
 #define NFIELDS(a) (sizeof (a) / sizeof (a)[0])
@@ -46,6 +48,7 @@ static char *check_ifname(const char *);
 static char *check_cidr(const char *);
 static char *check_ipv4(const char *);
 static char *check_id(const char *);
+static char *check_disk_size(const char *);
 static char *default_name(const struct profile *);
 static char *default_arch(const struct profile *);
 static char *default_append(const struct profile *);
@@ -101,6 +104,24 @@ static const struct field drive_fields[] = {
 	{ .key = "snapshot", .type = &ft_bool, .off = DR(snapshot),
 	  .def = "false",
 	  .help = "Throw away writes to this drive when QEMU exits." },
+	{ .key = "from", .type = &ft_str, .flags = F_PATH, .off = DR(from),
+	  .help = "Source image converted into file (as format, qcow2 when not "
+	    "given) the first time, when file does not exist yet; the source is "
+	    "never written. Not with backing." },
+	{ .key = "from_format", .type = &ft_str, .off = DR(from_format), .min = 1,
+	  .doc_def = "probed by qemu-img",
+	  .help = "Format of from (raw for a dd image or a floppy)." },
+	{ .key = "size", .type = &ft_str, .off = DR(size),
+	  .check = check_disk_size,
+	  .help = "Virtual size (10G, 512M, 204800K; powers of 1024): file is "
+	    "created blank at this size when missing (or made from from or "
+	    "backing, then grown), and grown to it when smaller; never shrunk." },
+	{ .key = "backing", .type = &ft_str, .flags = F_PATH, .off = DR(backing),
+	  .help = "Base image: file is created as a qcow2 overlay on it when "
+	    "missing, so several VMs share one base that is never written." },
+	{ .key = "backing_format", .type = &ft_str, .off = DR(backing_format),
+	  .min = 1, .doc_def = "probed by qemu-img",
+	  .help = "Format of backing." },
 };
 static const struct table drive_table = {
 	"drives[]", drive_fields, NFIELDS(drive_fields), sizeof (struct drive)
@@ -397,6 +418,20 @@ check_id(const char *s)
 	return why;
 }
 
+static char *
+check_disk_size(const char *s)
+{
+	uint64_t bytes;
+	char *q, *why;
+
+	if (image_parse_size(s, &bytes) == 0 && bytes > 0)
+		return NULL;
+	q = pf_quote(s);
+	why = xasprintf("%s is not a disk size (like 8G, 512M, 204800K)", q);
+	free(q);
+	return why;
+}
+
 /* ---- defaults ---- */
 
 static char *
@@ -496,6 +531,48 @@ doc_arch_type(void)
 
 /* ---- rules that involve more than one field ---- */
 
+/* How a drive's file is made: one source at most, and only for a local file. */
+static void
+check_drive_recipe(struct ctx *c, const struct drive *d, size_t i)
+{
+	struct jpath jp = { .n = 0 };
+
+	if (d->from != NULL && d->backing != NULL) {
+		jp_at(&jp, "drives", NULL, (long)i, "backing");
+		pf_problem(c, &jp, jp.n, 0, "cannot go with from: file is either "
+		    "converted from a source or an overlay on a base; remove one");
+	}
+	if (d->backing != NULL && d->format != NULL && strcmp(d->format, "qcow2") != 0) {
+		jp_at(&jp, "drives", NULL, (long)i, "format");
+		pf_problem(c, &jp, jp.n, 0, "must be qcow2 with backing (an overlay "
+		    "is a qcow2 file), or left out");
+	}
+	if (d->from_format != NULL && d->from == NULL) {
+		jp_at(&jp, "drives", NULL, (long)i, "from_format");
+		pf_problem(c, &jp, jp.n, 0, "needs from (the image it is the format "
+		    "of)");
+	}
+	if (d->backing_format != NULL && d->backing == NULL) {
+		jp_at(&jp, "drives", NULL, (long)i, "backing_format");
+		pf_problem(c, &jp, jp.n, 0, "needs backing (the image it is the "
+		    "format of)");
+	}
+	if ((d->from != NULL || d->backing != NULL || d->size != NULL) &&
+	    d->file != NULL && pf_is_url(d->file)) {
+		jp_at(&jp, "drives", NULL, (long)i, d->from != NULL ? "from" :
+		    d->backing != NULL ? "backing" : "size");
+		pf_problem(c, &jp, jp.n, 0, "makes a local file, but file is a "
+		    "URL; remove it or give a file name");
+	}
+	if (d->media != NULL && strcmp(d->media, "cdrom") == 0 &&
+	    (d->from != NULL || d->backing != NULL || d->size != NULL)) {
+		jp_at(&jp, "drives", NULL, (long)i, d->from != NULL ? "from" :
+		    d->backing != NULL ? "backing" : "size");
+		pf_problem(c, &jp, jp.n, 0, "is for disks, not a cdrom (an ISO is "
+		    "used as it is)");
+	}
+}
+
 /* Checked after each field's own rules, before the files. */
 void
 pf_check_cross(struct ctx *c)
@@ -569,6 +646,8 @@ pf_check_cross(struct ctx *c)
 			    "already forwarded to the guest's port 22",
 			    a->host_port);
 	}
+	for (i = 0; i < p->ndrives; i++)
+		check_drive_recipe(c, &p->drives[i], i);
 	for (i = 0; i < p->ndrives; i++) {
 		if (p->drives[i].id == NULL)
 			continue;
@@ -608,6 +687,48 @@ pf_missing_hint(const struct field *f, const void *base, const char *path)
 	}
 	free(q);
 	return h;
+}
+
+void
+pf_drive_missing(struct ctx *c, const struct jpath *jp, const struct drive *d)
+{
+	struct jpath at = *jp;
+	const char *src = d->from != NULL ? d->from : d->backing, *fmt, *base;
+	size_t idx = jp->n >= 2 ? jp->s[jp->n - 2].idx : 0;
+	struct stat st;
+	char *q, *file;
+
+	if (src != NULL) {
+		/* Made at start from a source: only a missing source is a problem. */
+		if (stat(src, &st) == 0)
+			return;
+		at.s[at.n - 1].key = d->from != NULL ? "from" : "backing";
+		c->ndisk++;
+		pf_problem(c, &at, at.n, 0, "%s does not exist (%s is %s it at "
+		    "start: build or fetch it, or fix the path)", src, d->file,
+		    d->from != NULL ? "converted from" : "made as an overlay on");
+		return;
+	}
+	if (d->size != NULL)
+		return;		/* made blank at start */
+	c->ndisk++;
+	if (d->media != NULL && strcmp(d->media, "cdrom") == 0) {
+		pf_problem(c, jp, jp->n, 0, "%s does not exist (download the ISO "
+		    "there, or fix the path)", d->file);
+		return;
+	}
+	fmt = d->format != NULL ? d->format : "qcow2";
+	/* The profile by its canonical directory, as the disk is named. */
+	base = strrchr(c->p->path, '/');
+	file = path_join(c->p->dir, base != NULL ? base + 1 : c->p->path);
+	q = shell_quote(d->file);
+	pf_problem(c, jp, jp->n, 0, "%s does not exist (add \"size\": \"%s\" to "
+	    "drives[%zu] in %s to have it made at start, or make it now: "
+	    "qemu-tui image create %s %s --format %s; or give \"from\" to convert "
+	    "an image into it, or fix the path)", d->file, PROFILE_BLANK_DISK_SIZE,
+	    idx, file, q, PROFILE_BLANK_DISK_SIZE, fmt);
+	free(file);
+	free(q);
 }
 
 const char *

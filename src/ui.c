@@ -631,7 +631,8 @@ ui_running_count(struct ui *ui, char *names, size_t len)
 	for (i = 0; i < ui->nvms; i++) {
 		enum vm_state s = ui->vms[i]->state;
 
-		if (!vm_state_live(s))
+		/* Still making its disks: a quit cancels that, nothing keeps running. */
+		if (!vm_state_live(s) || vmwatch_preparing(ui->vms[i]))
 			continue;
 		n++;
 		if (off < len)
@@ -639,6 +640,33 @@ ui_running_count(struct ui *ui, char *names, size_t len)
 			    off ? ", " : "", ui->vms[i]->name);
 	}
 	return n;
+}
+
+/* Disks still being made at quit: qemu-img is ended and its temporary file
+ * removed before the loop goes (it takes milliseconds; 3 s at most). */
+static bool
+any_preparing(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < ui->nvms; i++)
+		if (vmwatch_preparing(ui->vms[i]))
+			return true;
+	return false;
+}
+
+static void
+end_preparations(struct ui *ui)
+{
+	long long until = now_ms() + 3000;
+	qt_error err;
+	size_t i;
+
+	for (i = 0; i < ui->nvms; i++)
+		if (vmwatch_preparing(ui->vms[i]))
+			vmwatch_stop(ui->vms[i], false, &err);	/* cancels it */
+	while (any_preparing(ui) && now_ms() < until)
+		loop_run_once(ui->loop, 100);
 }
 
 const char *
@@ -887,6 +915,7 @@ ui_run(const struct ui_options *opts)
 	loop_timer_add(ui.loop, 1000, 1, refresh_tick, &ui);
 	loop_set_idle(ui.loop, idle, &ui);
 	loop_run(ui.loop);
+	end_preparations(&ui);
 
 	n = ui_running_count(&ui, names, sizeof names);
 	curses_end();

@@ -166,6 +166,68 @@ draw_help(struct ui *ui)
 	delwin(w);
 }
 
+/* The question, the line typed so far (its end visible), and the keys. */
+static void
+draw_prompt(struct ui *ui)
+{
+	int width = (int)strlen(ui->confirm) + 4, lines, y, n;
+	size_t off, len = strlen(ui->confirm), tl = strlen(ui->prompt_text);
+	WINDOW *w;
+
+	if (width > 64)
+		width = 64;
+	if (width < 40)
+		width = 40;
+	lines = (int)(len / (size_t)(width - 4)) + 1;
+	if ((w = centered(ui, lines + 5, width)) == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
+	werase(w);
+	if (ui->utf8)
+		box_set(w, WACS_VLINE, WACS_HLINE);
+	else
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	for (off = 0, y = 1; off < len && y < getmaxy(w) - 3; y++) {
+		mvwaddnstr(w, y, 2, ui->confirm + off, width - 4);
+		off += (size_t)(width - 4);
+	}
+	n = width - 7;
+	mvwprintw(w, getmaxy(w) - 3, 2, "> %s_", tl > (size_t)n ?
+	    ui->prompt_text + tl - (size_t)n : ui->prompt_text);
+	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
+	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[Enter] ok   [Esc] cancel");
+	wnoutrefresh(w);
+	delwin(w);
+}
+
+/* A prompt's key: text, Backspace, Enter, Esc. */
+static void
+prompt_key(struct ui *ui, int key)
+{
+	size_t n = strlen(ui->prompt_text);
+	struct vmwatch *vm;
+	char text[sizeof ui->prompt_text];
+
+	if (key == 27 || key == 7 /* C-g */) {
+		ui->dialog = DIALOG_NONE;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (n > 0)
+			ui->prompt_text[n - 1] = '\0';
+	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		ui->dialog = DIALOG_NONE;
+		snprintf(text, sizeof text, "%s", ui->prompt_text);
+		vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+		if (vm != NULL || ui->confirm_vm[0] == '\0')
+			ui->prompt_fn(ui, vm, text);
+	} else if (key == 21 /* C-u */) {
+		ui->prompt_text[0] = '\0';
+	} else if (key >= 0x20 && key < 0x7f && n + 1 < sizeof ui->prompt_text) {
+		ui->prompt_text[n] = (char)key;
+		ui->prompt_text[n + 1] = '\0';
+	}
+	ui_mark(ui);
+}
+
 static void
 draw_confirm(struct ui *ui)
 {

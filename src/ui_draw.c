@@ -8,6 +8,8 @@
 enum ui_el
 ui_state_el(const struct vmwatch *w)
 {
+	if (w->profile != NULL && w->profile->needs_disk != NULL)
+		return EL_STATE_PAUSED;		/* wants a disk, not a fix */
 	if (w->profile != NULL && w->profile->broken != NULL)
 		return EL_STATE_BROKEN;
 	switch (w->state) {

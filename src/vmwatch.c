@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "prepare.h"
 #include "procstat.h"
 #include "qmp.h"
 #include "rundir.h"
@@ -18,6 +19,9 @@ struct vmwatch_priv {
 	struct vmwatch_hooks hooks;
 	struct qmp_client *qmp;
 	struct vm_launch *launch;	/* a start waiting for the supervisor's answer */
+	struct prepare_run *prep;	/* disks being made before a start (or alone) */
+	bool prep_then_start, prep_throwaway;
+	char prep_last[256];		/* what its last step did, in words */
 	struct vm_stop *stop;
 	struct proc_sample last;
 	bool have_last;
@@ -142,7 +146,8 @@ events_load(struct vmwatch *w)
 static void
 restate(struct vmwatch *w)
 {
-	w->run.launching = w->priv->launch != NULL;
+	w->run.launching = w->priv->launch != NULL ||
+	    (w->priv->prep != NULL && w->priv->prep_then_start);
 	if (w->priv->stop != NULL)
 		w->run.stopping = true;
 	w->state = vm_state_of(&w->run, w->qmp_status);
@@ -405,6 +410,8 @@ vmwatch_free(struct vmwatch *w)
 	if (pv->snap != NULL)
 		snap_job_abandon(pv->snap);
 	snap_list_free(&w->snaps);
+	if (pv->prep != NULL)
+		prepare_abandon(pv->prep);
 	vm_launch_free(pv->launch);
 	if (pv->soon != 0)
 		loop_timer_del(pv->loop, pv->soon);
@@ -441,25 +448,145 @@ launch_done(const char *name, const char *error, void *arg)
 	vmwatch_refresh(w);
 }
 
-int
-vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err)
+/* The launch itself, once the disks are there. */
+static int
+launch(struct vmwatch *w, bool throwaway, qt_error *err)
 {
-	if (w->priv->launch != NULL) {
-		err_set(err, "%s is already starting", w->name);
-		return -1;
-	}
 	w->priv->launch = vm_launch_begin(w->priv->loop, w->profile, throwaway,
 	    launch_done, w, err);
 	if (w->priv->launch == NULL)
 		return -1;
 	snprintf(w->step, sizeof w->step, "starting QEMU");
+	vmwatch_refresh(w);
+	return 0;
+}
+
+static void
+prep_progress(const struct prepare_step *s, size_t i, size_t n, double pct, void *arg)
+{
+	struct vmwatch *w = arg;
+	char of[32] = "";
+
+	if (n > 1)
+		snprintf(of, sizeof of, " (%zu of %zu)", i + 1, n);
+	if (pct < 0)
+		snprintf(w->step, sizeof w->step, "preparing disk%s: drives[%zu]", of,
+		    s->drive);
+	else
+		snprintf(w->step, sizeof w->step, "preparing disk %.0f%%%s", pct, of);
+	changed(w);
+}
+
+static void
+prep_step_done(const struct prepare_step *s, const char *what, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	(void)s;
+	snprintf(w->priv->prep_last, sizeof w->priv->prep_last, "%s", what);
+	message(w, false, "%s", what);
+}
+
+static void
+prep_done(bool ok, const char *error, void *arg)
+{
+	struct vmwatch *w = arg;
+	qt_error err;
+
+	w->priv->prep = NULL;	/* freed by prepare.c after this */
+	w->step[0] = '\0';
+	/* A disk that was missing is there now: the profile is usable again. */
+	if (ok && w->profile->broken != NULL)
+		profile_validate(w->profile, NULL);
+	if (!ok)
+		message(w, true, "%s: %s", w->name, error);
+	else if (!w->priv->prep_then_start)
+		message(w, false, "%s: disks ready (%s); start it when you like", w->name,
+		    w->priv->prep_last);
+	else if (w->profile->broken != NULL)
+		message(w, true, "%s", w->profile->broken);
+	else if (launch(w, w->priv->prep_throwaway, &err) == -1)
+		message(w, true, "%s", err.msg);
+	vmwatch_refresh(w);
+	changed(w);
+}
+
+static const struct prepare_cbs prep_cbs = { prep_progress, prep_step_done, prep_done };
+
+/* Start making the disks; *started false when nothing is needed. */
+static int
+prepare(struct vmwatch *w, const char *blank_size, bool then_start, bool throwaway,
+    bool *started, qt_error *err)
+{
+	/* stat() only: a grow of an existing disk checks its size when it runs. */
+	struct prepare_fact *facts = prepare_facts(w->profile, false);
+	struct prepare_plan plan;
+
+	*started = false;
+	prepare_plan(w->profile, facts, blank_size, &plan);
+	free(facts);
+	if (plan.n == 0) {
+		prepare_plan_free(&plan);
+		return 0;
+	}
+	w->priv->prep_then_start = then_start;
+	w->priv->prep_last[0] = '\0';
+	w->priv->prep_throwaway = throwaway;
+	w->priv->prep = prepare_begin(w->priv->loop, &plan, &prep_cbs, w, err);
+	prepare_plan_free(&plan);
+	if (w->priv->prep == NULL)
+		return -1;
+	*started = true;
+	snprintf(w->step, sizeof w->step, "preparing disk");
+	vmwatch_refresh(w);
+	return 0;
+}
+
+int
+vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err)
+{
+	bool preparing;
+
+	if (w->priv->launch != NULL || w->priv->prep != NULL) {
+		err_set(err, "%s is already starting", w->name);
+		return -1;
+	}
 	free(w->log_tail);
 	w->log_tail = NULL;
 	w->nsamples = 0;
 	memset(w->cpu, 0, sizeof w->cpu);
 	memset(w->rss_mib, 0, sizeof w->rss_mib);
-	vmwatch_refresh(w);
-	return 0;
+	/* An orphan is adopted as it is: its disks are open in its QEMU. */
+	if (w->state != VM_ORPHANED) {
+		if (prepare(w, NULL, true, throwaway, &preparing, err) == -1)
+			return -1;
+		if (preparing)
+			return 0;
+	}
+	return launch(w, throwaway, err);
+}
+
+int
+vmwatch_prepare(struct vmwatch *w, const char *blank_size, bool *started,
+    qt_error *err)
+{
+	*started = false;
+	if (w->priv->launch != NULL || w->priv->prep != NULL) {
+		err_set(err, "%s is already starting", w->name);
+		return -1;
+	}
+	if (vm_state_live(w->state)) {
+		err_set(err, "%s is %s: its disks are in use; stop it first", w->name,
+		    w->state_text);
+		return -1;
+	}
+	return prepare(w, blank_size, false, false, started, err);
+}
+
+bool
+vmwatch_preparing(const struct vmwatch *w)
+{
+	return w->priv->prep != NULL;
 }
 
 static void
@@ -491,6 +618,11 @@ stop_done(const char *name, int ok, const char *how, void *arg)
 int
 vmwatch_stop(struct vmwatch *w, bool force, qt_error *err)
 {
+	/* Disks still being made: stop means do not start; nothing is left behind. */
+	if (w->priv->prep != NULL) {
+		prepare_cancel(w->priv->prep);
+		return 0;
+	}
 	if (w->priv->stop != NULL) {
 		err_set(err, "%s is already stopping (%s)", w->name, w->step);
 		return -1;
@@ -547,7 +679,7 @@ vmwatch_reset(struct vmwatch *w, qt_error *err)
 bool
 vmwatch_busy(const struct vmwatch *w)
 {
-	return w->priv->launch != NULL || w->priv->stop != NULL;
+	return w->priv->launch != NULL || w->priv->stop != NULL || w->priv->prep != NULL;
 }
 
 /* ---- snapshots ---- */

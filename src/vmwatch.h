@@ -66,8 +66,15 @@ void vmwatch_refresh(struct vmwatch *w);
 /* Replace the profile after a reload (the old one is freed by its list). */
 void vmwatch_set_profile(struct vmwatch *w, struct profile *p);
 
-/* throwaway: as vm_launch_begin's, -snapshot for this run only. */
+/* throwaway: as vm_launch_begin's, -snapshot for this run only. The disks the
+ * profile says how to make are made first (prepare.c, on the loop). */
 int vmwatch_start(struct vmwatch *w, bool throwaway, qt_error *err);
+/* Only make the disks: what the profile says, and a missing disk with no recipe
+ * blank at blank_size when that is not NULL. 0 also when nothing was needed
+ * (*started false). */
+int vmwatch_prepare(struct vmwatch *w, const char *blank_size, bool *started,
+    qt_error *err);
+/* While its disks are being made: cancels that (and the start). */
 int vmwatch_stop(struct vmwatch *w, bool force, qt_error *err);
 int vmwatch_pause_toggle(struct vmwatch *w, qt_error *err);
 int vmwatch_reset(struct vmwatch *w, qt_error *err);
@@ -76,6 +83,7 @@ bool vmwatch_busy(const struct vmwatch *w);	/* a start or stop is under way */
  * watch's connection when it runs, qemu-img when it is stopped; one at a time. The
  * outcome comes as a message; snaps is read again after it. */
 int vmwatch_snapshot(struct vmwatch *w, enum snap_op op, const char *tag, qt_error *err);	/* a start or stop is under way */
+bool vmwatch_preparing(const struct vmwatch *w);	/* its disks are being made */
 
 const struct vmwatch_event *vmwatch_event_at(const struct vmwatch *w, int i);
 

@@ -1154,6 +1154,112 @@ START_TEST(test_shipped_examples)
 }
 END_TEST
 
+
+/* ---- disks made from the profile ---- */
+
+/* from, size and backing: paths relative to the profile, a missing file is fine. */
+START_TEST(test_drive_recipes)
+{
+	char *dir = scratch_dir();
+	struct profile *p;
+
+	touch(dir, "img/boot.flp");
+	touch(dir, "img/base.qcow2");
+	p = load_text(dir, "r.json", "{ \"drives\": ["
+	    " { \"file\": \"img/boot.qcow2\", \"from\": \"img/boot.flp\","
+	    "   \"from_format\": \"raw\", \"format\": \"qcow2\" },"
+	    " { \"file\": \"img/data.qcow2\", \"size\": \"204800K\" },"
+	    " { \"file\": \"img/over.qcow2\", \"backing\": \"img/base.qcow2\","
+	    "   \"backing_format\": \"qcow2\", \"size\": \"1G\" } ] }");
+	ck_good(p);
+	ck_assert_ptr_null(p->needs_disk);
+	ck_assert_uint_eq(p->ndrives, 3);
+	ck_path(p->drives[0].from, dir, "img/boot.flp");
+	ck_assert_str_eq(p->drives[0].from_format, "raw");
+	ck_assert_ptr_null(p->drives[0].size);
+	ck_assert_str_eq(p->drives[1].size, "204800K");
+	ck_assert_ptr_null(p->drives[1].from);
+	ck_path(p->drives[2].backing, dir, "img/base.qcow2");
+	ck_assert_str_eq(p->drives[2].backing_format, "qcow2");
+	profile_free(p);
+	rm_rf(dir);
+}
+END_TEST
+
+/* Only missing disks: "needs disk"; anything else wrong as well: broken. */
+START_TEST(test_needs_disk)
+{
+	char *dir = scratch_dir();
+	struct profile *p;
+
+	p = load_text(dir, "a.json", "{ \"drives\": [ { \"file\": \"d.qcow2\" } ] }");
+	ck_assert_ptr_nonnull(p->broken);
+	ck_assert_ptr_nonnull(p->needs_disk);
+	ck_assert_str_eq(p->needs_disk, p->broken);
+	ck_assert_ptr_nonnull(strstr(p->needs_disk, "add \"size\": \"8G\" to drives[0] in "));
+	ck_assert_ptr_nonnull(strstr(p->needs_disk, "qemu-tui image create "));
+	/* A size is a recipe: nothing is missing any more. */
+	ck_assert_int_eq(profile_validate(p, NULL), -1);
+	profile_free(p);
+
+	/* A missing source of from is a missing disk too. */
+	p = load_text(dir, "b.json", "{ \"drives\": [ { \"file\": \"d.qcow2\","
+	    " \"from\": \"gone.raw\" } ] }");
+	ck_assert_ptr_nonnull(p->needs_disk);
+	ck_assert_ptr_nonnull(strstr(p->broken, "drives[0].from: "));
+	profile_free(p);
+
+	/* Two missing disks: still only disks. */
+	p = load_text(dir, "c.json", "{ \"drives\": [ { \"file\": \"d1.qcow2\" },"
+	    " { \"file\": \"d2.qcow2\" } ] }");
+	ck_assert_ptr_nonnull(p->needs_disk);
+	profile_free(p);
+
+	/* A missing kernel as well: broken, not "needs disk". */
+	p = load_text(dir, "d.json", "{ \"kernel\": \"vmlinuz\", \"drives\": ["
+	    " { \"file\": \"d.qcow2\" } ] }");
+	ck_assert_ptr_nonnull(p->broken);
+	ck_assert_ptr_null(p->needs_disk);
+	profile_free(p);
+
+	/* A bad value as well: broken. */
+	p = load_text(dir, "e.json", "{ \"smp\": 0, \"drives\": ["
+	    " { \"file\": \"d.qcow2\" } ] }");
+	ck_assert_ptr_null(p->needs_disk);
+	profile_free(p);
+
+	/* A parse error: broken, whatever the disks. */
+	p = load_text(dir, "f.json", "{ \"nope\": 1, \"drives\": ["
+	    " { \"file\": \"d.qcow2\" } ] }");
+	ck_assert_ptr_null(p->needs_disk);
+	profile_free(p);
+
+	/* The disk made: neither. */
+	touch(dir, "d.qcow2");
+	p = load_text(dir, "g.json", "{ \"drives\": [ { \"file\": \"d.qcow2\" } ] }");
+	ck_good(p);
+	ck_assert_ptr_null(p->needs_disk);
+	profile_free(p);
+	rm_rf(dir);
+}
+END_TEST
+
+/* --set can fix the other problem: then the disk is all that is missing. */
+START_TEST(test_needs_disk_after_set)
+{
+	char *dir = scratch_dir();
+	struct profile *p;
+
+	p = load_text(dir, "a.json", "{ \"arch\": \"x86_64\", \"accel\": \"tcg\", "
+	    "\"smp\": 0, \"drives\": [ { \"file\": \"d.qcow2\" } ] }");
+	ck_assert_ptr_null(p->needs_disk);
+	ck_assert_int_eq(profile_set(p, "smp=2", NULL), 0);
+	ck_assert_ptr_nonnull(p->needs_disk);
+	profile_free(p);
+	rm_rf(dir);
+}
+END_TEST
+
 /* ---- reference ---- */
 
 START_TEST(test_help)
@@ -1249,6 +1355,12 @@ profile_suite(void)
 	tcase_add_test(tc, test_search_dirs_no_home);
 	tcase_add_test(tc, test_str_distance);
 	tcase_add_test(tc, test_shipped_examples);
+	suite_add_tcase(s, tc);
+
+	tc = tcase_create("disks");
+	tcase_add_test(tc, test_drive_recipes);
+	tcase_add_test(tc, test_needs_disk);
+	tcase_add_test(tc, test_needs_disk_after_set);
 	suite_add_tcase(s, tc);
 
 	tc = tcase_create("reference");
