@@ -200,7 +200,7 @@ draw_prompt(struct ui *ui)
 	delwin(w);
 }
 
-/* A prompt's key: text, Backspace, Enter, Esc. */
+/* A prompt's key: text (the first replaces a suggestion), Backspace, C-u, Enter, Esc. */
 static void
 prompt_key(struct ui *ui, int key)
 {
@@ -208,12 +208,20 @@ prompt_key(struct ui *ui, int key)
 	struct vmwatch *vm;
 	char text[sizeof ui->prompt_text];
 
+	/* A suggestion goes at the first key that types, as a selection would. */
+	if (ui->prompt_fresh && key >= 0x20 && key < 0x7f) {
+		ui->prompt_text[0] = '\0';
+		n = 0;
+	}
+	ui->prompt_fresh = false;
 	if (key == 27 || key == 7 /* C-g */) {
 		ui->dialog = DIALOG_NONE;
 	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
 		if (n > 0)
 			ui->prompt_text[n - 1] = '\0';
 	} else if (key == '\n' || key == '\r' || key == KEY_ENTER) {
+		if (n == 0)
+			return;
 		ui->dialog = DIALOG_NONE;
 		snprintf(text, sizeof text, "%s", ui->prompt_text);
 		vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
@@ -258,64 +266,6 @@ draw_confirm(struct ui *ui)
 	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[y] yes   [n] no");
 	wnoutrefresh(w);
 	delwin(w);
-}
-
-static void
-draw_prompt(struct ui *ui)
-{
-	int width = 64, y;
-	char line[160];
-	WINDOW *w;
-
-	if ((w = centered(ui, 6, width)) == NULL)
-		return;
-	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
-	werase(w);
-	if (ui->utf8)
-		box_set(w, WACS_VLINE, WACS_HLINE);
-	else
-		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
-	ui_put(w, 1, 2, getmaxx(w) - 4, ui->confirm);
-	y = getmaxy(w) - 3;
-	snprintf(line, sizeof line, "> %s_", ui->prompt_text);
-	ui_put(w, y, 2, getmaxx(w) - 4, line);
-	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
-	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[Enter] ok   [Esc] cancel");
-	wnoutrefresh(w);
-	delwin(w);
-}
-
-/* A prompt takes printable ASCII (tags, names), Backspace, Enter and Esc. */
-static void
-prompt_key(struct ui *ui, int key)
-{
-	size_t len = strlen(ui->prompt_text);
-	struct vmwatch *vm;
-	char text[sizeof ui->prompt_text];
-
-	if (ui->prompt_fresh && key != '\r' && key != '\n' && key != KEY_ENTER && key != 27) {
-		ui->prompt_text[0] = '\0';
-		len = 0;
-	}
-	ui->prompt_fresh = false;
-	if (key == 27) {
-		ui->dialog = DIALOG_NONE;
-	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (len > 0)
-			ui->prompt_text[len - 1] = '\0';
-	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
-		if (len == 0)
-			return;
-		ui->dialog = DIALOG_NONE;
-		snprintf(text, sizeof text, "%s", ui->prompt_text);
-		vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
-		if (vm != NULL || ui->confirm_vm[0] == '\0')
-			ui->prompt_fn(ui, vm, text);
-	} else if (key > 32 && key < 127 && len + 1 < sizeof ui->prompt_text) {
-		ui->prompt_text[len] = (char)key;
-		ui->prompt_text[len + 1] = '\0';
-	}
-	ui_mark(ui);
 }
 
 void
