@@ -190,7 +190,7 @@ static const struct { const char *key, *value, *want; } checks[] = {
 	{ "name", "ok-name", NULL },
 	{ "name", "a/b", "must not contain '/'" },
 	{ "network.mode", "none", NULL },
-	{ "network.mode", "bridge", "network.mode: " },
+	{ "network.mode", "bridged", "network.mode: " },
 	{ "ssh.user", "root", NULL },
 	{ "kernel", "/no/such/kernel", "/no/such/kernel does not exist" },
 	{ "kernel", "/", "is a directory" },
@@ -272,7 +272,7 @@ START_TEST(test_newvm_check)
 		{ "memory", "12Q", "\"12Q\" is not a size" },
 		{ "memory", "", NULL },
 		{ "smp", "0", "smp: " },
-		{ "network.mode", "bridge", "network.mode: " },
+		{ "network.mode", "bridged", "network.mode: " },
 		{ "kernel", "/no/such/kernel", "does not exist" },
 	};
 	const struct newvm_field *f, *disk = NULL;
