@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,6 +14,7 @@
 #include <unistd.h>
 
 #include "rundir.h"
+#include "stream.h"
 
 #define ERR_KEEP	16384	/* of qemu-img's stderr */
 #define OUT_KEEP	(4u << 20)
@@ -22,7 +22,8 @@
 struct image_job {
 	struct loop *loop;
 	pid_t pid;
-	int out_fd, err_fd;
+	/* qemu-img's stdout (progress, info's JSON) and stderr, NULL once at EOF. */
+	struct stream *out_s, *err_s;
 	char *out;
 	size_t out_len;
 	char err[ERR_KEEP];
@@ -279,47 +280,50 @@ job_finish(struct image_job *j)
 static void
 job_maybe_done(struct image_job *j)
 {
-	if (j->exited && j->out_fd == -1 && j->err_fd == -1)
+	if (j->exited && j->out_s == NULL && j->err_s == NULL)
 		job_finish(j);
 }
 
 static void
-job_io(int fd, short revents, void *arg)
+job_out(struct stream *s, const char *buf, size_t len, void *arg)
 {
 	struct image_job *j = arg;
-	char buf[8192];
-	ssize_t n;
 
-	(void)revents;
-	n = read(fd, buf, sizeof buf);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		loop_io_del(j->loop, fd);
-		close(fd);
-		if (fd == j->out_fd)
-			j->out_fd = -1;
-		else
-			j->err_fd = -1;
-		job_maybe_done(j);
-		return;
-	}
-	if (fd == j->err_fd) {
-		size_t k = (size_t)n < sizeof j->err - 1 - j->err_len ?
-		    (size_t)n : sizeof j->err - 1 - j->err_len;
-
-		memcpy(j->err + j->err_len, buf, k);
-		j->err_len += k;
-		return;
-	}
-	if (image_progress_feed(&j->prog, buf, (size_t)n) && j->cb.progress != NULL)
+	(void)s;
+	if (image_progress_feed(&j->prog, buf, len) && j->cb.progress != NULL)
 		j->cb.progress(j->prog.pct, j->arg);
-	if (j->out_len + (size_t)n <= OUT_KEEP) {
-		j->out = xrealloc(j->out, j->out_len + (size_t)n + 1);
-		memcpy(j->out + j->out_len, buf, (size_t)n);
-		j->out_len += (size_t)n;
+	if (j->out_len + len <= OUT_KEEP) {
+		j->out = xrealloc(j->out, j->out_len + len + 1);
+		memcpy(j->out + j->out_len, buf, len);
+		j->out_len += len;
 		j->out[j->out_len] = '\0';
 	}
+}
+
+static void
+job_err(struct stream *s, const char *buf, size_t len, void *arg)
+{
+	struct image_job *j = arg;
+	size_t k = len < sizeof j->err - 1 - j->err_len ? len : sizeof j->err - 1 - j->err_len;
+
+	(void)s;
+	memcpy(j->err + j->err_len, buf, k);
+	j->err_len += k;
+}
+
+/* EOF on one of the pipes: the stream has closed its fd already. */
+static void
+job_pipe_closed(struct stream *s, const char *why, void *arg)
+{
+	struct image_job *j = arg;
+
+	(void)why;
+	if (s == j->out_s)
+		j->out_s = NULL;
+	else
+		j->err_s = NULL;
+	stream_free(s);
+	job_maybe_done(j);
 }
 
 static void
@@ -338,6 +342,8 @@ image_job_start(struct loop *l, char *const args[], const char *target,
     const char *tmp_target, const struct image_job_cbs *cb, void *arg,
     qt_error *err)
 {
+	static const struct stream_hooks out_hooks = { job_out, job_pipe_closed };
+	static const struct stream_hooks err_hooks = { job_err, job_pipe_closed };
 	struct image_job *j;
 	struct strvec argv = STRVEC_INIT;
 	int outp[2], errp[2], devnull;
@@ -387,17 +393,13 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 	j = xcalloc(1, sizeof *j);
 	j->loop = l;
 	j->pid = pid;
-	j->out_fd = outp[0];
-	j->err_fd = errp[0];
 	j->cb = *cb;
 	j->arg = arg;
 	j->op = xasprintf("qemu-img %s", args[0]);
 	j->target = target != NULL ? xstrdup(target) : NULL;
 	j->tmp = tmp_target != NULL ? xstrdup(tmp_target) : NULL;
-	fcntl(j->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(j->err_fd, F_SETFL, O_NONBLOCK);
-	loop_io_add(l, j->out_fd, POLLIN, job_io, j);
-	loop_io_add(l, j->err_fd, POLLIN, job_io, j);
+	j->out_s = stream_new(l, outp[0], &out_hooks, j);
+	j->err_s = stream_new(l, errp[0], &err_hooks, j);
 	loop_child(l, pid, job_exited, j);
 	return j;
 }
