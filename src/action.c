@@ -180,6 +180,24 @@ do_edit(struct ui *ui, struct vmwatch *w)
 	ui_place_panes(ui);
 }
 
+/* ---- jobs ---- */
+
+/* The newest job first: the one the status line shows. */
+static void
+do_cancel_job(struct ui *ui, struct vmwatch *w)
+{
+	size_t n = jobs_count(ui->jobs);
+	struct job *j;
+
+	if (n == 0) {
+		ui_message(ui, true, "no job is running");
+		return;
+	}
+	j = jobs_at(ui->jobs, n - 1);
+	job_cancel(j);
+	ui_message(ui, false, "cancelling %s…", job_title(j));
+}
+
 /* ---- the dashboard's own ---- */
 
 static void
@@ -328,9 +346,13 @@ static void
 do_quit(struct ui *ui, struct vmwatch *w)
 {
 	char names[256];
-	size_t n = ui_running_count(ui, names, sizeof names);
+	size_t n = ui_running_count(ui, names, sizeof names), jobs = jobs_count(ui->jobs);
 
-	if (n > 0)
+	if (jobs > 0)
+		ui_ask(ui, do_quit_now, NULL, "Quit? %zu job%s running (%s) will be cancelled; "
+		    "nothing is left behind.%s", jobs, jobs == 1 ? " is" : "s are",
+		    job_title(jobs_at(ui->jobs, jobs - 1)), n > 0 ? " The VMs keep running." : "");
+	else if (n > 0)
 		ui_ask(ui, do_quit_now, NULL, "Quit? %zu VM%s keep%s running (%s); the next "
 		    "qemu-tui shows %s again.", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
 		    names, n == 1 ? "it" : "them");
@@ -373,6 +395,8 @@ static const struct action {
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
+	{ "cancel-job", "C", "cancel the newest qemu-img job in the status line (again: "
+	    "kill it)", NULL, 0, NULL, do_cancel_job },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
 	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
 	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "

@@ -33,8 +33,6 @@ struct run {
 	bool done, ok, tty;
 	char *out;
 	const char *what;
-	uint64_t total;		/* bytes, for the bar's figures (0: unknown) */
-	long long t0;
 	int last_step;
 	bool bar_drawn;
 };
@@ -43,9 +41,8 @@ static void
 on_progress(double pct, void *arg)
 {
 	struct run *r = arg;
-	char done[32], total[32], rate[32];
-	double secs = (double)(now_ms() - r->t0) / 1000.0;
-	int i, width = 24, fill = (int)(pct / 100.0 * width);
+	struct image_job_stats st;
+	char line[256];
 
 	if (!r->tty) {
 		/* Plain lines for logs: one per 10 %. */
@@ -56,21 +53,11 @@ on_progress(double pct, void *arg)
 		}
 		return;
 	}
-	printf("\r%s [", r->what);
-	for (i = 0; i < width; i++)
-		putchar(i < fill ? '#' : '.');
-	printf("] %5.1f%%", pct);
-	if (r->total > 0 && secs > 0.2) {
-		uint64_t bytes = (uint64_t)((double)r->total * pct / 100.0);
-
-		image_format_size(bytes, done, sizeof done);
-		image_format_size(r->total, total, sizeof total);
-		image_format_size((uint64_t)((double)bytes / secs), rate, sizeof rate);
-		printf("  %s / %s  %s/s", done, total, rate);
-		if (pct > 1 && pct < 100)
-			printf("  %.0f s left", secs * (100 - pct) / pct);
-	}
-	printf("\033[K");
+	if (r->job == NULL)
+		return;
+	image_job_stats(r->job, &st);
+	image_bar_format(r->what, &st, 96, line, sizeof line);
+	printf("\r%s\033[K", line);
 	fflush(stdout);
 	r->bar_drawn = true;
 }
@@ -123,8 +110,6 @@ run_job(char *const args[], const char *file, bool fresh, const char *what,
 	r.loop = loop_new();
 	r.tty = isatty(STDOUT_FILENO);
 	r.what = what;
-	r.total = total;
-	r.t0 = now_ms();
 	loop_signal(r.loop, SIGINT, on_signal, &r);
 	loop_signal(r.loop, SIGTERM, on_signal, &r);
 	loop_signal(r.loop, SIGHUP, on_signal, &r);
@@ -137,6 +122,7 @@ run_job(char *const args[], const char *file, bool fresh, const char *what,
 		loop_free(r.loop);
 		return NULL;
 	}
+	image_job_set_total(r.job, total);
 	while (!r.done)
 		loop_run_once(r.loop, -1);
 	loop_free(r.loop);

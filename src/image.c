@@ -33,7 +33,10 @@ struct image_job {
 	struct image_job_cbs cb;
 	void *arg;
 	bool exited, cancelled;
+	bool detached;		/* the owner went away: no callbacks */
 	int status;
+	long long t0;		/* ms, for rate and time left */
+	uint64_t total;
 };
 
 char *
@@ -269,7 +272,8 @@ job_finish(struct image_job *j)
 	snprintf(msg, sizeof msg, "%s", err.msg);
 	if (j->out == NULL)
 		j->out = xstrdup("");
-	j->cb.done(ok, ok ? NULL : msg, j->out, j->arg);
+	if (!j->detached)
+		j->cb.done(ok, ok ? NULL : msg, j->out, j->arg);
 	free(j->out);
 	free(j->target);
 	free(j->tmp);
@@ -290,7 +294,8 @@ job_out(struct stream *s, const char *buf, size_t len, void *arg)
 	struct image_job *j = arg;
 
 	(void)s;
-	if (image_progress_feed(&j->prog, buf, len) && j->cb.progress != NULL)
+	if (image_progress_feed(&j->prog, buf, len) && j->cb.progress != NULL &&
+	    !j->detached)
 		j->cb.progress(j->prog.pct, j->arg);
 	if (j->out_len + len <= OUT_KEEP) {
 		j->out = xrealloc(j->out, j->out_len + len + 1);
@@ -393,6 +398,7 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 	j = xcalloc(1, sizeof *j);
 	j->loop = l;
 	j->pid = pid;
+	j->t0 = now_ms();
 	j->cb = *cb;
 	j->arg = arg;
 	j->op = xasprintf("qemu-img %s", args[0]);
@@ -409,6 +415,177 @@ image_job_cancel(struct image_job *j)
 {
 	if (j->exited)
 		return;
+	/* A second cancel does not ask any more. */
+	kill(j->pid, j->cancelled ? SIGKILL : SIGTERM);
 	j->cancelled = true;
-	kill(j->pid, SIGTERM);
+}
+
+void
+image_job_detach(struct image_job *j)
+{
+	j->detached = true;
+	image_job_cancel(j);
+}
+
+void
+image_job_set_total(struct image_job *j, uint64_t bytes)
+{
+	j->total = bytes;
+}
+
+void
+image_job_stats(const struct image_job *j, struct image_job_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->pct = j->prog.pct;
+	st->total = j->total;
+	st->done = (uint64_t)((double)j->total * st->pct / 100.0);
+	st->elapsed = (double)(now_ms() - j->t0) / 1000.0;
+	st->left = -1;
+	/* The average so far: qemu-img's steps are too coarse for a moving one. */
+	if (st->elapsed > 0.2 && st->done > 0)
+		st->rate = (double)st->done / st->elapsed;
+	if (st->pct >= 1 && st->pct < 100)
+		st->left = st->elapsed * (100 - st->pct) / st->pct;
+}
+
+void
+image_stats_format(const struct image_job_stats *st, char *buf, size_t len)
+{
+	char done[32], total[32], rate[32];
+	int n;
+
+	n = snprintf(buf, len, "%.1f%%", st->pct);
+	if (st->total > 0 && n >= 0 && (size_t)n < len) {
+		image_format_size(st->done, done, sizeof done);
+		image_format_size(st->total, total, sizeof total);
+		n += snprintf(buf + n, len - (size_t)n, "  %s / %s", done, total);
+	}
+	if (st->rate > 0 && n >= 0 && (size_t)n < len) {
+		image_format_size((uint64_t)st->rate, rate, sizeof rate);
+		n += snprintf(buf + n, len - (size_t)n, "  %s/s", rate);
+	}
+	if (st->left >= 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  %.0f s left", st->left);
+}
+
+void
+image_bar_format(const char *what, const struct image_job_stats *st, int width,
+    char *buf, size_t len)
+{
+	char bar[64], figures[160];
+	int i, cells = width > 0 && width / 4 < (int)sizeof bar ? width / 4 : 24, fill;
+
+	if (cells < 8)
+		cells = 8;
+	fill = (int)(st->pct / 100.0 * cells);
+	for (i = 0; i < cells; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[cells] = '\0';
+	image_stats_format(st, figures, sizeof figures);
+	snprintf(buf, len, "%s [%s] %s", what, bar, figures);
+}
+
+/* ---- qemu-img info --backing-chain ---- */
+
+static uint64_t
+get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_int64(v) : 0;
+}
+
+static const char *
+get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static void
+layer_parse(struct json_object *o, struct image_layer *l)
+{
+	struct json_object *snaps, *s;
+	const char *v;
+	size_t i;
+
+	memset(l, 0, sizeof *l);
+	l->file = xstrdup((v = get_str(o, "filename")) != NULL ? v : "");
+	snprintf(l->format, sizeof l->format, "%s", (v = get_str(o, "format")) ? v : "?");
+	l->virtual_size = get_u64(o, "virtual-size");
+	l->actual_size = get_u64(o, "actual-size");
+	if ((v = get_str(o, "backing-filename")) != NULL)
+		l->backing = xstrdup(v);
+	if (!json_object_object_get_ex(o, "snapshots", &snaps) ||
+	    !json_object_is_type(snaps, json_type_array))
+		return;
+	l->nsnaps = json_object_array_length(snaps);
+	l->snaps = xcalloc(l->nsnaps + 1, sizeof *l->snaps);
+	for (i = 0; i < l->nsnaps; i++) {
+		s = json_object_array_get_idx(snaps, i);
+		snprintf(l->snaps[i].id, sizeof l->snaps[i].id, "%s",
+		    (v = get_str(s, "id")) ? v : "");
+		snprintf(l->snaps[i].tag, sizeof l->snaps[i].tag, "%s",
+		    (v = get_str(s, "name")) ? v : "");
+		l->snaps[i].vm_size = get_u64(s, "vm-state-size");
+		l->snaps[i].date = (long long)get_u64(s, "date-sec");
+	}
+}
+
+int
+image_chain_parse(const char *json, struct image_layer **layers, size_t *n,
+    qt_error *err)
+{
+	struct json_object *o;
+	size_t i, count;
+
+	*layers = NULL;
+	*n = 0;
+	if ((o = json_tokener_parse(json)) == NULL ||
+	    (!json_object_is_type(o, json_type_object) &&
+	    !json_object_is_type(o, json_type_array))) {
+		err_set(err, "qemu-img info gave no JSON object or array");
+		json_object_put(o);
+		return -1;
+	}
+	if (json_object_is_type(o, json_type_object)) {
+		*layers = xcalloc(1, sizeof **layers);
+		layer_parse(o, *layers);
+		*n = 1;
+		json_object_put(o);
+		return 0;
+	}
+	count = json_object_array_length(o);
+	*layers = xcalloc(count + 1, sizeof **layers);
+	for (i = 0; i < count; i++) {
+		struct json_object *e = json_object_array_get_idx(o, i);
+
+		if (!json_object_is_type(e, json_type_object)) {
+			err_set(err, "qemu-img info: element %zu of the chain is not an object", i);
+			image_chain_free(*layers, i);
+			*layers = NULL;
+			json_object_put(o);
+			return -1;
+		}
+		layer_parse(e, &(*layers)[i]);
+	}
+	*n = count;
+	json_object_put(o);
+	return 0;
+}
+
+void
+image_chain_free(struct image_layer *layers, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(layers[i].file);
+		free(layers[i].backing);
+		free(layers[i].snaps);
+	}
+	free(layers);
 }

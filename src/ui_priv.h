@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <stdbool.h>
 
+#include "jobs.h"
 #include "layout.h"
 #include "loop.h"
 #include "profile.h"
@@ -116,10 +117,14 @@ struct ui {
 	char confirm[256];
 	ui_confirmed_fn confirm_fn;
 	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
+
+	/* qemu-img work started here (jobs.h): in the status line, C cancels. */
+	struct jobs *jobs;
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
+
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its
@@ -189,6 +194,7 @@ const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
 /* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
 void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
+
 void ui_dialog_draw(struct ui *ui);
 void ui_dialog_key(struct ui *ui, int key);
 
