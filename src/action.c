@@ -180,7 +180,43 @@ do_edit(struct ui *ui, struct vmwatch *w)
 	ui_place_panes(ui);
 }
 
-/* ---- jobs ---- */
+/* ---- disks and jobs ---- */
+
+static void
+do_disks(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_show(ui, w);
+}
+
+static void
+do_disk_resize(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_act(ui, DISK_RESIZE);
+}
+
+static void
+do_disk_convert(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_act(ui, DISK_CONVERT);
+}
+
+static void
+do_disk_snapshot(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_act(ui, DISK_SNAP_CREATE);
+}
+
+static void
+do_disk_snapshot_apply(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_act(ui, DISK_SNAP_APPLY);
+}
+
+static void
+do_disk_snapshot_delete(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_act(ui, DISK_SNAP_DELETE);
+}
 
 /* The newest job first: the one the status line shows. */
 static void
@@ -220,10 +256,11 @@ do_close_pane(struct ui *ui, struct vmwatch *w)
 {
 	struct pane *p = ui_focused_pane(ui);
 
-	if (p != NULL && p->ops->terminal)
+	if (p != NULL && (p->ops->terminal || p->ops == &pane_disks_ops))
 		ui_pane_close(ui, p);
 	else
-		ui_message(ui, true, "only console and SSH panes close (focus one with Tab)");
+		ui_message(ui, true, "only console, SSH and disks panes close (focus one "
+		    "with Tab)");
 }
 
 static void
@@ -391,10 +428,22 @@ static const struct action {
 	    A_PANE_VM, NULL, do_ssh_beside },
 	{ "ssh-below", "H -", "SSH shell into the VM in a pane below (top/bottom split)",
 	    NULL, A_PANE_VM, NULL, do_ssh_below },
-	{ "close-pane", "x", "close the focused console or SSH pane", NULL, 0, NULL,
+	{ "close-pane", "x", "close the focused console, SSH or disks pane", NULL, 0, NULL,
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
+	{ "disks", "d", "the VM's disks: format, sizes, backing chain, snapshots (again: "
+	    "read them again)", "disks", A_VM, NULL, do_disks },
+	{ "disk-resize", "+", "resize the disk under the disks pane's cursor (a stopped "
+	    "VM's; shrinking asks first)", NULL, 0, NULL, do_disk_resize },
+	{ "disk-convert", "O", "convert the disk under the cursor to qcow2 beside it "
+	    "(a job: C cancels)", NULL, 0, NULL, do_disk_convert },
+	{ "disk-snapshot", "n", "make an internal snapshot of the disk under the cursor "
+	    "(qcow2, VM stopped)", NULL, 0, NULL, do_disk_snapshot },
+	{ "disk-snapshot-apply", "a", "go back to the snapshot under the cursor (asks "
+	    "first)", NULL, 0, NULL, do_disk_snapshot_apply },
+	{ "disk-snapshot-delete", "D", "delete the snapshot under the cursor (asks "
+	    "first)", NULL, 0, NULL, do_disk_snapshot_delete },
 	{ "cancel-job", "C", "cancel the newest qemu-img job in the status line (again: "
 	    "kill it)", NULL, 0, NULL, do_cancel_job },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },

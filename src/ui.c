@@ -162,6 +162,7 @@ static void
 vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
+	struct pane *p;
 
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
@@ -174,6 +175,9 @@ vm_changed(struct vmwatch *w, void *arg)
 	ui->list->dirty = true;
 	if (w == ui_selected(ui))
 		ui->details->dirty = ui->events->dirty = true;
+	/* Its disks pane says whether its disks can change now. */
+	if ((p = ui_pane_find(ui, &pane_disks_ops, w->name)) != NULL)
+		p->dirty = true;
 }
 
 static void

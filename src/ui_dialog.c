@@ -1,4 +1,4 @@
-/* Overlays drawn over the panes: the help screen and yes/no confirmations. */
+/* Overlays drawn over the panes: the help screen, yes/no confirmations, a line of text. */
 #include "ui_priv.h"
 
 #include <stdarg.h>
@@ -17,6 +17,22 @@ ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, .
 	va_end(ap);
 	ui->dialog = DIALOG_CONFIRM;
 	ui->confirm_fn = fn;
+	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
+	ui_mark(ui);
+}
+
+void
+ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
+    const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(ui->confirm, sizeof ui->confirm, fmt, ap);
+	va_end(ap);
+	snprintf(ui->prompt_text, sizeof ui->prompt_text, "%s", initial ? initial : "");
+	ui->dialog = DIALOG_PROMPT;
+	ui->prompt_fn = fn;
 	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
 	ui_mark(ui);
 }
@@ -179,6 +195,39 @@ draw_confirm(struct ui *ui)
 	delwin(w);
 }
 
+/* The question wrapped, the text being typed, and the keys. */
+static void
+draw_prompt(struct ui *ui)
+{
+	char lines[6][256], input[160];
+	int width = 64, n, y;
+	size_t len = strlen(ui->prompt_text);
+	WINDOW *w;
+
+	if (width > ui->cols)
+		width = ui->cols;
+	n = wrap(ui->confirm, width - 4, lines, 6);
+	if ((w = centered(ui, n + 5, width)) == NULL)
+		return;
+	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
+	werase(w);
+	if (ui->utf8)
+		box_set(w, WACS_VLINE, WACS_HLINE);
+	else
+		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
+	for (y = 0; y < n && y + 1 < getmaxy(w) - 3; y++)
+		ui_put(w, y + 1, 2, width - 4, lines[y]);
+	/* The end of a long text stays in sight. */
+	snprintf(input, sizeof input, "> %s_", len + 5 > (size_t)width - 4 ?
+	    ui->prompt_text + len - (size_t)(width - 9) : ui->prompt_text);
+	wattrset(w, ui_attr(ui, EL_FILTER));
+	ui_put(w, getmaxy(w) - 3, 2, width - 4, input);
+	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
+	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[Enter] ok   [Esc] cancel");
+	wnoutrefresh(w);
+	delwin(w);
+}
+
 void
 ui_dialog_draw(struct ui *ui)
 {
@@ -186,6 +235,44 @@ ui_dialog_draw(struct ui *ui)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)
 		draw_confirm(ui);
+	else if (ui->dialog == DIALOG_PROMPT)
+		draw_prompt(ui);
+}
+
+/* A key while a prompt is up: edit, Enter runs it, Esc drops it. */
+static void
+prompt_key(struct ui *ui, int key)
+{
+	size_t len = strlen(ui->prompt_text);
+	struct vmwatch *vm;
+	char text[sizeof ui->prompt_text];
+
+	ui_mark(ui);
+	if (key == 27) {
+		ui->dialog = DIALOG_NONE;
+		return;
+	}
+	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len > 0)
+			ui->prompt_text[len - 1] = '\0';
+		return;
+	}
+	if (key == 21) {	/* C-u, as a shell's line editor */
+		ui->prompt_text[0] = '\0';
+		return;
+	}
+	if (key != '\r' && key != '\n' && key != KEY_ENTER) {
+		if (key >= 32 && key < 127 && len + 1 < sizeof ui->prompt_text) {
+			ui->prompt_text[len] = (char)key;
+			ui->prompt_text[len + 1] = '\0';
+		}
+		return;
+	}
+	ui->dialog = DIALOG_NONE;
+	snprintf(text, sizeof text, "%s", ui->prompt_text);
+	vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+	if (vm != NULL || ui->confirm_vm[0] == '\0')
+		ui->prompt_fn(ui, vm, text);
 }
 
 void
@@ -198,6 +285,10 @@ ui_dialog_key(struct ui *ui, int key)
 		MEVENT ev;
 
 		getmouse(&ev);
+		return;
+	}
+	if (was == DIALOG_PROMPT) {
+		prompt_key(ui, key);
 		return;
 	}
 	ui->dialog = DIALOG_NONE;

@@ -71,10 +71,12 @@ struct pane {
 	void *data;
 };
 
-enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM };
+enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM, DIALOG_PROMPT };
 
 /* What a confirmation's yes runs. */
 typedef void (*ui_confirmed_fn)(struct ui *ui, struct vmwatch *vm);
+/* What a prompt's Enter runs, with the text typed. */
+typedef void (*ui_prompted_fn)(struct ui *ui, struct vmwatch *vm, const char *text);
 
 struct ui {
 	struct loop *loop;
@@ -117,6 +119,9 @@ struct ui {
 	char confirm[256];
 	ui_confirmed_fn confirm_fn;
 	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
+	/* DIALOG_PROMPT: the question is in confirm, the VM in confirm_vm. */
+	char prompt_text[128];
+	ui_prompted_fn prompt_fn;
 
 	/* qemu-img work started here (jobs.h): in the status line, C cancels. */
 	struct jobs *jobs;
@@ -124,7 +129,14 @@ struct ui {
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
+extern const struct pane_ops pane_disks_ops;
 
+/* pane_disks.c: the disks pane of vm (opened, or moved to vm and read again), and
+ * what its actions do to the drive (or snapshot) under its cursor. */
+void pane_disks_show(struct ui *ui, struct vmwatch *vm);
+enum disk_op { DISK_RESIZE, DISK_CONVERT, DISK_SNAP_CREATE, DISK_SNAP_APPLY,
+    DISK_SNAP_DELETE };
+void pane_disks_act(struct ui *ui, enum disk_op op);
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its
@@ -194,7 +206,10 @@ const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
 /* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
 void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-
+/* ui_dialog.c: ask for a line of text (initial is there to edit); Enter runs
+ * fn(ui, vm, text), Esc drops it. */
+void ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
+    const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void ui_dialog_draw(struct ui *ui);
 void ui_dialog_key(struct ui *ui, int key);
 
