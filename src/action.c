@@ -188,36 +188,6 @@ do_disks(struct ui *ui, struct vmwatch *w)
 	pane_disks_show(ui, w);
 }
 
-static void
-do_disk_resize(struct ui *ui, struct vmwatch *w)
-{
-	pane_disks_act(ui, DISK_RESIZE);
-}
-
-static void
-do_disk_convert(struct ui *ui, struct vmwatch *w)
-{
-	pane_disks_act(ui, DISK_CONVERT);
-}
-
-static void
-do_disk_snapshot(struct ui *ui, struct vmwatch *w)
-{
-	pane_disks_act(ui, DISK_SNAP_CREATE);
-}
-
-static void
-do_disk_snapshot_apply(struct ui *ui, struct vmwatch *w)
-{
-	pane_disks_act(ui, DISK_SNAP_APPLY);
-}
-
-static void
-do_disk_snapshot_delete(struct ui *ui, struct vmwatch *w)
-{
-	pane_disks_act(ui, DISK_SNAP_DELETE);
-}
-
 /* The newest job first: the one the status line shows. */
 static void
 do_cancel_job(struct ui *ui, struct vmwatch *w)
@@ -434,16 +404,6 @@ static const struct action {
 	    do_edit },
 	{ "disks", "d", "the VM's disks: format, sizes, backing chain, snapshots (again: "
 	    "read them again)", "disks", A_VM, NULL, do_disks },
-	{ "disk-resize", "+", "resize the disk under the disks pane's cursor (a stopped "
-	    "VM's; shrinking asks first)", NULL, 0, NULL, do_disk_resize },
-	{ "disk-convert", "O", "convert the disk under the cursor to qcow2 beside it "
-	    "(a job: C cancels)", NULL, 0, NULL, do_disk_convert },
-	{ "disk-snapshot", "n", "make an internal snapshot of the disk under the cursor "
-	    "(qcow2, VM stopped)", NULL, 0, NULL, do_disk_snapshot },
-	{ "disk-snapshot-apply", "a", "go back to the snapshot under the cursor (asks "
-	    "first)", NULL, 0, NULL, do_disk_snapshot_apply },
-	{ "disk-snapshot-delete", "D", "delete the snapshot under the cursor (asks "
-	    "first)", NULL, 0, NULL, do_disk_snapshot_delete },
 	{ "cancel-job", "C", "cancel the newest qemu-img job in the status line (again: "
 	    "kill it)", NULL, 0, NULL, do_cancel_job },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },

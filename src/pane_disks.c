@@ -2,10 +2,11 @@
  * The disks pane: each drive of one VM's profile as qemu-img sees it (format,
  * virtual and actual size, the backing chain, internal snapshots), read with
  * `qemu-img info --output=json --backing-chain -U` as quiet jobs on the loop, on
- * open and after every action. The actions (resize, convert to qcow2 beside it,
- * snapshot create/apply/delete) work on the drive or snapshot under the cursor of
- * a stopped VM, as jobs in the status line; on a running VM they say which VM
- * holds the image instead.
+ * open and after every action. Its own keys (resize, convert to qcow2 beside it,
+ * snapshot create/apply/delete: pane keys, as the events pane's PgUp, so they cost
+ * the dashboard no letters) work on the drive or snapshot under the cursor of a
+ * stopped VM, as jobs in the status line; on a running VM they say which VM holds
+ * the image instead.
  */
 #include "ui_priv.h"
 
@@ -261,7 +262,7 @@ disks_draw(struct pane *p)
 	struct disks *ds = p->data;
 	struct ui *ui = p->ui;
 	struct vmwatch *vm = ui_find_vm(ui, ds->vm);
-	char title[160], vs[32], as[32], when[32], keys[200], k[5][16];
+	char title[160], vs[32], as[32], when[32], keys[200], k[16];
 	struct spot cur = { 0, -1 };
 	bool focused = ui_focused(ui, p), have = cursor_spot(ds, &cur);
 	attr_t value = ui_attr(ui, EL_DETAILS_VALUE), label = ui_attr(ui, EL_DETAILS_LABEL);
@@ -324,12 +325,9 @@ disks_draw(struct pane *p)
 		snprintf(keys, sizeof keys, "%s is %s: its disks change only once it is "
 		    "stopped", ds->vm, vm_state_name(vm->state));
 	else
-		snprintf(keys, sizeof keys, "%s resize  %s convert  %s snapshot  %s apply  "
-		    "%s delete", ui_key_for(ui, "disk-resize", k[0], sizeof k[0]),
-		    ui_key_for(ui, "disk-convert", k[1], sizeof k[1]),
-		    ui_key_for(ui, "disk-snapshot", k[2], sizeof k[2]),
-		    ui_key_for(ui, "disk-snapshot-apply", k[3], sizeof k[3]),
-		    ui_key_for(ui, "disk-snapshot-delete", k[4], sizeof k[4]));
+		snprintf(keys, sizeof keys, "+ resize  O convert to qcow2  n snapshot  "
+		    "a apply  D delete  %s cancel job", ui_key_for(ui, "cancel-job", k,
+		    sizeof k));
 	wattrset(p->win, ui_attr(ui, EL_KEYBAR));
 	ui_put(p->win, p->r.h - 2, 2, p->r.w - 4, keys);
 }
@@ -344,6 +342,20 @@ disks_key(struct pane *p, int key, bool keycode)
 
 	if (a != ACTION_NONE && a == action_find("close-pane"))
 		return PANE_KEY_CLOSE;
+	/* The pane's own keys, as the events pane has PgUp: they mean something here only. */
+	if (!keycode) {
+		static const struct { int key; enum disk_op op; } ops[] = {
+			{ '+', DISK_RESIZE }, { 'O', DISK_CONVERT }, { 'n', DISK_SNAP_CREATE },
+			{ 'a', DISK_SNAP_APPLY }, { 'D', DISK_SNAP_DELETE },
+		};
+		size_t i;
+
+		for (i = 0; i < sizeof ops / sizeof ops[0]; i++)
+			if (key == ops[i].key) {
+				pane_disks_act(ui, ops[i].op);
+				return PANE_KEY_HANDLED;
+			}
+	}
 	if (ds->cur >= n)
 		ds->cur = n > 0 ? n - 1 : 0;
 	if ((keycode && key == KEY_UP) || (!keycode && key == 'k')) {
@@ -689,7 +701,7 @@ pane_disks_act(struct ui *ui, enum disk_op op)
 	struct vmwatch *vm;
 	struct drive_view *dv;
 	struct spot sp;
-	char have[32], name[64], key[16];
+	char have[32], name[64];
 	time_t now = time(NULL);
 	struct tm tm;
 
@@ -710,9 +722,8 @@ pane_disks_act(struct ui *ui, enum disk_op op)
 	case DISK_SNAP_APPLY:
 	case DISK_SNAP_DELETE:
 		if (strcmp(dv->chain[0].format, "qcow2") != 0) {
-			ui_message(ui, true, "%s is %s: only qcow2 images keep snapshots (%s "
-			    "converts it to qcow2)", dv->file, dv->chain[0].format,
-			    ui_key_for(ui, "disk-convert", key, sizeof key));
+			ui_message(ui, true, "%s is %s: only qcow2 images keep snapshots (O "
+			    "converts it to qcow2)", dv->file, dv->chain[0].format);
 			return;
 		}
 		if (op == DISK_SNAP_CREATE) {

@@ -132,7 +132,7 @@ extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
 extern const struct pane_ops pane_disks_ops;
 
 /* pane_disks.c: the disks pane of vm (opened, or moved to vm and read again), and
- * what its actions do to the drive (or snapshot) under its cursor. */
+ * what its keys do to the drive (or snapshot) under its cursor. */
 void pane_disks_show(struct ui *ui, struct vmwatch *vm);
 enum disk_op { DISK_RESIZE, DISK_CONVERT, DISK_SNAP_CREATE, DISK_SNAP_APPLY,
     DISK_SNAP_DELETE };
