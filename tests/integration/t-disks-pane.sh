@@ -107,6 +107,19 @@ qt stop store --force >/dev/null || fail "stop"
 qemu-img info --output=json data.qcow2 | grep -q '"virtual-size": 134217728' || fail "the size changed"
 ok "a running VM's disk: resize and convert refused, naming the VM"
 
+# Quitting while a convert runs asks, then cancels it: no qemu-img and no temporary file
+# outlive the dashboard.
+rm big.qcow2
+wait_for 60 sh -c "! tmux -L $sock capture-pane -p -t qt | grep -q 'store is running'" || fail "the pane still says running"
+tm send-keys -t qt k k k O
+see "convert big.raw to big.qcow2: " || fail "no job in the status line"
 tm send-keys -t qt q
+see "Quit? 1 job is running (convert" || fail "quit did not ask about the job"
+tm send-keys -t qt y
 see "dashboard-exited" || fail "the dashboard did not quit"
+ls -a | grep -q "qemu-tui-.*tmp" && fail "a temporary file outlived the dashboard: $(ls -a)"
+pgrep -f "qemu-img convert .*$T/" >/dev/null && fail "a qemu-img outlived the dashboard"
+[ ! -e big.qcow2 ] || fail "big.qcow2 exists after quitting mid-convert"
+[ "$(md5sum < big.raw)" = "$sum" ] || fail "the source changed"
+ok "quitting mid-convert asks, cancels it, and leaves no qemu-img and no temporary file"
 echo "PASS: t-disks-pane"
