@@ -673,7 +673,7 @@ snapshot_apply_or_delete(struct ui *ui, struct vmwatch *vm, bool apply)
 	struct drive_view *dv;
 	struct spot sp;
 
-	if (ds == NULL || (dv = changeable(ui, ds, &sp)) == NULL)
+	if (ds == NULL || ds->op_tag == NULL || (dv = changeable(ui, ds, &sp)) == NULL)
 		return;
 	args[2] = ds->op_tag;
 	args[3] = dv->file;
