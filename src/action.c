@@ -204,6 +204,19 @@ do_cancel_job(struct ui *ui, struct vmwatch *w)
 	ui_message(ui, false, "cancelling %s…", job_title(j));
 }
 
+/* The selected VM's snapshots below the details; again: closed. */
+static void
+do_snapshots(struct ui *ui, struct vmwatch *w)
+{
+	struct pane *p = ui_pane_find(ui, &pane_snapshots_ops, NULL);
+
+	if (p != NULL)
+		ui_pane_close(ui, p);
+	else
+		ui_pane_open(ui, &pane_snapshots_ops, w, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 60);
+}
+
 /* ---- the dashboard's own ---- */
 
 static void
@@ -402,6 +415,8 @@ static const struct action {
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
+	{ "snapshots", "v", "show or hide the selected VM's snapshots (in the pane: a save, "
+	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
 	{ "disks", "d", "the VM's disks: format, sizes, backing chain, snapshots (again: "
 	    "read them again)", "disks", A_VM, NULL, do_disks },
 	{ "cancel-job", "C", "cancel the newest qemu-img job in the status line (again: "

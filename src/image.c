@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/wait.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "rundir.h"
@@ -508,9 +509,7 @@ get_str(struct json_object *o, const char *key)
 static void
 layer_parse(struct json_object *o, struct image_layer *l)
 {
-	struct json_object *snaps, *s;
 	const char *v;
-	size_t i;
 
 	memset(l, 0, sizeof *l);
 	l->file = xstrdup((v = get_str(o, "filename")) != NULL ? v : "");
@@ -519,20 +518,7 @@ layer_parse(struct json_object *o, struct image_layer *l)
 	l->actual_size = get_u64(o, "actual-size");
 	if ((v = get_str(o, "backing-filename")) != NULL)
 		l->backing = xstrdup(v);
-	if (!json_object_object_get_ex(o, "snapshots", &snaps) ||
-	    !json_object_is_type(snaps, json_type_array))
-		return;
-	l->nsnaps = json_object_array_length(snaps);
-	l->snaps = xcalloc(l->nsnaps + 1, sizeof *l->snaps);
-	for (i = 0; i < l->nsnaps; i++) {
-		s = json_object_array_get_idx(snaps, i);
-		snprintf(l->snaps[i].id, sizeof l->snaps[i].id, "%s",
-		    (v = get_str(s, "id")) ? v : "");
-		snprintf(l->snaps[i].tag, sizeof l->snaps[i].tag, "%s",
-		    (v = get_str(s, "name")) ? v : "");
-		l->snaps[i].vm_size = get_u64(s, "vm-state-size");
-		l->snaps[i].date = (long long)get_u64(s, "date-sec");
-	}
+	l->nsnaps = image_snapshots_parse(o, &l->snaps);
 }
 
 int
@@ -588,4 +574,57 @@ image_chain_free(struct image_layer *layers, size_t n)
 		free(layers[i].snaps);
 	}
 	free(layers);
+}
+
+static long long
+member_int(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (long long)json_object_get_int64(v) : 0;
+}
+
+size_t
+image_snapshots_parse(struct json_object *image, struct image_snapshot **out)
+{
+	struct json_object *snaps, *s, *v;
+	struct image_snapshot *all;
+	size_t i, n;
+
+	*out = NULL;
+	if (image == NULL || !json_object_object_get_ex(image, "snapshots", &snaps) ||
+	    !json_object_is_type(snaps, json_type_array) ||
+	    (n = json_object_array_length(snaps)) == 0)
+		return 0;
+	all = xcalloc(n, sizeof *all);
+	for (i = 0; i < n; i++) {
+		s = json_object_array_get_idx(snaps, i);
+		if (json_object_object_get_ex(s, "id", &v))
+			snprintf(all[i].id, sizeof all[i].id, "%s", json_object_get_string(v));
+		if (json_object_object_get_ex(s, "name", &v))
+			snprintf(all[i].tag, sizeof all[i].tag, "%s", json_object_get_string(v));
+		all[i].vm_size = (uint64_t)member_int(s, "vm-state-size");
+		all[i].date_sec = member_int(s, "date-sec");
+		all[i].vm_clock_ns = member_int(s, "vm-clock-sec") * 1000000000LL +
+		    member_int(s, "vm-clock-nsec");
+	}
+	*out = all;
+	return n;
+}
+
+void
+image_format_date(long long sec, char *buf, size_t len)
+{
+	time_t t = (time_t)sec;
+	struct tm tm;
+
+	if (localtime_r(&t, &tm) == NULL || strftime(buf, len, "%Y-%m-%d %H:%M:%S", &tm) == 0)
+		snprintf(buf, len, "?");
+}
+
+void
+image_format_clock(long long ns, char *buf, size_t len)
+{
+	snprintf(buf, len, "%02lld:%02lld:%02lld.%03lld", ns / 3600000000000LL,
+	    ns / 60000000000LL % 60, ns / 1000000000LL % 60, ns / 1000000LL % 1000);
 }

@@ -13,6 +13,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include <json-c/json.h>
+
 #include "loop.h"
 #include "strvec.h"
 #include "util.h"
@@ -80,20 +82,30 @@ struct image_info {
 int image_info_parse(const char *json, struct image_info *info, qt_error *err);
 void image_info_free(struct image_info *info);
 
-/* One image of `qemu-img info --output=json --backing-chain` (the drive's own
- * file first, then its backing files), with its internal snapshots. */
+/* One internal snapshot of an image, as qemu-img info's JSON and QMP's
+ * query-block (inserted.image) both give it. */
 struct image_snapshot {
 	char id[16];
 	char tag[128];
-	uint64_t vm_size;	/* saved VM state; 0 for a disk-only snapshot */
-	long long date;		/* seconds since the epoch */
+	uint64_t vm_size;	/* bytes of VM state; 0: disk only */
+	long long date_sec;
+	long long vm_clock_ns;	/* the guest's clock when it was taken */
 };
+/* The "snapshots" member of an ImageInfo object (qemu-img info --output=json, or
+ * query-block's inserted.image); none (0, *out NULL) when it has no such array. */
+size_t image_snapshots_parse(struct json_object *image, struct image_snapshot **out);
+/* "2026-12-05 21:04:11" (local time, as qemu-img snapshot -l shows it). */
+void image_format_date(long long sec, char *buf, size_t len);
+/* "00:01:09.282" */
+void image_format_clock(long long ns, char *buf, size_t len);
+/* One image of `qemu-img info --output=json --backing-chain` (the drive's own
+ * file first, then its backing files), with its internal snapshots. */
 struct image_layer {
 	char *file;
 	char format[32];
 	uint64_t virtual_size, actual_size;
 	char *backing;		/* as the image names it; NULL when none */
-	struct image_snapshot *snaps;
+	struct image_snapshot *snaps;	/* image_snapshots_parse's */
 	size_t nsnaps;
 };
 /* Parse info's JSON (an array with --backing-chain, else one object) into

@@ -308,7 +308,7 @@ disks_draw(struct pane *p)
 			put_line(p, &y, 4, value, "no snapshots");
 		for (s = 0; dv->nchain > 0 && s < dv->chain[0].nsnaps; s++) {
 			struct image_snapshot *sn = &dv->chain[0].snaps[s];
-			time_t t = (time_t)sn->date;
+			time_t t = (time_t)sn->date_sec;
 			struct tm tm;
 			bool on = have && cur.drive == i && cur.snap == (long)s;
 

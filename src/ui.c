@@ -163,6 +163,7 @@ vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
 	struct pane *p;
+	struct pane *sp;
 
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
@@ -178,6 +179,8 @@ vm_changed(struct vmwatch *w, void *arg)
 	/* Its disks pane says whether its disks can change now. */
 	if ((p = ui_pane_find(ui, &pane_disks_ops, w->name)) != NULL)
 		p->dirty = true;
+	if (w == ui_selected(ui) && (sp = ui_pane_find(ui, &pane_snapshots_ops, NULL)) != NULL)
+		sp->dirty = true;
 }
 
 static void

@@ -1,4 +1,5 @@
-/* Overlays drawn over the panes: the help screen, yes/no confirmations, a line of text. */
+/* Overlays drawn over the panes: the help screen, yes/no confirmations, and prompts
+ * for a line of text. */
 #include "ui_priv.h"
 
 #include <stdarg.h>
@@ -30,7 +31,8 @@ ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *init
 	va_start(ap, fmt);
 	vsnprintf(ui->confirm, sizeof ui->confirm, fmt, ap);
 	va_end(ap);
-	snprintf(ui->prompt_text, sizeof ui->prompt_text, "%s", initial ? initial : "");
+	snprintf(ui->prompt_text, sizeof ui->prompt_text, "%s", initial != NULL ? initial : "");
+	ui->prompt_fresh = true;
 	ui->dialog = DIALOG_PROMPT;
 	ui->prompt_fn = fn;
 	snprintf(ui->confirm_vm, sizeof ui->confirm_vm, "%s", vm != NULL ? vm->name : "");
@@ -95,7 +97,8 @@ wrap(const char *text, int width, char lines[][256], int max)
  * Every action from the table with its live keys, sized to its content within the
  * screen: one column when the screen is tall enough, else two side by side when it
  * is wide enough, else as many columns of keys and names as the height needs (the
- * help lines left out). The prefix keys' paragraph is wrapped below.
+ * help lines left out). The prefix keys' paragraph is wrapped below, in what
+ * height is left.
  */
 static void
 draw_help(struct ui *ui)
@@ -118,8 +121,9 @@ draw_help(struct ui *ui)
 	if (keyw > 16)
 		keyw = 16;
 	colw = keyw + 1 + namew + 1 + helpw;
-	/* Room for the rows: the borders, a blank line and about two of the paragraph. */
-	if (n + 5 > ui->rows) {
+	/* Room for the rows and the borders; the paragraph below gets what is left (a
+	 * blank line and about two lines when there is room, fewer when not). */
+	if (n + 2 > ui->rows) {
 		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
 		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
 			ncols = 2;
@@ -195,19 +199,14 @@ draw_confirm(struct ui *ui)
 	delwin(w);
 }
 
-/* The question wrapped, the text being typed, and the keys. */
 static void
 draw_prompt(struct ui *ui)
 {
-	char lines[6][256], input[160];
-	int width = 64, n, y;
-	size_t len = strlen(ui->prompt_text);
+	int width = 64, y;
+	char line[160];
 	WINDOW *w;
 
-	if (width > ui->cols)
-		width = ui->cols;
-	n = wrap(ui->confirm, width - 4, lines, 6);
-	if ((w = centered(ui, n + 5, width)) == NULL)
+	if ((w = centered(ui, 6, width)) == NULL)
 		return;
 	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
 	werase(w);
@@ -215,17 +214,47 @@ draw_prompt(struct ui *ui)
 		box_set(w, WACS_VLINE, WACS_HLINE);
 	else
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
-	for (y = 0; y < n && y + 1 < getmaxy(w) - 3; y++)
-		ui_put(w, y + 1, 2, width - 4, lines[y]);
-	/* The end of a long text stays in sight. */
-	snprintf(input, sizeof input, "> %s_", len + 5 > (size_t)width - 4 ?
-	    ui->prompt_text + len - (size_t)(width - 9) : ui->prompt_text);
-	wattrset(w, ui_attr(ui, EL_FILTER));
-	ui_put(w, getmaxy(w) - 3, 2, width - 4, input);
+	ui_put(w, 1, 2, getmaxx(w) - 4, ui->confirm);
+	y = getmaxy(w) - 3;
+	snprintf(line, sizeof line, "> %s_", ui->prompt_text);
+	ui_put(w, y, 2, getmaxx(w) - 4, line);
 	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
-	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[Enter] ok   [Esc] cancel");
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[Enter] ok   [Esc] cancel");
 	wnoutrefresh(w);
 	delwin(w);
+}
+
+/* A prompt takes printable ASCII (tags, names), Backspace, Enter and Esc. */
+static void
+prompt_key(struct ui *ui, int key)
+{
+	size_t len = strlen(ui->prompt_text);
+	struct vmwatch *vm;
+	char text[sizeof ui->prompt_text];
+
+	if (ui->prompt_fresh && key != '\r' && key != '\n' && key != KEY_ENTER && key != 27) {
+		ui->prompt_text[0] = '\0';
+		len = 0;
+	}
+	ui->prompt_fresh = false;
+	if (key == 27) {
+		ui->dialog = DIALOG_NONE;
+	} else if (key == KEY_BACKSPACE || key == 127 || key == 8) {
+		if (len > 0)
+			ui->prompt_text[len - 1] = '\0';
+	} else if (key == '\r' || key == '\n' || key == KEY_ENTER) {
+		if (len == 0)
+			return;
+		ui->dialog = DIALOG_NONE;
+		snprintf(text, sizeof text, "%s", ui->prompt_text);
+		vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
+		if (vm != NULL || ui->confirm_vm[0] == '\0')
+			ui->prompt_fn(ui, vm, text);
+	} else if (key > 32 && key < 127 && len + 1 < sizeof ui->prompt_text) {
+		ui->prompt_text[len] = (char)key;
+		ui->prompt_text[len + 1] = '\0';
+	}
+	ui_mark(ui);
 }
 
 void
@@ -237,42 +266,6 @@ ui_dialog_draw(struct ui *ui)
 		draw_confirm(ui);
 	else if (ui->dialog == DIALOG_PROMPT)
 		draw_prompt(ui);
-}
-
-/* A key while a prompt is up: edit, Enter runs it, Esc drops it. */
-static void
-prompt_key(struct ui *ui, int key)
-{
-	size_t len = strlen(ui->prompt_text);
-	struct vmwatch *vm;
-	char text[sizeof ui->prompt_text];
-
-	ui_mark(ui);
-	if (key == 27) {
-		ui->dialog = DIALOG_NONE;
-		return;
-	}
-	if (key == KEY_BACKSPACE || key == 127 || key == 8) {
-		if (len > 0)
-			ui->prompt_text[len - 1] = '\0';
-		return;
-	}
-	if (key == 21) {	/* C-u, as a shell's line editor */
-		ui->prompt_text[0] = '\0';
-		return;
-	}
-	if (key != '\r' && key != '\n' && key != KEY_ENTER) {
-		if (key >= 32 && key < 127 && len + 1 < sizeof ui->prompt_text) {
-			ui->prompt_text[len] = (char)key;
-			ui->prompt_text[len + 1] = '\0';
-		}
-		return;
-	}
-	ui->dialog = DIALOG_NONE;
-	snprintf(text, sizeof text, "%s", ui->prompt_text);
-	vm = ui->confirm_vm[0] != '\0' ? ui_find_vm(ui, ui->confirm_vm) : NULL;
-	if (vm != NULL || ui->confirm_vm[0] == '\0')
-		ui->prompt_fn(ui, vm, text);
 }
 
 void

@@ -119,8 +119,9 @@ struct ui {
 	char confirm[256];
 	ui_confirmed_fn confirm_fn;
 	char confirm_vm[128];	/* the VM it is about, by name ("" for none) */
-	/* DIALOG_PROMPT: the question is in confirm, the VM in confirm_vm. */
-	char prompt_text[128];
+	/* DIALOG_PROMPT: the question in confirm, the VM in confirm_vm */
+	char prompt_text[128];	/* typed so far */
+	bool prompt_fresh;	/* still the suggestion: the first key replaces it */
 	ui_prompted_fn prompt_fn;
 
 	/* qemu-img work started here (jobs.h): in the status line, C cancels. */
@@ -137,6 +138,7 @@ void pane_disks_show(struct ui *ui, struct vmwatch *vm);
 enum disk_op { DISK_RESIZE, DISK_CONVERT, DISK_SNAP_CREATE, DISK_SNAP_APPLY,
     DISK_SNAP_DELETE };
 void pane_disks_act(struct ui *ui, enum disk_op op);
+extern const struct pane_ops pane_snapshots_ops;
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its
@@ -206,8 +208,8 @@ const char *ui_key_for(struct ui *ui, const char *name, char *buf, size_t len);
 /* ui_dialog.c: ask yes/no; yes runs fn(ui, vm) (vm looked up again by name). */
 void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
-/* ui_dialog.c: ask for a line of text (initial is there to edit); Enter runs
- * fn(ui, vm, text), Esc drops it. */
+/* ui_dialog.c: ask for a line of text (initial: a suggestion, which Enter takes and
+ * the first key typed replaces); Enter with text runs fn(ui, vm, text), Esc cancels. */
 void ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void ui_dialog_draw(struct ui *ui);

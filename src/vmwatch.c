@@ -28,6 +28,11 @@ struct vmwatch_priv {
 	bool force_read;
 	int stat_fd;		/* /proc/PID/stat of QEMU, kept open */
 	pid_t stat_pid;
+	struct snap_job *snap;	/* a snapshot operation under way */
+	enum snap_op snap_op;
+	char snap_tag[128];
+	bool snap_live;		/* through qmp (else qemu-img) */
+	bool was_live;		/* for snaps_known: a start or stop changes where they are read */
 };
 
 static void
@@ -143,6 +148,10 @@ restate(struct vmwatch *w)
 	w->state = vm_state_of(&w->run, w->qmp_status);
 	vm_state_describe(&w->run, w->state, w->qmp_status, w->state_text,
 	    sizeof w->state_text);
+	if (vm_state_live(w->state) != w->priv->was_live) {
+		w->priv->was_live = vm_state_live(w->state);
+		w->snaps_known = false;
+	}
 }
 
 static void
@@ -231,6 +240,15 @@ qmp_closed(struct qmp_client *c, const char *why, void *arg)
 	struct vmwatch *w = arg;
 
 	(void)why;
+	/* A QMP snapshot job between two polls: no reply will come to end it. */
+	if (w->priv->snap != NULL && w->priv->snap_live) {
+		snap_job_abandon(w->priv->snap);
+		w->priv->snap = NULL;
+		w->snap_step[0] = '\0';
+		w->snaps_known = false;
+		message(w, true, "%s: QMP closed during the snapshot %s of %s: see the list",
+		    w->name, snap_op_name(w->priv->snap_op), w->priv->snap_tag);
+	}
 	qmp_free(c);	/* from its own callback: loop_guard finishes it */
 	w->priv->qmp = NULL;
 	w->priv->force_read = true;
@@ -383,7 +401,10 @@ vmwatch_free(struct vmwatch *w)
 	if (w == NULL)
 		return;
 	pv = w->priv;
-	qmp_free(pv->qmp);
+	qmp_free(pv->qmp);	/* first: then no reply can reach a snapshot job */
+	if (pv->snap != NULL)
+		snap_job_abandon(pv->snap);
+	snap_list_free(&w->snaps);
 	vm_launch_free(pv->launch);
 	if (pv->soon != 0)
 		loop_timer_del(pv->loop, pv->soon);
@@ -527,4 +548,105 @@ bool
 vmwatch_busy(const struct vmwatch *w)
 {
 	return w->priv->launch != NULL || w->priv->stop != NULL;
+}
+
+/* ---- snapshots ---- */
+
+static void
+snap_progress(const char *step, void *arg)
+{
+	struct vmwatch *w = arg;
+
+	snprintf(w->snap_step, sizeof w->snap_step, "%s", step);
+	if (w->priv->snap_op != SNAP_LIST)
+		message(w, false, "%s: %s", w->name, step);
+	changed(w);
+}
+
+static void
+snap_done(bool ok, const char *error, const struct snap_list *list, void *arg)
+{
+	struct vmwatch *w = arg;
+	struct vmwatch_priv *pv = w->priv;
+
+	pv->snap = NULL;
+	w->snap_step[0] = '\0';
+	if (pv->snap_op == SNAP_LIST) {
+		snap_list_free(&w->snaps);
+		if (ok && list->n > 0) {
+			w->snaps.items = xcalloc(list->n, sizeof *list->items);
+			memcpy(w->snaps.items, list->items, list->n * sizeof *list->items);
+			w->snaps.n = list->n;
+		}
+		if (list != NULL)
+			w->snaps.ndisks = list->ndisks;
+		if (!ok)
+			snprintf(w->snap_note, sizeof w->snap_note, "%s", error);
+		w->snaps_known = true;
+	} else {
+		if (ok)
+			message(w, false, "%s: snapshot %s %s", w->name, pv->snap_tag,
+			    pv->snap_op == SNAP_SAVE ? "saved" : pv->snap_op == SNAP_LOAD ?
+			    "loaded" : "deleted");
+		else
+			message(w, true, "%s: %s", w->name, error);
+		w->snaps_known = false;		/* the pane reads them again */
+	}
+	changed(w);
+}
+
+int
+vmwatch_snapshot(struct vmwatch *w, enum snap_op op, const char *tag, qt_error *err)
+{
+	static const struct snap_job_cbs cbs = { snap_progress, snap_done };
+	struct vmwatch_priv *pv = w->priv;
+	struct snap_plan plan;
+	struct qmp_client *qmp = NULL;
+	bool live = vm_state_live(w->state);
+
+	if (pv->snap != NULL) {
+		err_set(err, "%s: a snapshot job is under way (%s): wait for it", w->name,
+		    w->snap_step);
+		return -1;
+	}
+	if (w->profile->broken != NULL) {
+		err_set(err, "%s", w->profile->broken);
+		return -1;
+	}
+	if (vmwatch_busy(w) || w->state == VM_STARTING || w->state == VM_SHUTTING_DOWN ||
+	    w->state == VM_ORPHANED) {
+		err_set(err, "%s is %s: snapshots wait until it runs or is stopped", w->name,
+		    w->state_text);
+		return -1;
+	}
+	snap_plan_make(w->profile, live && w->run.throwaway, &plan);
+	snprintf(w->snap_note, sizeof w->snap_note, "%s",
+	    plan.refusal != NULL ? plan.refusal : "");
+	/* A throwaway run's list reads the files themselves (QEMU shows its overlay). */
+	if (live && !w->run.throwaway && plan.n > 0 &&
+	    (op == SNAP_LIST || plan.refusal == NULL)) {
+		if (need_qmp(w, err) == -1) {
+			snap_plan_free(&plan);
+			return -1;
+		}
+		qmp = pv->qmp;
+	}
+	pv->snap_op = op;	/* before the start: its first progress comes from there */
+	snprintf(pv->snap_tag, sizeof pv->snap_tag, "%s", tag != NULL ? tag : "");
+	pv->snap = snap_job_start(pv->loop, qmp, op, tag, &plan, &cbs, w, err);
+	snap_plan_free(&plan);
+	if (pv->snap == NULL) {
+		if (op == SNAP_LIST) {
+			snap_list_free(&w->snaps);
+			w->snaps_known = true;	/* the note says why; no retry each frame */
+		}
+		return -1;
+	}
+	pv->snap_live = qmp != NULL;
+	if (w->snap_step[0] == '\0')
+		snprintf(w->snap_step, sizeof w->snap_step, "%s%s%s…", snap_op_name(op),
+		    tag != NULL ? " " : "", tag != NULL ? tag : "");
+	if (op != SNAP_LIST)
+		message(w, false, "%s: %s", w->name, w->snap_step);
+	return 0;
 }

@@ -11,6 +11,7 @@
 
 #include "loop.h"
 #include "profile.h"
+#include "snapshot.h"
 #include "vm.h"
 
 #define VMWATCH_HISTORY 60	/* seconds of CPU/RSS kept for sparklines */
@@ -40,6 +41,12 @@ struct vmwatch {
 	int ev_start, ev_count;
 	char *log_tail;			/* qemu.log tail when it failed or crashed */
 	bool ssh_auto_pending;		/* the UI opens an SSH pane once this start runs */
+	/* Snapshots (the snapshots pane): the last list, read again after each
+	 * operation and when the VM starts or stops; why save/load/delete are refused. */
+	struct snap_list snaps;
+	bool snaps_known;		/* snaps (or snap_note) is up to date */
+	char snap_note[600];		/* the refusal, or why the list could not be read */
+	char snap_step[160];		/* what a snapshot job does now; "" when none runs */
 
 	/* private to vmwatch.c */
 	struct vmwatch_priv *priv;
@@ -65,6 +72,10 @@ int vmwatch_stop(struct vmwatch *w, bool force, qt_error *err);
 int vmwatch_pause_toggle(struct vmwatch *w, qt_error *err);
 int vmwatch_reset(struct vmwatch *w, qt_error *err);
 bool vmwatch_busy(const struct vmwatch *w);	/* a start or stop is under way */
+/* A snapshot operation on all the VM's disks (snapshot.h): QMP's jobs through this
+ * watch's connection when it runs, qemu-img when it is stopped; one at a time. The
+ * outcome comes as a message; snaps is read again after it. */
+int vmwatch_snapshot(struct vmwatch *w, enum snap_op op, const char *tag, qt_error *err);	/* a start or stop is under way */
 
 const struct vmwatch_event *vmwatch_event_at(const struct vmwatch *w, int i);
 

@@ -128,7 +128,7 @@ START_TEST(test_chain)
 	ck_assert_uint_eq(l[0].nsnaps, 1);
 	ck_assert_str_eq(l[0].snaps[0].tag, "s1");
 	ck_assert_str_eq(l[0].snaps[0].id, "1");
-	ck_assert_int_eq(l[0].snaps[0].date, 1796505950);
+	ck_assert_int_eq(l[0].snaps[0].date_sec, 1796505950);
 	ck_assert_str_eq(l[1].file, "b.raw");
 	ck_assert_str_eq(l[1].format, "raw");
 	ck_assert_ptr_null(l[1].backing);
