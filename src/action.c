@@ -380,6 +380,33 @@ do_quit(struct ui *ui, struct vmwatch *w)
 		do_quit_now(ui, NULL);
 }
 
+/* ---- making, cloning, renaming, deleting VMs (ui_form.c) ---- */
+
+static void
+do_new(struct ui *ui, struct vmwatch *w)
+{
+	(void)w;
+	ui_form_new_vm(ui);
+}
+
+static void
+do_clone(struct ui *ui, struct vmwatch *w)
+{
+	ui_form_clone(ui, w);
+}
+
+static void
+do_rename(struct ui *ui, struct vmwatch *w)
+{
+	ui_form_rename(ui, w);
+}
+
+static void
+do_delete(struct ui *ui, struct vmwatch *w)
+{
+	ui_form_delete(ui, w);
+}
+
 /* ---- the table ---- */
 
 #define A_VM		0x1	/* needs a VM: the selected one */
@@ -419,9 +446,16 @@ static const struct action {
 	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
 	{ "disks", "d", "the VM's disks: format, sizes, backing chain, snapshots (again: "
 	    "read them again)", "disks", A_VM, NULL, do_disks },
-	{ "cancel-job", "C", "cancel the newest qemu-img job in the status line (again: "
+	{ "cancel-job", "X", "cancel the newest qemu-img job in the status line (again: "
 	    "kill it)", NULL, 0, NULL, do_cancel_job },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
+	{ "new", "n", "a new VM: a form, each answer checked as it is typed", "new", 0, NULL,
+	    do_new },
+	{ "clone", "C", "clone the selected VM (asks for the new name; overlays on its "
+	    "disks)", NULL, A_VM, NULL, do_clone },
+	{ "rename", "N", "rename the selected VM (stopped)", NULL, A_VM, NULL, do_rename },
+	{ "delete", "D", "delete the selected VM's profile (asks; then asks about its disks)",
+	    NULL, A_VM, "Delete %s's profile? (Its disks are asked about next.)", do_delete },
 	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
 	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "
 	    "is open)", "events", 0, NULL, do_events },

@@ -20,6 +20,9 @@ struct cmd_opts {
 	int no_history;
 	int names;
 	int throwaway;		/* start: -snapshot for this run only */
+	int copy;		/* clone: full copies, not overlays */
+	int disks;		/* delete: the disks too */
+	int yes;		/* delete: no question */
 };
 
 struct cmd_ctx {
@@ -122,5 +125,7 @@ extern const struct cmd_entry cmd_start_entry, cmd_stop_entry,
     cmd_forward_entry, cmd_doctor_entry, cmd_import_entry,
     cmd_wait_entry, cmd_run_entry, cmd_completion_entry;
 extern const struct cmd_entry cmd_snapshot_entry;
+extern const struct cmd_entry cmd_new_entry, cmd_clone_entry, cmd_rename_entry,
+    cmd_delete_entry;
 
 #endif

@@ -1,9 +1,12 @@
 /* qemu-tui cmdline NAME and profile-help: show what a profile means. */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
 
 #include "accel.h"
 #include "cmd.h"
+#include "firmware.h"
 #include "net.h"
 #include "qemu_argv.h"
 #include "rundir.h"
@@ -19,7 +22,9 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct strvec av = STRVEC_INIT;
 	struct profile *p;
 	qt_error err;
-	char *dir;
+	struct fw_image fw = { 0 };
+	char *dir, *vars = NULL;
+	bool created;
 	int i = 0, rc = 1;	/* argv[i]: NAME */
 
 	/* Missing disk files should not hide the command line: warn and show it. */
@@ -33,8 +38,19 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	accel_choose(p->accel, p->arch, &host, &acc);
 	rt.rundir = dir;
 	rt.accel = acc.name;
+	rt.bridge_helper = net_bridge_helper();
 	/* rt.ssh_host_port stays 0: a fixed ssh.port is forwarded, a chosen one is not known yet. */
 	net_ssh_endpoint(p, 0, &ssh);
+	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0) {
+		if (firmware_for_vm(p->name, p->arch, p->machine, false, &fw, &vars, &created,
+		    &err) == -1) {
+			fprintf(stderr, "qemu-tui: %s\n", err.msg);
+			free(dir);
+			goto out;
+		}
+		rt.fw_code = fw.code;
+		rt.fw_vars = vars;
+	}
 	if (qemu_argv_build(p, &rt, &av, &err) == -1)
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 	else {
@@ -44,8 +60,14 @@ cmd_cmdline_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			fprintf(stderr, "note: `start` also forwards a free host port to "
 			    "the guest's ssh (port 22)\n");
 		fprintf(stderr, "note: accel %s: %s\n", acc.name, acc.reason);
+		if (vars != NULL)
+			fprintf(stderr, "note: firmware uefi: %s (%s); variables %s%s\n",
+			    fw.code, fw.source, vars, access(vars, F_OK) == 0 ? "" :
+			    " (made from the template at the first start)");
 		rc = 0;
 	}
+	firmware_image_free(&fw);
+	free(vars);
 	strvec_free(&av);
 	free(dir);
 out:

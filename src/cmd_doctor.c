@@ -21,6 +21,7 @@
 #include "accel.h"
 #include "arch.h"
 #include "cmd.h"
+#include "firmware.h"
 #include "net.h"
 #include "rundir.h"
 #include "tap.h"
@@ -154,6 +155,37 @@ check_kvm(struct report *r, bool needed)
 	close(fd);
 }
 
+/* "firmware": "uefi" (name NULL: the host's, per arch): the EDK2 build found and
+ * the VM's variables file, or the package to install. */
+static void
+check_uefi(struct report *r, const char *arch, const char *machine, const char *name)
+{
+	struct fw_image fw;
+	qt_error err;
+	char what[64], *vars;
+	bool created;
+
+	snprintf(what, sizeof what, name != NULL ? "firmware" : "UEFI %s", arch);
+	if (name == NULL) {
+		if (firmware_find(arch, NULL, firmware_default_search(), &fw, &err) == -1)
+			check(r, WARN, what, firmware_install_hint(arch),
+			    "no EDK2 firmware: \"firmware\": \"uefi\" will not start");
+		else {
+			check(r, OK, what, NULL, "%s (%s)", fw.code, fw.source);
+			firmware_image_free(&fw);
+		}
+		return;
+	}
+	if (firmware_for_vm(name, arch, machine, false, &fw, &vars, &created, &err) == -1) {
+		check(r, FAIL, what, firmware_install_hint(arch), "%s", err.msg);
+		return;
+	}
+	check(r, OK, what, NULL, "uefi: %s (%s); variables %s%s", fw.code, fw.source, vars,
+	    access(vars, F_OK) == 0 ? "" : " (made from the template at the first start)");
+	firmware_image_free(&fw);
+	free(vars);
+}
+
 static void
 check_host(struct report *r)
 {
@@ -186,6 +218,8 @@ check_host(struct report *r)
 		check(r, OK, "run directory", NULL, "%s (yours, 0700)", base);
 		free(base);
 	}
+	check_uefi(r, "x86_64", NULL, NULL);
+	check_uefi(r, "aarch64", NULL, NULL);
 	if (stat("/usr/lib/qemu/qemu-bridge-helper", &st) == 0)
 		check(r, (st.st_mode & S_ISUID) ? OK : WARN, "bridge helper",
 		    "sudo chmod u+s /usr/lib/qemu/qemu-bridge-helper (and an `allow BR` line "
@@ -264,7 +298,10 @@ check_vm(struct report *r, const struct profile *p)
 	check_file(r, "kernel", p->kernel);
 	check_file(r, "initrd", p->initrd);
 	check_file(r, "bios", p->bios);
-	check_file(r, "firmware", p->firmware);
+	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0)
+		check_uefi(r, p->arch, p->machine, p->name);
+	else
+		check_file(r, "firmware", p->firmware);
 	for (i = 0; i < p->ndrives; i++) {
 		check_file(r, "disk", p->drives[i].file);
 		if (!vm_state_live(st) && p->drives[i].file != NULL &&
@@ -273,12 +310,31 @@ check_vm(struct report *r, const struct profile *p)
 			    "(qemu-tui list shows which runs)", "%s is open in another QEMU",
 			    p->drives[i].file);
 	}
+	if (net_mode_check(p, &err) == -1)
+		check(r, FAIL, "network mode", "set network.mode to user, tap or bridge",
+		    "%s", err.msg);
+	if (p->net.mode == NET_BRIDGE && p->net.bridge != NULL) {
+		const char *helper;
+		char bfix[400];
+
+		if (net_bridge_check(p->net.bridge, &helper, bfix, sizeof bfix, &err) == -1)
+			check(r, FAIL, "bridge", bfix, "%s", err.msg);
+		else
+			check(r, OK, "bridge", NULL, "%s through %s%s", p->net.bridge, helper,
+			    geteuid() == 0 ? " (as root)" : "");
+	}
 	if (p->net.mode == NET_TAP && p->net.ifname != NULL) {
 		struct tap_info ti;
 
 		snprintf(fix, sizeof fix, "sudo qemu-tui net up %s", p->name);
 		if (tap_query(p->net.ifname, &ti, &err) == -1)
 			check(r, FAIL, "tap", NULL, "%s", err.msg);
+		else if (!ti.exists && p->net.create && net_admin_right())
+			check(r, OK, "tap", NULL, "%s does not exist yet: network.create makes "
+			    "it at start", p->net.ifname);
+		else if (!ti.exists && p->net.create)
+			check(r, FAIL, "tap", fix, "%s does not exist, and network.create "
+			    "needs root or CAP_NET_ADMIN to make it", p->net.ifname);
 		else if (!ti.exists || !ti.is_tap)
 			check(r, FAIL, "tap", fix, "%s %s", p->net.ifname,
 			    ti.exists ? "is not a tap device" : "does not exist");

@@ -20,60 +20,13 @@ static const char usage_text[] =
     "usage: qemu-tui import NAME [--force] -- qemu-system-ARCH ARGS...\n"
     "       qemu-tui import NAME [--force] --from-file FILE\n";
 
-/* Where a new profile goes: --profiles, $QEMU_TUI_PROFILES, else the user's own. */
-static char *
-target_dir(const struct cmd_ctx *ctx, qt_error *err)
-{
-	const char *env = getenv("QEMU_TUI_PROFILES"), *xdg = getenv("XDG_CONFIG_HOME");
-	const char *home = getenv("HOME");
-	char *d, *parent;
-
-	if (ctx->profiles_dir != NULL)
-		return xstrdup(ctx->profiles_dir);
-	if (env != NULL && *env != '\0')
-		return xstrdup(env);
-	if (xdg != NULL && xdg[0] == '/')
-		parent = xasprintf("%s/qemu-tui", xdg);
-	else if (home != NULL && *home != '\0')
-		parent = xasprintf("%s/.config/qemu-tui", home);
-	else {
-		err_set(err, "no HOME: give --profiles DIR");
-		return NULL;
-	}
-	d = xasprintf("%s/profiles", parent);
-	/* mkdir -p of the two levels that may be missing under ~/.config. */
-	if ((mkdir(parent, 0755) == -1 && errno != EEXIST) ||
-	    (mkdir(d, 0755) == -1 && errno != EEXIST)) {
-		err_errno(err, "cannot create %s", d);
-		free(parent);
-		free(d);
-		return NULL;
-	}
-	free(parent);
-	return d;
-}
-
-static bool
-name_ok(const char *name)
-{
-	const char *p;
-
-	if (*name == '\0' || *name == '.')
-		return false;
-	for (p = name; *p != '\0'; p++)
-		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
-		    (*p >= '0' && *p <= '9') || *p == '-' || *p == '_' || *p == '.'))
-			return false;
-	return true;
-}
-
 static int
 cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct strvec words = STRVEC_INIT, notes = STRVEC_INIT;
 	struct json_object *prof = NULL;
 	const char *name, *from = NULL, *json;
-	char cwd[PATH_MAX], *dir = NULL, *path = NULL, *text, *fdir = NULL;
+	char cwd[PATH_MAX], *dir = NULL, *text, *fdir = NULL, *why;
 	struct profile *p;
 	bool force = false;
 	qt_error err;
@@ -102,9 +55,9 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fputs(usage_text, stderr);
 		return 2;
 	}
-	if (!name_ok(name)) {
-		fprintf(stderr, "qemu-tui: import: \"%s\" is not a profile name (letters, digits, "
-		    "'-', '_' and '.')\n", name);
+	if ((why = profile_name_problem(name)) != NULL) {
+		fprintf(stderr, "qemu-tui: import: %s\n", why);
+		free(why);
 		return 2;
 	}
 	if (getcwd(cwd, sizeof cwd) == NULL) {
@@ -137,33 +90,28 @@ cmd_import_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
 		goto out;
 	}
-	if ((dir = target_dir(ctx, &err)) == NULL) {
+	if ((dir = profile_user_dir(ctx->profiles_dir, &err)) == NULL) {
 		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
 		goto out;
 	}
-	path = xasprintf("%s/%s.json", dir, name);
-	if (!force && access(path, F_OK) == 0) {
-		fprintf(stderr, "qemu-tui: import: %s exists; nothing was written (--force "
-		    "replaces it)\n", path);
+	/* Written even when it does not load cleanly yet ($VAR, a missing disk): the
+	 * user fixes those in the file, and the warning below says which. */
+	p = profile_write(dir, name, prof, "imported by qemu-tui import",
+	    PROFILE_WRITE_BROKEN | (force ? PROFILE_WRITE_REPLACE : 0), &err);
+	if (p == NULL) {
+		fprintf(stderr, "qemu-tui: import: %s%s\n", err.msg,
+		    force ? "" : " (--force replaces it)");
 		goto out;
 	}
 	json = json_object_to_json_string_ext(prof, JSON_C_TO_STRING_PRETTY |
 	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	text = xasprintf("// imported by qemu-tui import\n%s\n", json);
-	if (file_write_atomic(path, text, strlen(text), 0644, &err) == -1) {
-		fprintf(stderr, "qemu-tui: import: %s\n", err.msg);
-		free(text);
-		goto out;
-	}
-	printf("%s", text);
-	free(text);
+	printf("// imported by qemu-tui import\n%s\n", json);
 	for (k = 0; k < notes.n; k++)
 		printf("note: %s\n", notes.v[k]);
-	p = profile_load(path);
 	if (p->broken != NULL)
 		printf("warning: the profile does not validate yet: %s\n", p->broken);
+	printf("wrote %s; see it as a command line: qemu-tui cmdline %s\n", p->path, name);
 	profile_free(p);
-	printf("wrote %s; see it as a command line: qemu-tui cmdline %s\n", path, name);
 	rc = 0;
 out:
 	json_object_put(prof);
@@ -171,7 +119,6 @@ out:
 	strvec_free(&notes);
 	free(fdir);
 	free(dir);
-	free(path);
 	return rc;
 }
 

@@ -10,6 +10,8 @@
 #include <string.h>
 #include <strings.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/xattr.h>
 #include <unistd.h>
 
 #include "rundir.h"
@@ -222,14 +224,213 @@ tap_check(const char *name, const char *ifname, qt_error *err)
 }
 
 int
+net_mode_check(const struct profile *p, qt_error *err)
+{
+#ifndef __APPLE__
+	const char *mode = net_mode_name(p->net.mode);
+
+	switch (p->net.mode) {
+	case NET_VMNET_SHARED:
+	case NET_VMNET_HOST:
+	case NET_VMNET_BRIDGED:
+		/* QEMU on Linux has no vmnet backend: it would only fail later, vaguely. */
+		err_set(err, "network.mode: %s is macOS only (Apple's vmnet framework, "
+		    "QEMU 7.1 or later; there it needs root or the "
+		    "com.apple.vm.networking entitlement, or socket_vmnet for a rootless "
+		    "run). On Linux set \"mode\" to \"user\" (NAT with port forwards), "
+		    "\"tap\" (network.ifname; sudo qemu-tui net up %s creates it) or "
+		    "\"bridge\" (network.bridge, through qemu-bridge-helper)", mode,
+		    p->name);
+		return -1;
+	default:
+		break;
+	}
+#else
+	(void)p;
+	(void)err;
+#endif
+	return 0;
+}
+
+/* Where distributions install it: Debian and Ubuntu, Fedora and Arch, a source build. */
+static const char *const bridge_helpers[] = {
+	"/usr/lib/qemu/qemu-bridge-helper", "/usr/libexec/qemu-bridge-helper",
+	"/usr/local/libexec/qemu-bridge-helper", "/usr/lib/qemu-bridge-helper", NULL,
+};
+
+const char *
+net_bridge_helper(void)
+{
+	size_t i;
+
+	for (i = 0; bridge_helpers[i] != NULL; i++)
+		if (access(bridge_helpers[i], F_OK) == 0)
+			return bridge_helpers[i];
+	return NULL;
+}
+
+/* The helper's rules (qemu-bridge-helper.c): allowed when some allow line names the
+ * bridge or all, and no deny line does; include FILE reads another file. */
+static int
+acl_read(const char *path, const char *br, int depth, bool *allow, bool *deny)
+{
+	char line[512], *w, *arg, *save;
+	FILE *f;
+
+	if (depth > 8 || (f = fopen(path, "re")) == NULL)
+		return -1;
+	while (fgets(line, sizeof line, f) != NULL) {
+		save = NULL;
+		if ((w = strtok_r(line, " \t\r\n", &save)) == NULL || w[0] == '#')
+			continue;
+		if ((arg = strtok_r(NULL, " \t\r\n", &save)) == NULL)
+			continue;
+		if (strcmp(w, "allow") == 0 && (strcmp(arg, "all") == 0 || strcmp(arg, br) == 0))
+			*allow = true;
+		else if (strcmp(w, "deny") == 0 && (strcmp(arg, "all") == 0 ||
+		    strcmp(arg, br) == 0))
+			*deny = true;
+		else if (strcmp(w, "include") == 0)
+			acl_read(arg, br, depth + 1, allow, deny);
+	}
+	fclose(f);
+	return 0;
+}
+
+int
+net_bridge_check(const char *br, const char **helper_out, char *fix, size_t fixlen,
+    qt_error *err)
+{
+	const char *helper = net_bridge_helper(), *conf = NET_BRIDGE_CONF;
+	char sys[128];
+	bool allow = false, deny = false;
+	struct stat st;
+
+	*helper_out = helper;
+	fix[0] = '\0';
+	if (helper == NULL) {
+		err_set(err, "network.mode bridge: qemu-bridge-helper is not installed "
+		    "(looked in /usr/lib/qemu, /usr/libexec, /usr/local/libexec)");
+		snprintf(fix, fixlen, "sudo apt-get install qemu-system-common "
+		    "(Fedora: qemu-common)");
+		return -1;
+	}
+	/* QEMU runs the helper as us: only setuid root (or file capabilities) lets it
+	 * make a tap and join the bridge. As root it needs neither. */
+	if (geteuid() != 0 && stat(helper, &st) == 0 &&
+	    !((st.st_mode & S_ISUID) && st.st_uid == 0) &&
+	    getxattr(helper, "security.capability", NULL, 0) <= 0) {
+		err_set(err, "network.mode bridge: %s is not setuid root, so it cannot "
+		    "attach the guest to %s for you (Debian installs it so)", helper, br);
+		snprintf(fix, fixlen, "sudo chmod u+s %s (or start the VM as root)", helper);
+		return -1;
+	}
+	if (acl_read(conf, br, 0, &allow, &deny) == -1) {
+		if (errno == EACCES)	/* the setuid helper can read it; we cannot tell */
+			goto bridge;
+		err_set(err, "network.mode bridge: %s %s, so qemu-bridge-helper refuses "
+		    "every bridge (\"failed to parse default acl file\")", conf,
+		    errno == ENOENT ? "does not exist" : strerror(errno));
+		snprintf(fix, fixlen, "sudo mkdir -p /etc/qemu && echo 'allow %s' | "
+		    "sudo tee -a %s", br, conf);
+		return -1;
+	}
+	if (!allow || deny) {
+		err_set(err, "network.mode bridge: %s %s %s, so qemu-bridge-helper refuses "
+		    "it (\"access denied by acl file\")", conf, deny ? "denies" :
+		    "has no `allow` line for", br);
+		if (deny)
+			snprintf(fix, fixlen, "remove the deny line for %s (or deny all) from "
+			    "%s and add: allow %s", br, conf, br);
+		else
+			snprintf(fix, fixlen, "echo 'allow %s' | sudo tee -a %s", br, conf);
+		return -1;
+	}
+bridge:
+	snprintf(sys, sizeof sys, "/sys/class/net/%s", br);
+	if (stat(sys, &st) == -1) {
+		err_set(err, "network.bridge: there is no network device %s on this host", br);
+		snprintf(fix, fixlen, "sudo ip link add %s type bridge && sudo ip link set %s "
+		    "up (and add the host's uplink to it: sudo ip link set eth0 master %s)",
+		    br, br, br);
+		return -1;
+	}
+	snprintf(sys, sizeof sys, "/sys/class/net/%s/bridge", br);
+	if (stat(sys, &st) == -1) {
+		err_set(err, "network.bridge: %s is not a bridge", br);
+		snprintf(fix, fixlen, "set network.bridge to a bridge (ip -d link show type "
+		    "bridge lists them)");
+		return -1;
+	}
+	return 0;
+}
+
+bool
+net_admin_right(void)
+{
+	unsigned long long caps = 0;
+	char line[256];
+	FILE *f;
+
+	if (geteuid() == 0)
+		return true;
+	if ((f = fopen("/proc/self/status", "re")) == NULL)
+		return false;
+	while (fgets(line, sizeof line, f) != NULL)
+		if (sscanf(line, "CapEff: %llx", &caps) == 1)
+			break;
+	fclose(f);
+	return (caps >> 12) & 1;	/* CAP_NET_ADMIN */
+}
+
+int
+net_prepare(const struct profile *p, qt_error *err)
+{
+	const struct net_config *n = &p->net;
+	struct tap_info ti;
+	qt_error why;
+
+	if (n->mode != NET_TAP || !n->create || n->ifname == NULL)
+		return 0;
+	/* Ready as it is: nothing to change, so no right needed (TUNSETOWNER asks
+	 * for CAP_NET_ADMIN even when the owner stays the same). */
+	if (tap_query(n->ifname, &ti, err) == -1)
+		return -1;
+	if (ti.exists && ti.is_tap && ti.up &&
+	    (ti.owner == -1 || ti.owner == (long)geteuid()))
+		return 0;
+	/* QEMU runs as we do: the device is made ours. */
+	if (tap_create(n->ifname, geteuid(), n->host_addr, &why) == 0)
+		return 0;
+	if (geteuid() != 0)
+		err_set(err, "network.create: %s; run once: sudo qemu-tui net up %s "
+		    "(then start works without root)", why.msg, p->name);
+	else
+		err_set(err, "network.create: %s", why.msg);
+	return -1;
+}
+
+int
 net_check(const struct profile *p, qt_error *err)
 {
 	struct net_ssh_endpoint ssh;
 	size_t i;
 
+	if (net_mode_check(p, err) == -1)
+		return -1;
 	switch (p->net.mode) {
 	case NET_TAP:
 		return tap_check(p->name, p->net.ifname, err);
+	case NET_BRIDGE: {
+		const char *helper;
+		char fix[400];
+		qt_error why;
+
+		if (net_bridge_check(p->net.bridge, &helper, fix, sizeof fix, &why) == 0)
+			return 0;
+		err_set(err, "%s; fix: %s", why.msg, fix);
+		return -1;
+	}
 	case NET_USER:
 		/* A chosen port was free a moment ago: only a fixed one can be taken. */
 		net_ssh_endpoint(p, 0, &ssh);

@@ -45,6 +45,24 @@ size_t net_live_forwards(const char *rundir, struct net_live_forward *out, size_
 int net_live_forwards_save(const char *rundir, const struct net_live_forward *f, size_t n);
 /* "python3 (pid 1234)" for the process holding a port, when /proc shows it to us. */
 bool net_port_holder(int port, bool udp, char *buf, size_t len);
+/* Whether this host has the profile's network mode at all (vmnet is macOS only). */
+int net_mode_check(const struct profile *p, qt_error *err);
+/* The ACL file qemu-bridge-helper reads (compiled into it: QEMU's sysconfdir). */
+#define NET_BRIDGE_CONF "/etc/qemu/bridge.conf"
+/* The installed qemu-bridge-helper, or NULL. */
+const char *net_bridge_helper(void);
+/*
+ * What mode bridge needs to work for br: the helper (installed; setuid root or
+ * file capabilities unless we are root), bridge.conf allowing br, br a bridge.
+ * *helper: the helper found (or NULL); -1 with err and fix (one command) when not.
+ */
+int net_bridge_check(const char *br, const char **helper, char *fix, size_t fixlen,
+    qt_error *err);
+/* Root, or CAP_NET_ADMIN in the effective set: the right to make a tap. */
+bool net_admin_right(void);
+/* network.create: make the profile's tap (owned by us, its host address, up) unless it
+ * is ready; without the right, -1 with the exact sudo line. */
+int net_prepare(const struct profile *p, qt_error *err);
 /* Check what the profile's network needs on this host (tap exists and is ours, fixed ports free). */
 int net_check(const struct profile *p, qt_error *err);
 

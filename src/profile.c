@@ -262,15 +262,41 @@ check_values(struct ctx *c, const struct table *t, const void *base,
 	}
 }
 
+/* Why the file s of an F_EXISTS field cannot be used, or NULL (base: its struct). */
+char *
+pf_file_problem(const struct field *f, const void *base, const char *s)
+{
+	struct stat st;
+	char *hint, *why;
+
+	if ((f->flags & F_URL) && pf_is_url(s))
+		return NULL;
+	if (f->keyword != NULL && strcmp(s, f->keyword) == 0)
+		return NULL;	/* a word the field takes instead of a file ("uefi") */
+	if (stat(s, &st) == 0) {
+		if (S_ISDIR(st.st_mode))
+			return xasprintf("%s is a directory, not a file", s);
+		if (access(s, R_OK) == -1)
+			return xasprintf("%s is not readable: %s", s, strerror(errno));
+		return NULL;
+	}
+	if (errno == ENOENT || errno == ENOTDIR) {
+		hint = pf_missing_hint(f, base, s);
+		why = xasprintf("%s does not exist (%s)", s, hint);
+		free(hint);
+		return why;
+	}
+	return xasprintf("%s: %s", s, strerror(errno));
+}
+
 /* Last: a missing disk still leaves a profile whose command line can be shown. */
 static void
 check_files(struct ctx *c, const struct table *t, const void *base,
     struct jpath *jp)
 {
 	const struct field *f;
-	struct stat st;
 	const char *s;
-	char *elem, *hint;
+	char *elem, *why;
 	size_t i, j, n;
 
 	for (i = 0; i < t->nfields; i++) {
@@ -286,21 +312,9 @@ check_files(struct ctx *c, const struct table *t, const void *base,
 		}
 		if ((f->flags & F_EXISTS) &&
 		    (s = *(char *const *)pf_slot(base, f)) != NULL &&
-		    !((f->flags & F_URL) && pf_is_url(s))) {
-			if (stat(s, &st) == 0) {
-				if (S_ISDIR(st.st_mode))
-					pf_problem(c, jp, jp->n, 0, "%s is a directory, "
-					    "not a file", s);
-				else if (access(s, R_OK) == -1)
-					pf_problem(c, jp, jp->n, 0, "%s is not readable: "
-					    "%s", s, strerror(errno));
-			} else if (errno == ENOENT || errno == ENOTDIR) {
-				hint = pf_missing_hint(f, base, s);
-				pf_problem(c, jp, jp->n, 0, "%s does not exist (%s)", s,
-				    hint);
-				free(hint);
-			} else
-				pf_problem(c, jp, jp->n, 0, "%s: %s", s, strerror(errno));
+		    (why = pf_file_problem(f, base, s)) != NULL) {
+			pf_problem(c, jp, jp->n, 0, "%s", why);
+			free(why);
 		}
 		jp->n--;
 	}

@@ -15,6 +15,7 @@ enum net_mode {
 	NET_VMNET_HOST,
 	NET_VMNET_BRIDGED,
 	NET_NONE,
+	NET_BRIDGE,		/* a host bridge, through qemu-bridge-helper */
 };
 
 struct forward {
@@ -37,9 +38,11 @@ struct drive {
 struct net_config {
 	enum net_mode mode;	/* default NET_USER */
 	char *model;		/* NIC device; default per arch */
-	char *mac;		/* "52:54:00:12:34:56"; NULL = QEMU's */
+	char *mac;		/* "52:54:00:12:34:56"; default: profile_name_mac(name) */
 	char *ifname;		/* tap device name (mode tap) */
 	char *host_addr;	/* host side address, e.g. "172.16.0.1/24" (tap create) */
+	bool create;		/* tap: make the device at start when we have the right */
+	char *bridge;		/* mode bridge: the host bridge, e.g. "br0" */
 	struct forward *forwards;
 	size_t nforwards;
 };
@@ -124,8 +127,44 @@ int profile_load_dir(const char *dir, struct profile_list *out, qt_error *err);
 void profile_list_free(struct profile_list *l);
 struct profile *profile_list_find(const struct profile_list *l, const char *name);
 
+/* ---- writing (profile_write.c): import, new, clone, rename and the form ---- */
+
+struct json_object;
+
+/*
+ * Where new profiles go: --profiles DIR, $QEMU_TUI_PROFILES, else
+ * $XDG_CONFIG_HOME/qemu-tui/profiles (~/.config/...), created when missing.
+ */
+char *profile_user_dir(const char *cli_dir, qt_error *err);
+/* Why name cannot name a profile file NAME.json, or NULL. */
+char *profile_name_problem(const char *name);
+#define PROFILE_WRITE_REPLACE	0x1	/* replace an existing NAME.json (import --force) */
+#define PROFILE_WRITE_BROKEN	0x2	/* write even when it does not load cleanly yet
+					 * (import: the user fixes what is missing) */
+/*
+ * obj ("name" set to name) as dir/NAME.json, with a "// comment" line first:
+ * checked by the loader (profile_parse) first, written atomically, never over an
+ * existing file without PROFILE_WRITE_REPLACE, then loaded back. The loaded
+ * profile (->broken set only with PROFILE_WRITE_BROKEN), or NULL with err and
+ * nothing written.
+ */
+struct profile *profile_write(const char *dir, const char *name,
+    struct json_object *obj, const char *comment, unsigned flags, qt_error *err);
+/* "nbd://host/x", "fat:rw:/dir": a drive's file that is a QEMU protocol, not a file. */
+bool profile_is_url(const char *s);
+/* A profile file as JSON (comments allowed, as the loader reads it), or NULL. */
+struct json_object *profile_read_json(const char *path, qt_error *err);
+
 /* Apply "key=value" (memory=2G, smp=4, arch=aarch64, ssh.port=2223, network.mode=user, ...). */
 int profile_set(struct profile *p, const char *assignment, qt_error *err);
+/*
+ * One field's value alone ("memory", "ssh.user", "drives[].file"), by the rules a
+ * loaded profile meets (the field's row: type, range, format, the file exists);
+ * relative paths against dir. "" is "not given": fine unless required. For
+ * forms that check a value as it is typed; -1 with "KEY: why" in err.
+ */
+int profile_check_field(const char *key, const char *value, const char *dir,
+    qt_error *err);
 /* Re-check the cross-field rules after --set (disk files exist, tap has ifname, ...). */
 int profile_validate(struct profile *p, qt_error *err);
 
@@ -133,5 +172,7 @@ int profile_validate(struct profile *p, qt_error *err);
 void profile_help(FILE *out);
 
 const char *net_mode_name(enum net_mode m);
+/* The MAC a profile gets without network.mac: 52:54:00 and 3 bytes of a hash of name. */
+void profile_name_mac(const char *name, char out[18]);
 
 #endif

@@ -8,8 +8,10 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "xdg.h"
@@ -78,6 +80,63 @@ mark_duplicate(struct profile *p, const struct profile *first)
 	p->broken = xstrdup(p->load_error);
 }
 
+/*
+ * Two guests with one MAC on a bridge or tap network break each other (and
+ * share one DHCP lease): the later file is broken, naming the earlier one.
+ * Mode none has no NIC; a broken profile does not run.
+ */
+static bool
+mac_used(const struct profile_list *l, const char *mac)
+{
+	size_t i;
+
+	for (i = 0; i < l->n; i++)
+		if (l->items[i]->net.mac != NULL &&
+		    strcasecmp(l->items[i]->net.mac, mac) == 0)
+			return true;
+	return false;
+}
+
+/*
+ * Two guests with one MAC on a bridge or tap network break each other (and
+ * share one DHCP lease): the later file is broken, naming the earlier one and
+ * a MAC no profile here has. Mode none has no NIC; a broken profile does not run.
+ */
+static void
+check_macs(struct profile_list *l)
+{
+	struct profile *p, *q;
+	char derived[18], free_mac[18], *seed;
+	size_t i, j, k;
+
+	for (i = 0; i < l->n; i++) {
+		p = l->items[i];
+		if (p->broken != NULL || p->net.mode == NET_NONE || p->net.mac == NULL)
+			continue;
+		for (j = 0; j < i; j++) {
+			q = l->items[j];
+			if (q->broken != NULL || q->net.mode == NET_NONE ||
+			    q->net.mac == NULL || strcasecmp(p->net.mac, q->net.mac) != 0)
+				continue;
+			profile_name_mac(p->name, derived);
+			k = 0;
+			do {
+				seed = xasprintf("%s#%zu", p->name, ++k);
+				profile_name_mac(seed, free_mac);
+				free(seed);
+			} while (mac_used(l, free_mac));
+			p->load_error = xasprintf("%s: network.mac: %s is also the MAC of "
+			    "\"%s\" (%s)%s; set another network.mac in this file, e.g. "
+			    "\"mac\": \"%s\"", p->path, p->net.mac, q->name, q->path,
+			    strcasecmp(p->net.mac, derived) == 0 ?
+			    ", derived from this profile's name" : "", free_mac);
+			free(p->broken);
+			p->broken = xstrdup(p->load_error);
+			break;
+		}
+	}
+}
+
 int
 profile_load_dir(const char *dir, struct profile_list *out, qt_error *err)
 {
@@ -112,7 +171,8 @@ profile_load_dir(const char *dir, struct profile_list *out, qt_error *err)
 	}
 	closedir(d);
 	/* One directory: sorting the paths sorts the file names. */
-	qsort(paths, n, sizeof *paths, cmp_str);
+	if (n > 0)	/* qsort(NULL, 0, ...) is undefined */
+		qsort(paths, n, sizeof *paths, cmp_str);
 	out->items = xcalloc(n, sizeof *out->items);
 	for (i = 0; i < n; i++) {
 		out->items[i] = profile_load(paths[i]);
@@ -126,6 +186,7 @@ profile_load_dir(const char *dir, struct profile_list *out, qt_error *err)
 	}
 	out->n = n;
 	free(paths);
+	check_macs(out);
 	return 0;
 }
 

@@ -57,6 +57,7 @@ struct field {
 	char *(*doc_fn)(void);		/* ... when it comes from the arch table */
 	char *(*doc_type)(void);	/* the type column, when the type's is too vague */
 	const char *help;
+	const char *keyword;		/* F_PATH: a word kept as written, not a file ("uefi") */
 };
 
 /* The fields of one struct. */
@@ -180,6 +181,8 @@ void pf_parse_table(struct ctx *c, const struct table *t, void *base,
     json_object *obj, struct jpath *jp);
 void pf_fill_defaults(struct profile *p, const struct table *t, void *base);
 void pf_undefault(struct profile *p, const struct table *t, void *base);
+/* Why the file s of an F_EXISTS field cannot be used, or NULL (base: its struct). */
+char *pf_file_problem(const struct field *f, const void *base, const char *s);
 
 /* ---- rules that involve more than one field (profile_schema.c) ---- */
 

@@ -8,6 +8,8 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <stdint.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -23,7 +25,8 @@ static const char *const accel_values[] = {
 };
 /* Same order as enum net_mode. */
 static const char *const mode_values[] = {
-	"user", "tap", "vmnet-shared", "vmnet-host", "vmnet-bridged", "none", NULL
+	"user", "tap", "vmnet-shared", "vmnet-host", "vmnet-bridged", "none",
+	"bridge", NULL
 };
 static const char *const if_values[] = {
 	"virtio", "ide", "floppy", "scsi", "nvme", "virtio-mmio", "none",
@@ -34,6 +37,7 @@ static const char *const proto_values[] = { "tcp", "udp", NULL };
 static const char *const hkc_values[] = { "ask", "accept-new", "off", NULL };
 
 _Static_assert(NET_NONE == 5, "mode_values must follow enum net_mode");
+_Static_assert(NET_BRIDGE == 6, "mode_values must follow enum net_mode");
 
 static char *check_name(const char *);
 static char *check_arch(const char *);
@@ -45,6 +49,7 @@ static char *check_id(const char *);
 static char *default_name(const struct profile *);
 static char *default_arch(const struct profile *);
 static char *default_append(const struct profile *);
+static char *default_mac(const struct profile *);
 static char *doc_cpu(void);
 static char *doc_append(void);
 static char *doc_arch_type(void);
@@ -106,13 +111,17 @@ static const struct field net_fields[] = {
 	{ .key = "mode", .type = &ft_mode, .off = NC(mode), .values = mode_values,
 	  .def = "user",
 	  .help = "user: QEMU's NAT with port forwards; tap: an existing tap "
-	    "device (needs ifname); vmnet-*: macOS; none: no network." },
+	    "device (needs ifname); vmnet-*: macOS; none: no network; bridge: "
+	    "a host bridge (needs bridge) through qemu-bridge-helper." },
 	{ .key = "model", .type = &ft_str, .off = NC(model), .min = 1,
 	  .arch_off = offsetof(struct arch_info, nic_model),
 	  .help = "NIC device (e1000, virtio-net-pci, virtio-net-device, ...)." },
 	{ .key = "mac", .type = &ft_str, .off = NC(mac), .check = check_mac,
-	  .doc_def = "QEMU's (52:54:00:12:34:56)",
-	  .help = "MAC address, xx:xx:xx:xx:xx:xx." },
+	  .dyn_def = default_mac,
+	  .doc_def = "52:54:00 and three bytes of a hash of the name",
+	  .help = "MAC address, xx:xx:xx:xx:xx:xx. The default stays the same "
+	    "from run to run (a DHCP lease is kept); two profiles never share "
+	    "one." },
 	{ .key = "ifname", .type = &ft_str, .off = NC(ifname), .min = 1,
 	  .max = 15, .check = check_ifname,
 	  .help = "tap: the tap device (create it once: ip tuntap add dev tap0 "
@@ -121,6 +130,15 @@ static const struct field net_fields[] = {
 	  .check = check_cidr,
 	  .help = "Host side address of the tap device with its prefix "
 	    "length, e.g. 172.16.0.1/24." },
+	{ .key = "create", .type = &ft_bool, .off = NC(create), .def = "false",
+	  .help = "tap: create the device (as `net up` does) at start when "
+	    "qemu-tui runs as root or with CAP_NET_ADMIN; without that right "
+	    "start says the one command to run." },
+	{ .key = "bridge", .type = &ft_str, .off = NC(bridge), .min = 1,
+	  .max = 15, .check = check_ifname,
+	  .help = "mode bridge: the host bridge the guest joins (br0), through "
+	    "qemu-bridge-helper, which must be setuid root (or qemu-tui root) "
+	    "and allowed the bridge in /etc/qemu/bridge.conf (allow br0)." },
 	{ .key = "forwards", .type = &ft_objlist, .flags = F_NOSET,
 	  .off = NC(forwards), .count_off = NC(nforwards),
 	  .sub = &forward_table, .doc_def = "[]",
@@ -196,9 +214,11 @@ static const struct field profile_fields[] = {
 	{ .key = "bios", .type = &ft_str, .flags = F_PATH | F_EXISTS,
 	  .off = PF(bios), .help = "-bios firmware file." },
 	{ .key = "firmware", .type = &ft_str, .flags = F_PATH | F_EXISTS,
-	  .off = PF(firmware),
+	  .off = PF(firmware), .keyword = "uefi",
 	  .help = "UEFI code image, attached read-only as pflash "
-	    "(OVMF_CODE.fd, AAVMF_CODE.fd)." },
+	    "(OVMF_CODE.fd, AAVMF_CODE.fd); \"uefi\": the host's EDK2 "
+	    "build for the arch, with a variables file of the VM's own "
+	    "(a file named uefi: \"./uefi\")." },
 	{ .key = "kernel", .type = &ft_str, .flags = F_PATH | F_EXISTS,
 	  .off = PF(kernel), .help = "Kernel image booted directly (-kernel)." },
 	{ .key = "initrd", .type = &ft_str, .flags = F_PATH | F_EXISTS,
@@ -419,6 +439,30 @@ default_append(const struct profile *p)
 	return xasprintf("console=%s", ai->console);
 }
 
+void
+profile_name_mac(const char *name, char out[18])
+{
+	uint64_t h = 0xcbf29ce484222325ULL;	/* FNV-1a: stable, and enough to spread names */
+	const unsigned char *u;
+
+	for (u = (const unsigned char *)name; *u != '\0'; u++)
+		h = (h ^ *u) * 0x100000001b3ULL;
+	/* 52:54:00 is QEMU's locally administered prefix, as its own default has. */
+	snprintf(out, 18, "52:54:00:%02x:%02x:%02x", (unsigned)(h >> 40) & 0xff,
+	    (unsigned)(h >> 32) & 0xff, (unsigned)(h >> 24) & 0xff);
+}
+
+static char *
+default_mac(const struct profile *p)
+{
+	char mac[18];
+
+	if (p->name == NULL)
+		return NULL;
+	profile_name_mac(p->name, mac);
+	return xstrdup(mac);
+}
+
 /* ---- the reference's texts that come from the arch table ---- */
 
 static char *
@@ -483,6 +527,21 @@ pf_check_cross(struct ctx *c)
 			pf_problem(c, &jp, jp.n, 0, "vmnet-bridged needs "
 			    "network.ifname (the host interface to bridge, "
 			    "e.g. en0)");
+	}
+	if (n->mode == NET_BRIDGE && n->bridge == NULL) {
+		jp_at(&jp, "network", "mode", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "bridge needs network.bridge (the host "
+		    "bridge to join, e.g. br0)");
+	}
+	if (n->bridge != NULL && n->mode != NET_BRIDGE) {
+		jp_at(&jp, "network", "bridge", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "only works with mode bridge (mode is %s)",
+		    net_mode_name(n->mode));
+	}
+	if (n->create && n->mode != NET_TAP) {
+		jp_at(&jp, "network", "create", -1, NULL);
+		pf_problem(c, &jp, jp.n, 0, "only works with mode tap (mode is %s): "
+		    "remove it or set network.mode to tap", net_mode_name(n->mode));
 	}
 	if (n->nforwards > 0 && n->mode != NET_USER) {
 		jp_at(&jp, "network", "forwards", -1, NULL);
@@ -554,7 +613,7 @@ pf_missing_hint(const struct field *f, const void *base, const char *path)
 const char *
 net_mode_name(enum net_mode m)
 {
-	if ((int)m < 0 || (int)m > NET_NONE)
+	if ((int)m < 0 || (int)m > NET_BRIDGE)
 		return "unknown";
 	return mode_values[m];
 }

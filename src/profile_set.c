@@ -162,3 +162,90 @@ out:
 	free(key);
 	return rc;
 }
+
+/*
+ * One field's value alone, as the form types it: the row's own set, value and
+ * file checks (the rules a loaded profile meets), on a scratch profile whose
+ * relative paths are resolved against dir.
+ */
+int
+profile_check_field(const char *key, const char *value, const char *dir,
+    qt_error *err)
+{
+	const struct table *t = &profile_table;
+	const struct field *f = NULL, *sf;
+	char *copy = xstrdup(key), *seg, *next, *br, *path, *why = NULL;
+	void *base, *scratch = NULL;
+	const struct table *scratch_t = NULL;
+	struct profile *p;
+	const char *s;
+	size_t i;
+	int rc = -1;
+
+	path = path_join(dir != NULL ? dir : ".", "(new).json");
+	p = profile_parse(path, "{}", 2);
+	free(path);
+	base = p;
+	for (seg = copy; seg != NULL; seg = next) {
+		if ((next = strchr(seg, '.')) != NULL)
+			*next++ = '\0';
+		if ((br = strchr(seg, '[')) != NULL)
+			*br = '\0';
+		if (t == NULL || (f = pf_field_find(t, seg)) == NULL) {
+			err_set(err, "unknown key \"%s\" (see `qemu-tui profile-help`)", key);
+			goto out;
+		}
+		if (f->type->elems == NULL) {
+			t = NULL;
+			continue;
+		}
+		if (next == NULL || scratch != NULL) {
+			err_set(err, "%s is not a single value", key);
+			goto out;
+		}
+		if (f->type->indexed) {
+			/* One element of a list of objects, on its own. */
+			scratch = xcalloc(1, f->sub->size);
+			scratch_t = f->sub;
+			pf_table_init(f->sub, scratch);
+			base = scratch;
+		} else
+			base = pf_slot(base, f);
+		t = f->sub;
+	}
+	if (f == NULL || f->type->set == NULL) {
+		err_set(err, "%s is not a single value", key);
+		goto out;
+	}
+	if (*value == '\0') {
+		if (f->flags & F_REQ)
+			err_set(err, "%s: \"%s\" is required", key, f->key);
+		else
+			rc = 0;
+		goto out;
+	}
+	if ((why = f->type->set(f, base, value, p->dir)) == NULL &&
+	    f->type->validate != NULL)
+		why = f->type->validate(f, base);
+	if (why == NULL && (f->flags & F_EXISTS) && f->type->text &&
+	    (s = *(char *const *)pf_slot(base, f)) != NULL)
+		why = pf_file_problem(f, base, s);
+	if (why != NULL) {
+		err_set(err, "%s: %s", key, why);
+		free(why);
+		goto out;
+	}
+	rc = 0;
+out:
+	if (scratch != NULL) {
+		for (i = 0; i < scratch_t->nfields; i++) {
+			sf = &scratch_t->fields[i];
+			if (sf->type->release != NULL)
+				sf->type->release(sf, scratch);
+		}
+		free(scratch);
+	}
+	profile_free(p);
+	free(copy);
+	return rc;
+}

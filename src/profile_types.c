@@ -128,6 +128,8 @@ pf_resolve(const struct field *f, const char *dir, const char *s)
 {
 	if ((f->flags & F_URL) && pf_is_url(s))
 		return xstrdup(s);
+	if (f->keyword != NULL && strcmp(s, f->keyword) == 0)
+		return xstrdup(s);
 	if ((f->flags & F_BINARY) && strchr(s, '/') == NULL)
 		return xstrdup(s);
 	if (f->flags & (F_PATH | F_BINARY))
@@ -278,6 +280,8 @@ str_describe(const struct field *f)
 {
 	if (f->flags & F_BINARY)
 		return xstrdup("command or path");
+	if ((f->flags & F_PATH) && f->keyword != NULL)
+		return xasprintf("path or \"%s\"", f->keyword);
 	if (f->flags & F_PATH)
 		return xstrdup("path");
 	if (f->max > 0)

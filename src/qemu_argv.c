@@ -229,6 +229,15 @@ add_network(const struct profile *p, const struct argv_runtime *rt,
 		v = xstrdup("vmnet-bridged,id=net0");
 		append_kv(&v, "ifname", n->ifname);
 		break;
+	case NET_BRIDGE:
+		if (n->bridge == NULL) {
+			err_set(err, "network: mode bridge needs \"bridge\" (e.g. br0)");
+			return -1;
+		}
+		v = xstrdup("bridge,id=net0");
+		append_kv(&v, "br", n->bridge);
+		append_kv(&v, "helper", rt->bridge_helper);
+		break;
 	case NET_NONE:
 		push_opt(out, "-nic", "none");
 		return 0;
@@ -286,7 +295,23 @@ qemu_argv_build(const struct profile *p, const struct argv_runtime *rt,
 
 	if (p->bios != NULL)
 		push_opt(&v, "-bios", p->bios);
-	if (p->firmware != NULL) {
+	if (p->firmware != NULL && strcmp(p->firmware, "uefi") == 0) {
+		char *c, *s;
+
+		if (rt->fw_code == NULL || rt->fw_vars == NULL) {
+			err_set(err, "firmware: \"uefi\" was not looked up for this run");
+			goto fail;
+		}
+		/* Two flash chips: the shared code read-only, the VM's variables writable. */
+		c = esc(rt->fw_code);
+		s = esc(rt->fw_vars);
+		push_opt_owned(&v, "-drive", xasprintf("if=pflash,format=raw,unit=0,"
+		    "readonly=on,file=%s", c));
+		push_opt_owned(&v, "-drive", xasprintf("if=pflash,format=raw,unit=1,"
+		    "file=%s", s));
+		free(c);
+		free(s);
+	} else if (p->firmware != NULL) {
 		char *f = esc(p->firmware);
 
 		push_opt_owned(&v, "-drive", xasprintf("if=pflash,format=raw,"

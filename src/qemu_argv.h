@@ -12,6 +12,9 @@ struct argv_runtime {
 	int ssh_host_port;	/* the port start chose for the ssh forward, 0 = none chosen
 				 * (a profile's fixed ssh.port needs none: see net_ssh_endpoint) */
 	int start_paused;	/* add -S (the supervisor attaches, then sends cont) */
+	const char *fw_code;	/* "firmware": "uefi": the code image found (firmware.c) */
+	const char *fw_vars;	/* ... and the VM's own variables file */
+	const char *bridge_helper; /* mode bridge: qemu-bridge-helper found (net.c); NULL: QEMU's own */
 };
 
 /*

@@ -722,6 +722,10 @@ key_event(struct ui *ui, int key, bool keycode)
 	struct pane *p;
 	enum pane_key r = PANE_KEY_IGNORED;
 
+	if (ui->dialog == DIALOG_FORM) {
+		ui_form_key(ui, key, keycode);
+		return;
+	}
 	if (ui->dialog != DIALOG_NONE) {
 		ui_dialog_key(ui, key);
 		return;
@@ -915,6 +919,7 @@ ui_run(const struct ui_options *opts)
 	if (n > 0)
 		printf("qemu-tui: %zu VM%s keep%s running: %s. Run qemu-tui to see "
 		    "them again.\n", n, n == 1 ? "" : "s", n == 1 ? "s" : "", names);
+	ui_form_close(&ui);
 	for (i = 0; i < ui.nvms; i++)
 		vmwatch_free(ui.vms[i]);
 	free(ui.vms);

@@ -71,7 +71,10 @@ struct pane {
 	void *data;
 };
 
-enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM, DIALOG_PROMPT };
+enum dialog_kind { DIALOG_NONE, DIALOG_HELP, DIALOG_CONFIRM, DIALOG_PROMPT,
+	DIALOG_FORM,		/* ui_form.c: new VM, clone, rename, delete's disks */
+};
+struct ui_form;
 
 /* What a confirmation's yes runs. */
 typedef void (*ui_confirmed_fn)(struct ui *ui, struct vmwatch *vm);
@@ -123,8 +126,11 @@ struct ui {
 	char prompt_text[128];	/* typed so far */
 	bool prompt_fresh;	/* still the suggestion: the first key replaces it */
 	ui_prompted_fn prompt_fn;
+	struct ui_form *form;	/* DIALOG_FORM's (ui_form.c) */
+	int help_top;		/* DIALOG_HELP taller than the screen: its first action shown */
+	bool help_scrolls;	/* it is (drawn so by the last frame) */
 
-	/* qemu-img work started here (jobs.h): in the status line, C cancels. */
+	/* qemu-img work started here (jobs.h): in the status line, X cancels. */
 	struct jobs *jobs;
 };
 
@@ -213,6 +219,15 @@ void ui_ask(struct ui *ui, ui_confirmed_fn fn, struct vmwatch *vm, const char *f
 void ui_prompt(struct ui *ui, ui_prompted_fn fn, struct vmwatch *vm, const char *initial,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 void ui_dialog_draw(struct ui *ui);
+/* ui_form.c: the new-VM form; a new name for a clone or a rename; after delete's
+ * confirmation, the question about the disks. Keys and drawing while DIALOG_FORM. */
+void ui_form_new_vm(struct ui *ui);
+void ui_form_clone(struct ui *ui, struct vmwatch *vm);
+void ui_form_rename(struct ui *ui, struct vmwatch *vm);
+void ui_form_delete(struct ui *ui, struct vmwatch *vm);
+void ui_form_key(struct ui *ui, int key, bool keycode);
+void ui_form_draw(struct ui *ui);
+void ui_form_close(struct ui *ui);
 void ui_dialog_key(struct ui *ui, int key);
 
 /* Helpers the panes use (ui.c, ui_draw.c). */

@@ -292,9 +292,26 @@ file_read_tail(const char *path, size_t max, size_t *lenp, qt_error *err)
 	return buf;
 }
 
+static int write_whole(const char *path, const char *data, size_t len, int mode,
+    bool replace, qt_error *err);
+
 int
 file_write_atomic(const char *path, const char *data, size_t len, int mode,
     qt_error *err)
+{
+	return write_whole(path, data, len, mode, true, err);
+}
+
+int
+file_write_new(const char *path, const char *data, size_t len, int mode,
+    qt_error *err)
+{
+	return write_whole(path, data, len, mode, false, err);
+}
+
+static int
+write_whole(const char *path, const char *data, size_t len, int mode,
+    bool replace, qt_error *err)
 {
 	char *tmp = xasprintf("%s.tmp.XXXXXX", path);
 	size_t off = 0;
@@ -326,7 +343,17 @@ file_write_atomic(const char *path, const char *data, size_t len, int mode,
 		goto fail;
 	}
 	fd = -1;
-	if (rename(tmp, path) == -1) {
+	if (!replace) {
+		/* link() never replaces: two writers of one name, one wins. */
+		if (link(tmp, path) == -1) {
+			if (errno == EEXIST)
+				err_set(err, "%s exists; nothing was written", path);
+			else
+				err_errno(err, "cannot link %s to %s", tmp, path);
+			goto fail;
+		}
+		unlink(tmp);
+	} else if (rename(tmp, path) == -1) {
 		err_errno(err, "cannot rename %s to %s", tmp, path);
 		goto fail;
 	}

@@ -50,6 +50,9 @@ char *file_read_tail(const char *path, size_t max, size_t *len, qt_error *err);
 /* Write atomically (temp file in the same directory + rename). */
 int file_write_atomic(const char *path, const char *data, size_t len, int mode,
     qt_error *err);
+/* The same, but never replacing (link, not rename): an existing path is an error. */
+int file_write_new(const char *path, const char *data, size_t len, int mode,
+    qt_error *err);
 /* The last n lines of a file (for qemu.log tails); NULL when unreadable. */
 char *file_tail_lines(const char *path, int n);
 

@@ -16,6 +16,7 @@
 
 #include "accel.h"
 #include "arch.h"
+#include "firmware.h"
 #include "net.h"
 #include "qemu_argv.h"
 #include "qmp.h"
@@ -148,7 +149,9 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	struct vm_run run;
 	enum vm_state st;
 	struct stat sb;
-	char text[256], *dir = NULL, *log;
+	char text[256], *dir = NULL, *log, *fw_vars = NULL;
+	struct fw_image fw = { 0 };
+	bool fw_created;
 	int ssh_port = 0, fd, start_lock = -1;
 
 	if (p->broken != NULL) {
@@ -191,7 +194,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	if (ssh.forward && (ssh_port = ssh.port) == 0 &&
 	    (ssh_port = net_free_port(ssh.host, err)) == -1)
 		goto fail;
-	if (net_check(p, err) == -1)
+	if (net_prepare(p, err) == -1 || net_check(p, err) == -1)
 		goto fail;
 
 	/* A failed or killed earlier run must not block this one. */
@@ -202,6 +205,14 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	rt.accel = acc.name;
 	rt.ssh_host_port = ssh_port;
 	rt.start_paused = 1;
+	rt.bridge_helper = net_bridge_helper();
+	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0) {
+		if (firmware_for_vm(p->name, p->arch, p->machine, true, &fw, &fw_vars,
+		    &fw_created, err) == -1)
+			goto fail;
+		rt.fw_code = fw.code;
+		rt.fw_vars = fw_vars;
+	}
 	if (qemu_argv_build(p, &rt, &argv, err) == -1)
 		goto fail;
 	snprintf(text, sizeof text, "%s\n%s\n", acc.name, acc.reason);
@@ -222,12 +233,16 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 out:
 	close(start_lock);	/* the supervisor holds it until its own lock */
 	strvec_free(&argv);
+	firmware_image_free(&fw);
+	free(fw_vars);
 	free(dir);
 	return fd;
 fail:
 	if (start_lock != -1)
 		close(start_lock);
 	strvec_free(&argv);
+	firmware_image_free(&fw);
+	free(fw_vars);
 	free(dir);
 	return -1;
 }

@@ -6,7 +6,8 @@ pkgs=(build-essential autoconf automake pkg-config
       libncurses-dev libvterm-dev libjson-c-dev libssh-dev check
       qemu-system-x86 qemu-system-arm qemu-utils
       busybox-static dropbear-bin cpio linux-image-amd64 openssh-client
-      iproute2 tmux socat python3 valgrind clang libclang-rt-dev)
+      iproute2 tmux socat python3 valgrind clang libclang-rt-dev
+      ovmf qemu-efi-aarch64)
 missing=()
 for p in "${pkgs[@]}"; do
 	dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")

@@ -151,9 +151,12 @@ def main():
         elif o == "-device":
             d = kv(v, "driver")
             if d.get("netdev") in netdevs and not have("-device", v):
+                # A NIC without mac= gets qemu-tui's stable one (from the profile's name)
+                # where QEMU gave its fixed default: the same NIC either way.
                 want_nic = {k: x for k, x in d.items() if k != "netdev"}
                 ok = any(go == "-device" and {k: x for k, x in kv(gv, "driver").items()
-                                               if k != "netdev"} == want_nic for go, gv in got)
+                                               if k != "netdev" and (k != "mac" or "mac" in d)}
+                         == want_nic for go, gv in got)
             else:
                 ok = have("-device", v)
         else:

@@ -33,22 +33,22 @@ see "raw, 1.00 GiB virtual" || fail "the pane does not show big.raw's format and
 see "snapshot made-by-qemu-img" || fail "the pane does not show qemu-img's snapshot"
 ok "the disks pane shows each drive's format, virtual size and a snapshot qemu-img made"
 
-# Cancel: the cursor is on big.raw; O converts it beside itself, C cancels.
+# Cancel: the cursor is on big.raw; O converts it beside itself, X cancels.
 tm send-keys -t qt O
 see "convert big.raw to big.qcow2: " || fail "no job in the status line"
 wait_for 30 sh -c "ls -a | grep -q '^\.big\.qcow2\.qemu-tui-.*\.tmp$'" || fail "no temporary file seen"
-tm send-keys -t qt C
+tm send-keys -t qt X
 see "qemu-img convert: cancelled; nothing was left behind" || fail "the cancel was not reported"
 ls -a | grep -q "qemu-tui-.*tmp" && fail "a temporary file was left: $(ls -a)"
 [ ! -e big.qcow2 ] || fail "big.qcow2 exists after the cancel"
 [ "$(md5sum < big.raw)" = "$sum" ] || fail "the source changed"
-ok "C cancels a convert: no temporary file, no target, the source's md5 unchanged"
+ok "X cancels a convert: no temporary file, no target, the source's md5 unchanged"
 
 # A whole convert, watched: figures in the status line, and keys answered meanwhile.
 tm send-keys -t qt O
 see "convert big.raw to big.qcow2: " || fail "no job in the status line"
 first=$(screen | grep -o "big.qcow2: [0-9.]*%" | head -n 1)
-screen | grep -qE "big\.qcow2: [0-9.]+%  [0-9.]+ [KMG]i?B / 1\.00 GiB.*\[C cancels\]" ||
+screen | grep -qE "big\.qcow2: [0-9.]+%  [0-9.]+ [KMG]i?B / 1\.00 GiB.*\[X cancels\]" ||
 	fail "no bytes in the status line: $(screen | tail -n 2)"
 tm send-keys -t qt '?'
 see "qemu-tui keys (any key closes)" 5 || fail "help did not open while the job ran"

@@ -2,7 +2,8 @@
 # qemu-tui import: every launch line of the seeds' write-ups and four from elsewhere
 # (tests/import/) become profiles whose `cmdline` is the same QEMU invocation, option by
 # option (tests/import/compare.py); sudo and variables are reported; the command line
-# form, an existing profile and a bad name. No QEMU is run.
+# form, an existing profile and a bad name; at the end an imported aarch64 line boots
+# the test guest to its shell.
 . "$(dirname "$0")/lib.sh"
 src=$top_srcdir/tests/import
 n=0
@@ -47,3 +48,19 @@ out=$(printf 'echo nothing here\n' > "$T/empty.sh"; qt import y --from-file "$T/
 	fail "a script without QEMU"
 grep -q "no qemu-system-\* command in it" <<<"$out" || fail "said: $out"
 ok "an existing profile, a bad name, no QEMU binary, a script without QEMU: refused"
+
+# An imported seed-style line (the learner's aarch64 direct-kernel boot, for the test
+# guest) starts and reaches the guest's shell.
+need_guest aarch64
+G=$GUEST/aarch64
+port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+qt import seedguest -- qemu-system-aarch64 -M virt -cpu max -accel tcg -m 256 -smp 1 \
+	-kernel "$G/vmlinuz" -initrd "$G/initrd.img" -append "console=ttyAMA0 quiet" -nographic \
+	-nic user,model=virtio-net-pci,hostfwd=tcp:127.0.0.1:$port-:22 > "$T/seedguest.out" 2>&1 ||
+	fail "import seedguest: $(cat "$T/seedguest.out")"
+grep -q "warning" "$T/seedguest.out" && fail "seedguest does not validate: $(cat "$T/seedguest.out")"
+qt start seedguest > "$T/seedguest.start" 2>&1 || fail "start seedguest: $(cat "$T/seedguest.start")"
+wait_for 240 guest_ready seedguest || fail "the imported guest did not reach its shell: $(tail -5 "$(rundir seedguest)/serial.log")"
+[ "$(cat "$(rundir seedguest)/ssh-port")" = "$port" ] || fail "ssh port: $(cat "$(rundir seedguest)/ssh-port")"
+qt stop seedguest > /dev/null 2>&1 || fail "stop seedguest"
+ok "an imported qemu-system-aarch64 line starts the test guest (shell reached, ssh on the imported hostfwd)"

@@ -290,7 +290,7 @@ static const struct golden_opt qnx_x86_opts[] = {
 	{ "-drive", "file={D}/images/qnx-x86_64.img,if=ide" },
 	{ "-device", "virtio-rng-pci" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:23:a2:df" },
 	{ NULL, NULL },
 };
 
@@ -308,7 +308,7 @@ static const struct golden_opt qnx_arm_opts[] = {
 	{ "-device", "virtio-blk-device,drive=drive0" },
 	{ "-device", "virtio-rng-device" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:2222-:22" },
-	{ "-device", "virtio-net-device,netdev=net0" },
+	{ "-device", "virtio-net-device,netdev=net0,mac=52:54:00:69:24:b4" },
 	{ NULL, NULL },
 };
 static const char *const no_pci_nic[] = { "virtio-net-pci,netdev=net0",
@@ -370,7 +370,7 @@ static const struct golden_opt buildroot_opts[] = {
 	{ "-append", "console=ttyAMA0 root=/dev/vda earlyprintk=serial "
 	    "page_alloc.shuffle selinux=0 nokaslr" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:10023-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:e7:53:4b" },
 	{ NULL, NULL },
 };
 static const char *const snapshot_flag[] = { "-snapshot", NULL };
@@ -386,7 +386,7 @@ static const struct golden_opt demo_opts[] = {
 	{ "-initrd", "{D}/../tests/guest/out/x86_64/initrd.img" },
 	{ "-append", "console=ttyS0 quiet" },
 	{ "-netdev", "user,id=net0,hostfwd=tcp:127.0.0.1:40022-:22" },
-	{ "-device", "virtio-net-pci,netdev=net0" },
+	{ "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:1b:67:42" },
 	{ NULL, NULL },
 };
 static const struct golden_opt demo_arm_opts[] = {
@@ -843,6 +843,55 @@ START_TEST(test_firmware_kernel)
 }
 END_TEST
 
+/* "firmware": "uefi": two flash chips, the code read-only and the VM's own variables. */
+START_TEST(test_firmware_uefi)
+{
+	struct profile p = base_profile();
+	struct argv_runtime rt = base_rt("tcg");
+	struct strvec sv = STRVEC_INIT;
+	qt_error err;
+	long c, v;
+
+	p.firmware = "uefi";
+	ck_assert_int_eq(qemu_argv_build(&p, &rt, &sv, &err), -1);	/* not looked up */
+	ck_assert_ptr_nonnull(strstr(err.msg, "firmware"));
+	strvec_free(&sv);
+	rt.fw_code = "/usr/share/OVMF/OVMF_CODE_4M.fd";
+	rt.fw_vars = "/home/u/.local/state/qemu-tui/t,1/efi-vars.fd";
+	build_ok(&p, &rt, &sv);
+	c = find_pair(&sv, "-drive", "if=pflash,format=raw,unit=0,readonly=on,"
+	    "file=/usr/share/OVMF/OVMF_CODE_4M.fd");
+	v = find_pair(&sv, "-drive", "if=pflash,format=raw,unit=1,"
+	    "file=/home/u/.local/state/qemu-tui/t,,1/efi-vars.fd");
+	ck_assert(c > 0 && v > c);
+	strvec_free(&sv);
+}
+END_TEST
+
+/* mode bridge: QEMU's bridge backend through the helper the host has. */
+START_TEST(test_net_bridge)
+{
+	struct profile p = base_profile();
+	struct argv_runtime rt = base_rt("tcg");
+	struct strvec sv = STRVEC_INIT;
+
+	p.net.mode = NET_BRIDGE;
+	p.net.bridge = "br0";
+	p.net.mac = "52:54:00:aa:bb:cc";
+	rt.bridge_helper = "/usr/lib/qemu/qemu-bridge-helper";
+	build_ok(&p, &rt, &sv);
+	ASSERT_PAIR(&sv, "-netdev", "bridge,id=net0,br=br0,"
+	    "helper=/usr/lib/qemu/qemu-bridge-helper");
+	ASSERT_PAIR(&sv, "-device", "virtio-net-pci,netdev=net0,mac=52:54:00:aa:bb:cc");
+	strvec_free(&sv);
+	rt.bridge_helper = NULL;	/* none found: QEMU's compiled-in one */
+	build_ok(&p, &rt, &sv);
+	ASSERT_PAIR(&sv, "-netdev", "bridge,id=net0,br=br0");
+	strvec_free(&sv);
+	ck_assert_str_eq(net_mode_name(NET_BRIDGE), "bridge");
+}
+END_TEST
+
 START_TEST(test_net_user)
 {
 	struct profile p = base_profile();
@@ -1238,6 +1287,8 @@ argv_suite(void)
 	    (int)(sizeof drive_cases / sizeof drive_cases[0]));
 	tcase_add_test(tc, test_drive_options);
 	tcase_add_test(tc, test_firmware_kernel);
+	tcase_add_test(tc, test_firmware_uefi);
+	tcase_add_test(tc, test_net_bridge);
 	tcase_add_test(tc, test_net_user);
 	tcase_add_loop_test(tc, test_net_modes, 0,
 	    (int)(sizeof net_cases / sizeof net_cases[0]));

@@ -163,9 +163,14 @@ START_TEST(test_each_command)
 			else
 				line_set(&l, e->name, flag, opt->type == CMD_OPT_SET ?
 				    "memory=2G" : "7", a1, NULL);
+			/* A command of two arguments (clone SRC NEW) gets its second. */
+			for (k = 1; k < e->min_args; k++) {
+				l.argv[l.argc++] = xstrdup(names[k % 3]);
+				l.argv[l.argc] = NULL;
+			}
 			r = parse(&l, &ctx, &o, &err);
-			ck_assert_msg(r == l.argc - (a1 != NULL), "%s %s: %d %s", e->name, flag, r,
-			    err.msg);
+			ck_assert_msg(r == l.argc - (a1 != NULL) - (e->min_args > 1 ?
+			    e->min_args - 1 : 0), "%s %s: %d %s", e->name, flag, r, err.msg);
 			if (opt->type == CMD_OPT_SET) {
 				ck_assert_int_eq(ctx.sets.n, 1);
 				ck_assert_str_eq(ctx.sets.v[0], "memory=2G");

@@ -295,7 +295,42 @@ END_TEST
 START_TEST(test_defaults_x86_64)
 {
 	char *dir = scratch_dir();
-	struct profile *p = load_text(dir, "vm1.json", "{ \"arch\": \"x86_64\" }");
+	struct profile *p = load_text(dir, "vm1.json", "{ \"arch\": \"x86_64\" }"), *u;
+
+	/* "uefi" is a word, not a file next to the profile; "./uefi" is a file */
+	u = load_text(dir, "u.json", "{ \"firmware\": \"uefi\" }");
+	ck_good(u);
+	ck_assert_str_eq(u->firmware, "uefi");
+	profile_free(u);
+	/* network.create is for a tap */
+	u = load_text(dir, "c.json", "{ \"network\": { \"create\": true } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.create: only works with mode tap "
+	    "(mode is user)"));
+	profile_free(u);
+	u = load_text(dir, "c2.json", "{ \"network\": { \"mode\": \"tap\", \"ifname\": "
+	    "\"tap9\", \"create\": true } }");
+	ck_good(u);
+	ck_assert(u->net.create);
+	profile_free(u);
+	/* mode bridge needs network.bridge, and only it takes one */
+	u = load_text(dir, "b.json", "{ \"network\": { \"mode\": \"bridge\" } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.mode: bridge needs network.bridge"));
+	profile_free(u);
+	u = load_text(dir, "b2.json", "{ \"network\": { \"bridge\": \"br0\" } }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "network.bridge: only works with mode bridge"));
+	profile_free(u);
+	u = load_text(dir, "b3.json", "{ \"network\": { \"mode\": \"bridge\", "
+	    "\"bridge\": \"br0\" } }");
+	ck_good(u);
+	ck_assert_int_eq(u->net.mode, NET_BRIDGE);
+	profile_free(u);
+	u = load_text(dir, "u2.json", "{ \"firmware\": \"./uefi\" }");
+	ck_assert_ptr_nonnull(u->broken);
+	ck_assert_ptr_nonnull(strstr(u->broken, "/uefi does not exist"));
+	profile_free(u);
 	const struct arch_info *ai = arch_find("x86_64");
 
 	ck_good(p);
@@ -313,7 +348,9 @@ START_TEST(test_defaults_x86_64)
 	ck_assert_int_eq(p->smp, 1);
 	ck_assert_str_eq(p->accel, "auto");
 	ck_assert_int_eq(p->net.mode, NET_USER);
-	ck_assert_ptr_null(p->net.mac);
+	/* no network.mac: one from the name, the same in every run */
+	ck_assert_ptr_nonnull(p->net.mac);
+	ck_assert_str_eq(p->net.mac, "52:54:00:5f:19:4e");
 	ck_assert_str_eq(p->ssh.user, "root");
 	ck_assert_ptr_null(p->ssh.host);
 	ck_assert_int_eq(p->ssh.port, 0);
@@ -845,6 +882,58 @@ START_TEST(test_load_dir_mixed)
 }
 END_TEST
 
+/* Without network.mac the MAC comes from the name; two profiles never share one. */
+START_TEST(test_load_dir_macs)
+{
+	char *dir = scratch_dir(), *want;
+	struct profile_list l;
+	char mac[18];
+	qt_error err;
+
+	profile_name_mac("b", mac);
+	ck_assert_str_eq(mac, "52:54:00:df:4c:86");	/* pinned: a lease outlives versions */
+	profile_name_mac("a", mac);
+	ck_assert_str_eq(mac, "52:54:00:dc:4c:86");
+	free(put_file(dir, "1-a.json", "{ \"name\": \"a\", \"network\": "
+	    "{ \"mac\": \"52:54:00:DF:4c:86\" } }"));
+	free(put_file(dir, "2-b.json", "{ \"name\": \"b\" }"));
+	free(put_file(dir, "3-c.json", "{ \"name\": \"c\", \"network\": "
+	    "{ \"mode\": \"none\", \"mac\": \"52:54:00:df:4c:86\" } }"));
+	free(put_file(dir, "4-d.json", "{ \"name\": \"d\", \"network\": "
+	    "{ \"mac\": \"52:54:00:dc:4c:86\" } }"));
+	free(put_file(dir, "5-e.json", "{ \"name\": \"e\" }"));
+	ck_assert_int_eq(profile_load_dir(dir, &l, &err), 0);
+	ck_assert_uint_eq(l.n, 5);
+	ck_good(l.items[0]);
+	want = xasprintf("%s/2-b.json: network.mac: 52:54:00:df:4c:86 is also the MAC "
+	    "of \"a\" (%s/1-a.json), derived from this profile's name; set another "
+	    "network.mac in this file, e.g. \"mac\": \"", dir, dir);
+	ck_assert_ptr_nonnull(l.items[1]->broken);
+	ck_assert_msg(strncmp(l.items[1]->broken, want, strlen(want)) == 0, "%s",
+	    l.items[1]->broken);
+	free(want);
+	ck_good(l.items[2]);		/* mode none: no NIC */
+	/* a's own default is free, since a set its MAC: d's explicit one is no clash */
+	ck_good(l.items[3]);
+	ck_good(l.items[4]);
+	ck_assert_str_ne(l.items[4]->net.mac, l.items[1]->net.mac);
+	/* --set does not hide the clash */
+	ck_assert_int_eq(profile_set(l.items[1], "smp=3", &err), 0);
+	ck_assert_ptr_nonnull(l.items[1]->broken);
+	ck_assert_ptr_nonnull(strstr(l.items[1]->broken, "is also the MAC"));
+	profile_list_free(&l);
+	free(put_file(dir, "6-f.json", "{ \"name\": \"f\", \"network\": "
+	    "{ \"mac\": \"52:54:00:dc:4c:86\" } }"));
+	ck_assert_int_eq(profile_load_dir(dir, &l, &err), 0);
+	ck_assert_ptr_nonnull(l.items[5]->broken);
+	ck_assert_ptr_nonnull(strstr(l.items[5]->broken, "52:54:00:dc:4c:86 is also the "
+	    "MAC of \"d\""));
+	ck_assert_ptr_null(strstr(l.items[5]->broken, "derived"));
+	profile_list_free(&l);
+	rm_rf(dir);
+}
+END_TEST
+
 START_TEST(test_load_dir_duplicates)
 {
 	char *dir = scratch_dir(), *want;
@@ -1154,6 +1243,7 @@ profile_suite(void)
 	tc = tcase_create("dirs");
 	tcase_add_test(tc, test_load_dir_mixed);
 	tcase_add_test(tc, test_load_dir_duplicates);
+	tcase_add_test(tc, test_load_dir_macs);
 	tcase_add_test(tc, test_search_dirs);
 	tcase_add_test(tc, test_dir_pick);
 	tcase_add_test(tc, test_search_dirs_no_home);

@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# "firmware": "uefi": the aarch64 test guest boots through the host's EDK2 build
+# (qemu-efi-aarch64, found from QEMU's firmware descriptors; QEMU's virt machine hands
+# -kernel to the firmware) to its shell. Its variables file is its own, in its state
+# directory (0600, never the shared template); a second VM gets another; a restart
+# keeps the same file in place, with what the firmware stored in it.
+. "$(dirname "$0")/lib.sh"
+need_guest aarch64
+[ -f /usr/share/qemu/firmware/60-edk2-aarch64.json ] || skip "qemu-efi-aarch64 is not installed"
+export XDG_STATE_HOME=$T/state
+guest_profile efi aarch64 '"firmware": "uefi"'
+guest_profile efi2 aarch64 '"firmware": "uefi"'
+vars=$XDG_STATE_HOME/qemu-tui/efi/efi-vars.fd
+vars2=$XDG_STATE_HOME/qemu-tui/efi2/efi-vars.fd
+tmpl=$(python3 -c 'import json; print(json.load(open("/usr/share/qemu/firmware/60-edk2-aarch64.json"))["mapping"]["nvram-template"]["filename"])')
+tmpl_sum=$(sha256sum < "$tmpl")
+code=$(python3 -c 'import json; print(json.load(open("/usr/share/qemu/firmware/60-edk2-aarch64.json"))["mapping"]["executable"]["filename"])')
+
+out=$(qt cmdline efi 2>&1) || fail "cmdline: $out"
+grep -qF -- "-drive if=pflash,format=raw,unit=0,readonly=on,file=$code" <<<"$out" || fail "no code pflash: $out"
+grep -qF -- "-drive if=pflash,format=raw,unit=1,file=$vars" <<<"$out" || fail "no vars pflash: $out"
+grep -q "made from the template at the first start" <<<"$out" || fail "cmdline: $out"
+[ -e "$vars" ] && fail "cmdline made the variables file"
+out=$(qt doctor efi) || fail "doctor efi: $out"
+grep -qF "ok   firmware             uefi: $code (/usr/share/qemu/firmware/60-edk2-aarch64.json)" <<<"$out" ||
+	fail "doctor: $out"
+ok "cmdline and doctor: the descriptor's code image read-only, the VM's own variables file"
+
+qt start efi >/dev/null || fail "start"
+[ "$(stat -c %a "$vars")" = 600 ] || fail "vars mode $(stat -c %a "$vars")"
+[ "$(stat -c %a "$(dirname "$vars")")" = 700 ] || fail "state dir mode"
+[ "$(stat -c %s "$vars")" = "$(stat -c %s "$tmpl")" ] || fail "vars size"
+wait_for 240 guest_ready efi || fail "no shell through UEFI: $(tail -c 800 "$(rundir efi)/serial.log")"
+grep -aq "UEFI firmware" "$(rundir efi)/serial.log" || fail "the firmware did not boot it"
+pgrep -f "qemu-system-aarch64 -name efi .*file=$vars" >/dev/null || fail "QEMU does not use $vars"
+ok "boots to its shell through UEFI; $vars is 0600 in a 0700 state directory"
+
+qt start efi2 >/dev/null || fail "start efi2"
+[ -f "$vars2" ] || fail "efi2 has no variables file"
+[ "$(stat -c %i "$vars2")" != "$(stat -c %i "$vars")" ] || fail "one file for two VMs"
+state_is efi2 running || fail "efi2: $(qt status efi2)"
+qt stop efi2 --force >/dev/null || fail "stop efi2"
+ok "a second VM runs at the same time on a variables file of its own"
+
+qt stop efi --timeout 60 >/dev/null || fail "stop"
+cmp -s "$vars" "$tmpl" && fail "the firmware stored nothing in the VM's file"
+ino=$(stat -c %i "$vars")
+sum=$(sha256sum < "$vars")
+# A start that gets as far as QEMU and no further (a QEMU that exits at once) shows what
+# start itself does to the file: nothing.
+qt start efi --set qemu=/bin/false >/dev/null 2>&1 && fail "a start with /bin/false as QEMU succeeded"
+[ "$(sha256sum < "$vars")" = "$sum" ] || fail "start changed the variables file"
+[ "$(stat -c %i "$vars")" = "$ino" ] || fail "start replaced the variables file"
+qt start efi >/dev/null || fail "restart"
+[ "$(stat -c %i "$vars")" = "$ino" ] || fail "the variables file was replaced"
+wait_for 240 guest_ready efi || fail "no shell after the restart"
+qt stop efi --force >/dev/null || fail "stop"
+cmp -s "$vars" "$tmpl" && fail "the variables were reset to the template"
+[ "$(stat -c %i "$vars")" = "$ino" ] || fail "the variables file was replaced"
+[ "$(sha256sum < "$tmpl")" = "$tmpl_sum" ] || fail "the shared template changed"
+ok "a restart keeps the same file in place, byte for byte until the firmware runs; the template is untouched"
