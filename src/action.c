@@ -142,6 +142,31 @@ do_ssh_below(struct ui *ui, struct vmwatch *w)
 	open_ssh(ui, w, LAYOUT_TOPBOTTOM);
 }
 
+/* The forwards and doctor panes: one each per VM (again: focus it), under the details. */
+static void
+open_info_pane(struct ui *ui, const struct pane_ops *ops, struct vmwatch *w)
+{
+	struct pane *p = ui_pane_find(ui, ops, w->name);
+
+	if (p != NULL && layout_find(ui->layout, p) != NULL)
+		ui_pane_focus(ui, p);
+	else
+		ui_pane_open(ui, ops, w, layout_find(ui->layout, ui->details),
+		    LAYOUT_TOPBOTTOM, 60);
+}
+
+static void
+do_forwards(struct ui *ui, struct vmwatch *w)
+{
+	open_info_pane(ui, &pane_forwards_ops, w);
+}
+
+static void
+do_doctor(struct ui *ui, struct vmwatch *w)
+{
+	open_info_pane(ui, &pane_doctor_ops, w);
+}
+
 static void
 do_edit(struct ui *ui, struct vmwatch *w)
 {
@@ -438,13 +463,18 @@ static const struct action {
 	    A_PANE_VM, NULL, do_ssh_beside },
 	{ "ssh-below", "H -", "SSH shell into the VM in a pane below (top/bottom split)",
 	    NULL, A_PANE_VM, NULL, do_ssh_below },
+	{ "forwards", "f", "port forwards of the running VM and its guest's listening "
+	    "ports, in a pane (a add, d remove, f forward a listener, r read again)", NULL,
+	    A_VM, NULL, do_forwards },
+	{ "doctor", "d", "the doctor's checks for the VM, each problem with its fix, in a "
+	    "pane (r checks again)", NULL, A_VM, NULL, do_doctor },
 	{ "close-pane", "x", "close the focused console, SSH or disks pane", NULL, 0, NULL,
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
 	{ "snapshots", "v", "show or hide the selected VM's snapshots (in the pane: a save, "
 	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
-	{ "disks", "d", "the VM's disks: format, sizes, backing chain, snapshots (again: "
+	{ "disks", "i", "the VM's disks: format, sizes, backing chain, snapshots (again: "
 	    "read them again)", "disks", A_VM, NULL, do_disks },
 	{ "cancel-job", "X", "cancel the newest qemu-img job in the status line (again: "
 	    "kill it)", NULL, 0, NULL, do_cancel_job },

@@ -84,6 +84,12 @@ bind_probe(const char *addr, int port, int *out_port)
 	return rc;
 }
 
+bool
+net_port_is_free(const char *addr, int port)
+{
+	return bind_probe(addr, port, NULL) == 0;
+}
+
 int
 net_free_port(const char *addr, qt_error *err)
 {

@@ -33,6 +33,8 @@ bool net_host_is_loopback(const char *host);
 
 /* A free TCP port on addr (e.g. "127.0.0.1"), or -1 with err. */
 int net_free_port(const char *addr, qt_error *err);
+/* Whether addr:port can be bound now (quietly: no holder looked up). */
+bool net_port_is_free(const char *addr, int port);
 /* 0 when addr:port can be bound now; -1 with an error that says what to do. */
 int net_port_available(const char *addr, int port, const char *what, qt_error *err);
 /* Forwards added to a running VM (qemu-tui forward), kept in its run directory. */

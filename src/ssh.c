@@ -1406,3 +1406,74 @@ ssh_sess_state(const struct ssh_sess *s)
 	}
 	return "closed";
 }
+
+/* ---- one command, its stdout collected ---- */
+
+struct ssh_run {
+	struct ssh_sess *sess;
+	char *out;
+	size_t len, max;
+	ssh_run_done_fn done;
+	void *arg;
+};
+
+static void
+run_data(void *arg, bool is_stderr, const char *data, size_t len)
+{
+	struct ssh_run *r = arg;
+
+	if (is_stderr || r->len >= r->max)
+		return;
+	if (len > r->max - r->len)
+		len = r->max - r->len;
+	memcpy(r->out + r->len, data, len);
+	r->len += len;
+	r->out[r->len] = '\0';
+}
+
+static void
+run_closed(void *arg, int exit_status)
+{
+	struct ssh_run *r = arg;
+
+	r->done(r->arg, exit_status, r->out, r->len, NULL);
+}
+
+static void
+run_failed(void *arg, const char *msg)
+{
+	struct ssh_run *r = arg;
+
+	r->done(r->arg, -1, r->out, r->len, msg);
+}
+
+struct ssh_run *
+ssh_run_start(struct loop *l, const struct ssh_target *t, const char *command,
+    size_t max_out, ssh_run_done_fn done, void *arg, qt_error *err)
+{
+	static const struct ssh_hooks hooks = { .data = run_data, .closed = run_closed,
+	    .failed = run_failed };
+	struct ssh_run *r = xcalloc(1, sizeof *r);
+
+	r->max = max_out;
+	r->out = xmalloc(max_out + 1);
+	r->out[0] = '\0';
+	r->done = done;
+	r->arg = arg;
+	if ((r->sess = ssh_sess_open(l, t, command, 0, 0, &hooks, r, err)) == NULL) {
+		free(r->out);
+		free(r);
+		return NULL;
+	}
+	return r;
+}
+
+void
+ssh_run_free(struct ssh_run *r)
+{
+	if (r == NULL)
+		return;
+	ssh_sess_free(r->sess);	/* safe inside its hooks: the session finishes later */
+	free(r->out);
+	free(r);
+}

@@ -96,6 +96,21 @@ void ssh_sess_resize(struct ssh_sess *s, int rows, int cols);
 const char *ssh_sess_state(const struct ssh_sess *s);
 
 /*
+ * Run one command (no pty, no stdin) and collect its stdout, up to max_out bytes (the
+ * rest dropped); stderr is dropped. done is called once, from the loop: with the exit
+ * status (-1 when none was sent) and the output, or with error set when the session
+ * failed (connect, host key, authentication). An unknown host key is refused unless
+ * the target's host_key_check says otherwise; no password is asked. ssh_run_free may
+ * be called inside done, and before it to cancel.
+ */
+struct ssh_run;
+typedef void (*ssh_run_done_fn)(void *arg, int exit_status, const char *out, size_t len,
+    const char *error);
+struct ssh_run *ssh_run_start(struct loop *l, const struct ssh_target *t,
+    const char *command, size_t max_out, ssh_run_done_fn done, void *arg, qt_error *err);
+void ssh_run_free(struct ssh_run *r);
+
+/*
  * Key helpers. ssh_default_key_path: $HOME/.ssh/id_ed25519 (malloc'd).
  * ssh_keygen_default: make it (0600) with the .pub beside it when it does not exist;
  * *publine gets the public key line. Fails when it exists.

@@ -162,8 +162,8 @@ static void
 vm_changed(struct vmwatch *w, void *arg)
 {
 	struct ui *ui = arg;
-	struct pane *p;
 	struct pane *sp;
+	size_t i;
 
 	/* ssh.auto_open: the pane's session waits for sshd itself. */
 	if (w->ssh_auto_pending && w->state == VM_RUNNING) {
@@ -176,11 +176,16 @@ vm_changed(struct vmwatch *w, void *arg)
 	ui->list->dirty = true;
 	if (w == ui_selected(ui))
 		ui->details->dirty = ui->events->dirty = true;
-	/* Its disks pane says whether its disks can change now. */
-	if ((p = ui_pane_find(ui, &pane_disks_ops, w->name)) != NULL)
-		p->dirty = true;
 	if (w == ui_selected(ui) && (sp = ui_pane_find(ui, &pane_snapshots_ops, NULL)) != NULL)
 		sp->dirty = true;
+	/* Its forwards, doctor and disks panes (a stop ends the forwards and frees the
+	 * disks; another qemu-tui's change shows there within a refresh). */
+	for (i = 0; i < ui->npanes; i++) {
+		struct pane *p = ui->panes[i];
+
+		if (!p->ops->terminal && p->ops->vm != NULL && strcmp(p->ops->vm(p), w->name) == 0)
+			p->dirty = true;
+	}
 }
 
 static void

@@ -281,6 +281,10 @@ prompt_key(struct ui *ui, int key)
 void
 ui_dialog_draw(struct ui *ui)
 {
+	if (ui->dialog == DIALOG_PROMPT) {
+		draw_prompt(ui);
+		return;
+	}
 	if (ui->dialog == DIALOG_HELP)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)

@@ -145,6 +145,7 @@ enum disk_op { DISK_RESIZE, DISK_CONVERT, DISK_SNAP_CREATE, DISK_SNAP_APPLY,
     DISK_SNAP_DELETE };
 void pane_disks_act(struct ui *ui, enum disk_op op);
 extern const struct pane_ops pane_snapshots_ops;
+extern const struct pane_ops pane_forwards_ops, pane_doctor_ops;
 
 /* pane_term.c: a terminal pane, what console and SSH panes share. The owner embeds a
  * struct tpane first in its data, fills it with tpane_init and calls these from its

@@ -26,7 +26,7 @@ tmux_setup
 tm new-session -d -s qt -x 130 -y 42 \
 	"env QEMU_TUI_RUNDIR=$QEMU_TUI_RUNDIR XDG_CONFIG_HOME=$T/config LANG=C.UTF-8 TERM=xterm-256color $QEMU_TUI --profiles $T/profiles; echo dashboard-exited; sleep 30"
 see "VMs (2)" || fail "dashboard did not open"
-tm send-keys -t qt j d	# "other" comes first: select "store", open its disks
+tm send-keys -t qt j i	# "other" comes first: select "store", open its disks
 see "store: disks" || fail "no disks pane"
 see "qcow2, 64.0 MiB virtual" || fail "the pane does not show data.qcow2's format and size"
 see "raw, 1.00 GiB virtual" || fail "the pane does not show big.raw's format and size"
