@@ -96,9 +96,10 @@ wrap(const char *text, int width, char lines[][256], int max)
 /*
  * Every action from the table with its live keys, sized to its content within the
  * screen: one column when the screen is tall enough, else two side by side when it
- * is wide enough, else one column of whole lines that scrolls (PgDn/PgUp) when it
- * is wide enough for that, else as many columns of keys and names as the height
- * needs (the help lines left out). The prefix keys' paragraph is wrapped below, in what
+ * is wide enough, else one column of lines that scrolls (PgDn/PgUp; the longest
+ * lines cut at the screen's edge) when there is room for some help beside the
+ * names, else as many columns of keys and names as the height needs (the help
+ * lines left out). The prefix keys' paragraph is wrapped below, in what
  * height is left.
  */
 static void
@@ -129,8 +130,9 @@ draw_help(struct ui *ui)
 		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
 		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
 			ncols = 2;
-		else if (colw + 4 <= ui->cols && ui->rows >= 8)
-			/* Whole lines that scroll (PgDn/PgUp) rather than keys without words. */
+		else if (keyw + namew + 2 + 24 + 4 <= ui->cols && ui->rows >= 8)
+			/* Lines that scroll (PgDn/PgUp) rather than keys without words; a help
+			 * line wider than the screen is cut at its edge. */
 			scroll = true;
 		else {
 			full = false;
