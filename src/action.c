@@ -282,6 +282,30 @@ do_edit(struct ui *ui, struct vmwatch *w)
 	ui_place_panes(ui);
 }
 
+/* ---- disks and jobs ---- */
+
+static void
+do_disks(struct ui *ui, struct vmwatch *w)
+{
+	pane_disks_show(ui, w);
+}
+
+/* The newest job first: the one the status line shows. */
+static void
+do_cancel_job(struct ui *ui, struct vmwatch *w)
+{
+	size_t n = jobs_count(ui->jobs);
+	struct job *j;
+
+	if (n == 0) {
+		ui_message(ui, true, "no job is running");
+		return;
+	}
+	j = jobs_at(ui->jobs, n - 1);
+	job_cancel(j);
+	ui_message(ui, false, "cancelling %s…", job_title(j));
+}
+
 /* The selected VM's snapshots below the details; again: closed. */
 static void
 do_snapshots(struct ui *ui, struct vmwatch *w)
@@ -317,10 +341,11 @@ do_close_pane(struct ui *ui, struct vmwatch *w)
 {
 	struct pane *p = ui_focused_pane(ui);
 
-	if (p != NULL && p->ops->terminal)
+	if (p != NULL && (p->ops->terminal || p->ops == &pane_disks_ops))
 		ui_pane_close(ui, p);
 	else
-		ui_message(ui, true, "only console and SSH panes close (focus one with Tab)");
+		ui_message(ui, true, "only console, SSH and disks panes close (focus one "
+		    "with Tab)");
 }
 
 static void
@@ -443,9 +468,13 @@ static void
 do_quit(struct ui *ui, struct vmwatch *w)
 {
 	char names[256];
-	size_t n = ui_running_count(ui, names, sizeof names);
+	size_t n = ui_running_count(ui, names, sizeof names), jobs = jobs_count(ui->jobs);
 
-	if (n > 0)
+	if (jobs > 0)
+		ui_ask(ui, do_quit_now, NULL, "Quit? %zu job%s running (%s) will be cancelled; "
+		    "nothing is left behind.%s", jobs, jobs == 1 ? " is" : "s are",
+		    job_title(jobs_at(ui->jobs, jobs - 1)), n > 0 ? " The VMs keep running." : "");
+	else if (n > 0)
 		ui_ask(ui, do_quit_now, NULL, "Quit? %zu VM%s keep%s running (%s); the next "
 		    "qemu-tui shows %s again.", n, n == 1 ? "" : "s", n == 1 ? "s" : "",
 		    names, n == 1 ? "it" : "them");
@@ -516,7 +545,7 @@ static const struct action {
 	    A_VM, NULL, do_forwards },
 	{ "doctor", "d", "the doctor's checks for the VM, each problem with its fix, in a "
 	    "pane (r checks again)", NULL, A_VM, NULL, do_doctor },
-	{ "close-pane", "x", "close the focused console or SSH pane", NULL, 0, NULL,
+	{ "close-pane", "x", "close the focused console, SSH or disks pane", NULL, 0, NULL,
 	    do_close_pane },
 	{ "edit", "e", "edit the profile in $EDITOR, then reload it", "edit", A_VM, NULL,
 	    do_edit },
@@ -524,6 +553,10 @@ static const struct action {
 	    "Enter load, d delete)", NULL, A_VM, NULL, do_snapshots },
 	{ "make-disk", "M", "make the VM's missing disks (from the profile, or blank at a "
 	    "size you type) without starting it", NULL, A_VM, NULL, do_make_disk },
+	{ "disks", "i", "the VM's disks: format, sizes, backing chain, snapshots (again: "
+	    "read them again)", "disks", A_VM, NULL, do_disks },
+	{ "cancel-job", "X", "cancel the newest qemu-img job in the status line (again: "
+	    "kill it)", NULL, 0, NULL, do_cancel_job },
 	{ "reload", "F5 R", "reload every profile from disk", NULL, 0, NULL, do_reload },
 	{ "new", "n", "a new VM: a form, each answer checked as it is typed", "new", 0, NULL,
 	    do_new },

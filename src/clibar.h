@@ -9,6 +9,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "image.h"
+
 struct clibar {
 	const char *what;	/* the label: "convert" */
 	uint64_t total;		/* bytes, for the figures (0: unknown) */
@@ -20,7 +22,10 @@ struct clibar {
 
 /* Start a bar for stdout. */
 void clibar_init(struct clibar *b, const char *what, uint64_t total);
+/* Where a job is at, from pct alone (total as given to clibar_init)... */
 void clibar_update(struct clibar *b, double pct);
+/* ... or from an image job's own figures (image_job_stats). */
+void clibar_draw(struct clibar *b, const struct image_job_stats *st);
 /* End the bar's line, when one was drawn. */
 void clibar_end(struct clibar *b);
 

@@ -31,6 +31,7 @@ static const char usage_text[] =
 struct run {
 	struct loop *loop;
 	struct image_job *job;
+	struct image_job *sizer;	/* the bar's total, learnt beside the job */
 	bool done, ok;
 	char *out;
 	struct clibar bar;
@@ -40,8 +41,13 @@ static void
 on_progress(double pct, void *arg)
 {
 	struct run *r = arg;
+	struct image_job_stats st;
 
-	clibar_update(&r->bar, pct);
+	(void)pct;
+	if (r->job == NULL)
+		return;
+	image_job_stats(r->job, &st);
+	clibar_draw(&r->bar, &st);
 }
 
 static void
@@ -58,6 +64,22 @@ on_done(bool ok, const char *error, const char *out, void *arg)
 		fprintf(stderr, "qemu-tui: %s\n", error);
 }
 
+/* The size of the work, for the bar's bytes, rate and time left. */
+static void
+on_size(bool ok, const char *error, const char *out, void *arg)
+{
+	struct run *r = arg;
+	struct image_info info;
+	qt_error err;
+
+	(void)error;
+	r->sizer = NULL;
+	if (ok && r->job != NULL && image_info_parse(out, &info, &err) == 0) {
+		image_job_set_total(r->job, info.virtual_size);
+		image_info_free(&info);
+	}
+}
+
 static void
 on_signal(int sig, void *arg)
 {
@@ -71,12 +93,16 @@ on_signal(int sig, void *arg)
 /*
  * Run one qemu-img job to its end; returns its stdout (NULL on failure). file
  * is the image errors name; a new one (fresh) is written under a temporary
- * name, "@" in args, and renamed when complete.
+ * name, "@" in args, and renamed when complete. With a bar on a terminal,
+ * size_of (format size_fmt, NULL: probed) is the image whose virtual size the
+ * bar's figures are of: read by a qemu-img info running beside the job, not
+ * before it, so the wrapper adds no wait (bench/image-convert).
  */
 static char *
 run_job(char *const args[], const char *file, bool fresh, const char *what,
-    uint64_t total, bool progress)
+    const char *size_of, const char *size_fmt, bool progress)
 {
+	static const struct image_job_cbs size_cbs = { NULL, on_size };
 	static const struct image_job_cbs quiet_cbs = { NULL, on_done };
 	static const struct image_job_cbs bar_cbs = { on_progress, on_done };
 	struct run r = { 0 };
@@ -89,7 +115,7 @@ run_job(char *const args[], const char *file, bool fresh, const char *what,
 	for (i = 0; args[i] != NULL; i++)
 		strvec_push(&argv, strcmp(args[i], "@") == 0 && tmp ? tmp : args[i]);
 	r.loop = loop_new();
-	clibar_init(&r.bar, what, total);
+	clibar_init(&r.bar, what, 0);
 	loop_signal(r.loop, SIGINT, on_signal, &r);
 	loop_signal(r.loop, SIGTERM, on_signal, &r);
 	loop_signal(r.loop, SIGHUP, on_signal, &r);
@@ -102,7 +128,21 @@ run_job(char *const args[], const char *file, bool fresh, const char *what,
 		loop_free(r.loop);
 		return NULL;
 	}
-	while (!r.done)
+	if (progress && r.bar.tty && size_of != NULL) {
+		char *info[7] = { "info", "--output=json", "-U" };
+		int n = 3;
+
+		if (size_fmt != NULL) {
+			info[n++] = "-f";
+			info[n++] = (char *)size_fmt;
+		}
+		info[n++] = (char *)size_of;
+		info[n] = NULL;
+		/* No bytes in the bar when it cannot be started: nothing else lost. */
+		r.sizer = image_job_start(r.loop, info, size_of, NULL, &size_cbs, &r, &err);
+	}
+	/* The sizer is reaped too: nothing of it outlives the loop. */
+	while (!r.done || r.sizer != NULL)
 		loop_run_once(r.loop, -1);
 	loop_free(r.loop);
 	if (!r.ok) {
@@ -126,7 +166,7 @@ info_of(const char *file, const char *fmt, struct image_info *info)
 	}
 	args[n++] = (char *)file;
 	args[n] = NULL;
-	if ((out = run_job(args, file, false, "info", 0, false)) == NULL)
+	if ((out = run_job(args, file, false, "info", NULL, NULL, false)) == NULL)
 		return -1;
 	if ((rc = image_info_parse(out, info, &err)) == -1)
 		fprintf(stderr, "qemu-tui: %s: %s\n", file, err.msg);
@@ -161,7 +201,7 @@ do_create(const char *file, const char *size, const char *fmt)
 	}
 	if (refuse_existing(file) == -1)
 		return 1;
-	if ((out = run_job(args, file, true, "create", 0, false)) == NULL)
+	if ((out = run_job(args, file, true, "create", NULL, NULL, false)) == NULL)
 		return 1;
 	free(out);
 	printf("%s: created, %s, %s\n", file, fmt, size);
@@ -173,13 +213,10 @@ do_convert(const char *src, const char *dst, const char *fmt, const char *from,
     const char *rate)
 {
 	char *args[12];
-	struct image_info info;
 	int n = 0;
 	char *out;
 
 	if (refuse_existing(dst) == -1)
-		return 1;
-	if (info_of(src, from, &info) == -1)
 		return 1;
 	args[n++] = "convert";
 	args[n++] = "-p";
@@ -197,8 +234,7 @@ do_convert(const char *src, const char *dst, const char *fmt, const char *from,
 	args[n++] = (char *)src;
 	args[n++] = "@";
 	args[n] = NULL;
-	out = run_job(args, dst, true, "convert", info.virtual_size, true);
-	image_info_free(&info);
+	out = run_job(args, dst, true, "convert", src, from, true);
 	if (out == NULL)
 		return 1;
 	free(out);
@@ -241,7 +277,7 @@ do_resize(const char *file, const char *size, bool shrink)
 		args[3] = (char *)size;
 		args[4] = NULL;
 	}
-	if ((out = run_job(args, file, false, "resize", 0, false)) == NULL)
+	if ((out = run_job(args, file, false, "resize", NULL, NULL, false)) == NULL)
 		return 1;
 	free(out);
 	printf("%s: resized from %s to %s\n", file, have, want);
@@ -256,7 +292,7 @@ do_info(const char *file, bool json)
 	char vs[32], as[32], *out;
 	qt_error err;
 
-	if ((out = run_job(args, file, false, "info", 0, false)) == NULL)
+	if ((out = run_job(args, file, false, "info", NULL, NULL, false)) == NULL)
 		return 1;
 	if (json) {
 		fputs(out, stdout);
@@ -293,7 +329,7 @@ do_overlay(const char *base, const char *file)
 	if (info_of(base, NULL, &info) == -1)
 		return 1;
 	args[7] = info.format;
-	out = run_job(args, file, true, "overlay", 0, false);
+	out = run_job(args, file, true, "overlay", NULL, NULL, false);
 	if (out != NULL)
 		printf("%s: overlay on %s (%s); %s itself is never written\n", file, base,
 		    info.format, base);
@@ -324,7 +360,7 @@ snapshot_list_json(const char *file)
 	char *out;
 	size_t i;
 
-	if ((out = run_job(args, file, false, "info", 0, false)) == NULL)
+	if ((out = run_job(args, file, false, "info", NULL, NULL, false)) == NULL)
 		return 1;
 	info = json_tokener_parse(out);
 	free(out);
@@ -400,7 +436,7 @@ do_snapshot(const char *file, const char *what, const char *tag, bool json)
 		args[2] = (char *)file;
 		args[3] = NULL;
 	}
-	if ((out = run_job(args, file, false, "snapshot", 0, false)) == NULL)
+	if ((out = run_job(args, file, false, "snapshot", NULL, NULL, false)) == NULL)
 		return 1;
 	if (i == 0)
 		fputs(out[0] ? out : "no snapshots\n", stdout);

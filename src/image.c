@@ -6,7 +6,6 @@
 #include <fcntl.h>
 #include <json-c/json.h>
 #include <limits.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +15,7 @@
 #include <unistd.h>
 
 #include "rundir.h"
+#include "stream.h"
 
 #define ERR_KEEP	16384	/* of qemu-img's stderr */
 #define OUT_KEEP	(4u << 20)
@@ -23,7 +23,8 @@
 struct image_job {
 	struct loop *loop;
 	pid_t pid;
-	int out_fd, err_fd;
+	/* qemu-img's stdout (progress, info's JSON) and stderr, NULL once at EOF. */
+	struct stream *out_s, *err_s;
 	char *out;
 	size_t out_len;
 	char err[ERR_KEEP];
@@ -33,7 +34,10 @@ struct image_job {
 	struct image_job_cbs cb;
 	void *arg;
 	bool exited, cancelled;
+	bool detached;		/* the owner went away: no callbacks */
 	int status;
+	long long t0;		/* ms, for rate and time left */
+	uint64_t total;
 };
 
 char *
@@ -269,7 +273,8 @@ job_finish(struct image_job *j)
 	snprintf(msg, sizeof msg, "%s", err.msg);
 	if (j->out == NULL)
 		j->out = xstrdup("");
-	j->cb.done(ok, ok ? NULL : msg, j->out, j->arg);
+	if (!j->detached)
+		j->cb.done(ok, ok ? NULL : msg, j->out, j->arg);
 	free(j->out);
 	free(j->target);
 	free(j->tmp);
@@ -280,47 +285,51 @@ job_finish(struct image_job *j)
 static void
 job_maybe_done(struct image_job *j)
 {
-	if (j->exited && j->out_fd == -1 && j->err_fd == -1)
+	if (j->exited && j->out_s == NULL && j->err_s == NULL)
 		job_finish(j);
 }
 
 static void
-job_io(int fd, short revents, void *arg)
+job_out(struct stream *s, const char *buf, size_t len, void *arg)
 {
 	struct image_job *j = arg;
-	char buf[8192];
-	ssize_t n;
 
-	(void)revents;
-	n = read(fd, buf, sizeof buf);
-	if (n == -1 && (errno == EAGAIN || errno == EINTR))
-		return;
-	if (n <= 0) {
-		loop_io_del(j->loop, fd);
-		close(fd);
-		if (fd == j->out_fd)
-			j->out_fd = -1;
-		else
-			j->err_fd = -1;
-		job_maybe_done(j);
-		return;
-	}
-	if (fd == j->err_fd) {
-		size_t k = (size_t)n < sizeof j->err - 1 - j->err_len ?
-		    (size_t)n : sizeof j->err - 1 - j->err_len;
-
-		memcpy(j->err + j->err_len, buf, k);
-		j->err_len += k;
-		return;
-	}
-	if (image_progress_feed(&j->prog, buf, (size_t)n) && j->cb.progress != NULL)
+	(void)s;
+	if (image_progress_feed(&j->prog, buf, len) && j->cb.progress != NULL &&
+	    !j->detached)
 		j->cb.progress(j->prog.pct, j->arg);
-	if (j->out_len + (size_t)n <= OUT_KEEP) {
-		j->out = xrealloc(j->out, j->out_len + (size_t)n + 1);
-		memcpy(j->out + j->out_len, buf, (size_t)n);
-		j->out_len += (size_t)n;
+	if (j->out_len + len <= OUT_KEEP) {
+		j->out = xrealloc(j->out, j->out_len + len + 1);
+		memcpy(j->out + j->out_len, buf, len);
+		j->out_len += len;
 		j->out[j->out_len] = '\0';
 	}
+}
+
+static void
+job_err(struct stream *s, const char *buf, size_t len, void *arg)
+{
+	struct image_job *j = arg;
+	size_t k = len < sizeof j->err - 1 - j->err_len ? len : sizeof j->err - 1 - j->err_len;
+
+	(void)s;
+	memcpy(j->err + j->err_len, buf, k);
+	j->err_len += k;
+}
+
+/* EOF on one of the pipes: the stream has closed its fd already. */
+static void
+job_pipe_closed(struct stream *s, const char *why, void *arg)
+{
+	struct image_job *j = arg;
+
+	(void)why;
+	if (s == j->out_s)
+		j->out_s = NULL;
+	else
+		j->err_s = NULL;
+	stream_free(s);
+	job_maybe_done(j);
 }
 
 static void
@@ -339,9 +348,12 @@ image_job_start(struct loop *l, char *const args[], const char *target,
     const char *tmp_target, const struct image_job_cbs *cb, void *arg,
     qt_error *err)
 {
+	static const struct stream_hooks out_hooks = { job_out, job_pipe_closed };
+	static const struct stream_hooks err_hooks = { job_err, job_pipe_closed };
 	struct image_job *j;
 	struct strvec argv = STRVEC_INIT;
-	int outp[2], errp[2], devnull;
+	int outp[2], errp[2], devnull, sig;
+	sigset_t all, saved;
 	size_t i;
 	pid_t pid;
 
@@ -360,8 +372,17 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 		strvec_free(&argv);
 		return NULL;
 	}
+	/*
+	 * Until execvp the child runs the parent's signal handlers: a cancel that
+	 * comes that early would run the loop's (a SIGTERM written into the
+	 * dashboard's own self-pipe: the dashboard quits) or a test harness's. So
+	 * every signal waits, blocked, until the child has put them back to default.
+	 */
+	sigfillset(&all);
+	sigprocmask(SIG_SETMASK, &all, &saved);
 	if ((pid = fork()) == -1) {
 		err_errno(err, "fork");
+		sigprocmask(SIG_SETMASK, &saved, NULL);
 		close(outp[0]);
 		close(outp[1]);
 		close(errp[0]);
@@ -370,9 +391,12 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 		return NULL;
 	}
 	if (pid == 0) {
+		for (sig = 1; sig < NSIG; sig++)
+			signal(sig, SIG_DFL);
+		sigemptyset(&all);
+		sigprocmask(SIG_SETMASK, &all, NULL);
 		/* Its own process group: Ctrl-C is ours to turn into a clean cancel. */
 		setpgid(0, 0);
-		signal(SIGPIPE, SIG_DFL);
 		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
 			dup2(devnull, 0);
 		dup2(outp[1], 1);
@@ -382,23 +406,21 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 		    strerror(errno));
 		_exit(127);
 	}
+	sigprocmask(SIG_SETMASK, &saved, NULL);
 	close(outp[1]);
 	close(errp[1]);
 	strvec_free(&argv);
 	j = xcalloc(1, sizeof *j);
 	j->loop = l;
 	j->pid = pid;
-	j->out_fd = outp[0];
-	j->err_fd = errp[0];
+	j->t0 = now_ms();
 	j->cb = *cb;
 	j->arg = arg;
 	j->op = xasprintf("qemu-img %s", args[0]);
 	j->target = target != NULL ? xstrdup(target) : NULL;
 	j->tmp = tmp_target != NULL ? xstrdup(tmp_target) : NULL;
-	fcntl(j->out_fd, F_SETFL, O_NONBLOCK);
-	fcntl(j->err_fd, F_SETFL, O_NONBLOCK);
-	loop_io_add(l, j->out_fd, POLLIN, job_io, j);
-	loop_io_add(l, j->err_fd, POLLIN, job_io, j);
+	j->out_s = stream_new(l, outp[0], &out_hooks, j);
+	j->err_s = stream_new(l, errp[0], &err_hooks, j);
 	loop_child(l, pid, job_exited, j);
 	return j;
 }
@@ -408,8 +430,164 @@ image_job_cancel(struct image_job *j)
 {
 	if (j->exited)
 		return;
+	/* A second cancel does not ask any more. */
+	kill(j->pid, j->cancelled ? SIGKILL : SIGTERM);
 	j->cancelled = true;
-	kill(j->pid, SIGTERM);
+}
+
+void
+image_job_detach(struct image_job *j)
+{
+	j->detached = true;
+	image_job_cancel(j);
+}
+
+void
+image_job_set_total(struct image_job *j, uint64_t bytes)
+{
+	j->total = bytes;
+}
+
+void
+image_job_stats(const struct image_job *j, struct image_job_stats *st)
+{
+	memset(st, 0, sizeof *st);
+	st->pct = j->prog.pct;
+	st->total = j->total;
+	st->done = (uint64_t)((double)j->total * st->pct / 100.0);
+	st->elapsed = (double)(now_ms() - j->t0) / 1000.0;
+	st->left = -1;
+	/* The average so far: qemu-img's steps are too coarse for a moving one. */
+	if (st->elapsed > 0.2 && st->done > 0)
+		st->rate = (double)st->done / st->elapsed;
+	if (st->pct >= 1 && st->pct < 100)
+		st->left = st->elapsed * (100 - st->pct) / st->pct;
+}
+
+void
+image_stats_format(const struct image_job_stats *st, char *buf, size_t len)
+{
+	char done[32], total[32], rate[32];
+	int n;
+
+	n = snprintf(buf, len, "%.1f%%", st->pct);
+	if (st->total > 0 && n >= 0 && (size_t)n < len) {
+		image_format_size(st->done, done, sizeof done);
+		image_format_size(st->total, total, sizeof total);
+		n += snprintf(buf + n, len - (size_t)n, "  %s / %s", done, total);
+	}
+	if (st->rate > 0 && n >= 0 && (size_t)n < len) {
+		image_format_size((uint64_t)st->rate, rate, sizeof rate);
+		n += snprintf(buf + n, len - (size_t)n, "  %s/s", rate);
+	}
+	if (st->left >= 0 && n >= 0 && (size_t)n < len)
+		snprintf(buf + n, len - (size_t)n, "  %.0f s left", st->left);
+}
+
+void
+image_bar_format(const char *what, const struct image_job_stats *st, int width,
+    char *buf, size_t len)
+{
+	char bar[64], figures[160];
+	int i, cells = width > 0 && width / 4 < (int)sizeof bar ? width / 4 : 24, fill;
+
+	if (cells < 8)
+		cells = 8;
+	fill = (int)(st->pct / 100.0 * cells);
+	for (i = 0; i < cells; i++)
+		bar[i] = i < fill ? '#' : '.';
+	bar[cells] = '\0';
+	image_stats_format(st, figures, sizeof figures);
+	snprintf(buf, len, "%s [%s] %s", what, bar, figures);
+}
+
+/* ---- qemu-img info --backing-chain ---- */
+
+static uint64_t
+get_u64(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) ? (uint64_t)json_object_get_int64(v) : 0;
+}
+
+static const char *
+get_str(struct json_object *o, const char *key)
+{
+	struct json_object *v;
+
+	return json_object_object_get_ex(o, key, &v) &&
+	    json_object_is_type(v, json_type_string) ? json_object_get_string(v) : NULL;
+}
+
+static void
+layer_parse(struct json_object *o, struct image_layer *l)
+{
+	const char *v;
+
+	memset(l, 0, sizeof *l);
+	l->file = xstrdup((v = get_str(o, "filename")) != NULL ? v : "");
+	snprintf(l->format, sizeof l->format, "%s", (v = get_str(o, "format")) ? v : "?");
+	l->virtual_size = get_u64(o, "virtual-size");
+	l->actual_size = get_u64(o, "actual-size");
+	if ((v = get_str(o, "backing-filename")) != NULL)
+		l->backing = xstrdup(v);
+	l->nsnaps = image_snapshots_parse(o, &l->snaps);
+}
+
+int
+image_chain_parse(const char *json, struct image_layer **layers, size_t *n,
+    qt_error *err)
+{
+	struct json_object *o;
+	size_t i, count;
+
+	*layers = NULL;
+	*n = 0;
+	if ((o = json_tokener_parse(json)) == NULL ||
+	    (!json_object_is_type(o, json_type_object) &&
+	    !json_object_is_type(o, json_type_array))) {
+		err_set(err, "qemu-img info gave no JSON object or array");
+		json_object_put(o);
+		return -1;
+	}
+	if (json_object_is_type(o, json_type_object)) {
+		*layers = xcalloc(1, sizeof **layers);
+		layer_parse(o, *layers);
+		*n = 1;
+		json_object_put(o);
+		return 0;
+	}
+	count = json_object_array_length(o);
+	*layers = xcalloc(count + 1, sizeof **layers);
+	for (i = 0; i < count; i++) {
+		struct json_object *e = json_object_array_get_idx(o, i);
+
+		if (!json_object_is_type(e, json_type_object)) {
+			err_set(err, "qemu-img info: element %zu of the chain is not an object", i);
+			image_chain_free(*layers, i);
+			*layers = NULL;
+			json_object_put(o);
+			return -1;
+		}
+		layer_parse(e, &(*layers)[i]);
+	}
+	*n = count;
+	json_object_put(o);
+	return 0;
+}
+
+void
+image_chain_free(struct image_layer *layers, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(layers[i].file);
+		free(layers[i].backing);
+		free(layers[i].snaps);
+	}
+	free(layers);
 }
 
 static long long

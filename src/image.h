@@ -38,8 +38,30 @@ struct image_job_cbs {
 struct image_job *image_job_start(struct loop *l, char *const args[],
     const char *target, const char *tmp_target,
     const struct image_job_cbs *cb, void *arg, qt_error *err);
-/* Stop qemu-img; done follows with "cancelled". */
+/* Stop qemu-img (SIGTERM; a second cancel: SIGKILL); done follows with "cancelled". */
 void image_job_cancel(struct image_job *j);
+/* Stop qemu-img and forget the callbacks (their owner is going away): the
+ * temporary file is still removed, and the job frees itself once reaped. */
+void image_job_detach(struct image_job *j);
+
+/* What a job has done so far, for a progress bar or a status line. */
+struct image_job_stats {
+	double pct;		/* 0..100, as qemu-img's -p last said */
+	uint64_t total;		/* bytes of the whole work (image_job_set_total); 0: unknown */
+	uint64_t done;		/* total * pct */
+	double rate;		/* bytes a second so far; 0 until known */
+	double left;		/* seconds to go; -1 until known */
+	double elapsed;		/* seconds since the start */
+};
+/* The size of the work (a convert's virtual size): bytes, rate and time left follow. */
+void image_job_set_total(struct image_job *j, uint64_t bytes);
+void image_job_stats(const struct image_job *j, struct image_job_stats *st);
+/* What is known of st as words: "42.0%  430 MiB / 1.00 GiB  85.3 MiB/s  7 s left". */
+void image_stats_format(const struct image_job_stats *st, char *buf, size_t len);
+/* A bar for a terminal line of about width columns:
+ * "convert [#####.......]  42.0%  430 MiB / 1.00 GiB  85.3 MiB/s  7 s left". */
+void image_bar_format(const char *what, const struct image_job_stats *st, int width,
+    char *buf, size_t len);
 
 /* Where a job writes before the rename: beside path, hidden, ours by name. */
 char *image_tmp_name(const char *path);
@@ -76,6 +98,21 @@ size_t image_snapshots_parse(struct json_object *image, struct image_snapshot **
 void image_format_date(long long sec, char *buf, size_t len);
 /* "00:01:09.282" */
 void image_format_clock(long long ns, char *buf, size_t len);
+/* One image of `qemu-img info --output=json --backing-chain` (the drive's own
+ * file first, then its backing files), with its internal snapshots. */
+struct image_layer {
+	char *file;
+	char format[32];
+	uint64_t virtual_size, actual_size;
+	char *backing;		/* as the image names it; NULL when none */
+	struct image_snapshot *snaps;	/* image_snapshots_parse's */
+	size_t nsnaps;
+};
+/* Parse info's JSON (an array with --backing-chain, else one object) into
+ * *layers (n of them); -1 with err on nonsense. */
+int image_chain_parse(const char *json, struct image_layer **layers, size_t *n,
+    qt_error *err);
+void image_chain_free(struct image_layer *layers, size_t n);
 
 /* Progress from `qemu-img -p` output: "    (12.34/100%)\r". */
 struct image_progress {

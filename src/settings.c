@@ -11,6 +11,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "image.h"
 #include "util.h"
 #include "xdg.h"
 
@@ -226,9 +227,18 @@ settings_parse(struct settings *s, const char *path, const char *text)
 				    "of lines from 100 to 1000000", val);
 			else
 				s->scrollback = (int)n;
+		} else if (strcmp(key, "image-rate") == 0) {
+			uint64_t bytes;
+
+			if (strlen(val) >= sizeof s->image_rate ||
+			    image_parse_size(val, &bytes) == -1 || bytes == 0)
+				add_error(s, path, lineno, "image-rate: \"%s\" is not bytes a "
+				    "second (like 50M, or 0 for no cap: leave the line out)", val);
+			else
+				snprintf(s->image_rate, sizeof s->image_rate, "%s", val);
 		} else
 			add_error(s, path, lineno, "unknown setting \"%s\" (theme, prefix, "
-			    "scrollback, bind)", key);
+			    "scrollback, image-rate, bind)", key);
 	}
 	free(copy);
 	errors_close(s, path);

@@ -1,4 +1,5 @@
-/* The settings file ($XDG_CONFIG_HOME/qemu-tui/config): theme, keys, prefix, scrollback. */
+/* The settings file ($XDG_CONFIG_HOME/qemu-tui/config): theme, keys, prefix, scrollback,
+ * image-rate. */
 #ifndef QT_SETTINGS_H
 #define QT_SETTINGS_H
 
@@ -19,6 +20,7 @@ struct settings {
 	char theme[64];
 	int prefix;		/* key that gives dashboard keys back inside consoles; default C-b */
 	int scrollback;		/* lines per console; default 10000 */
+	char image_rate[32];	/* qemu-img convert -r for the dashboard's jobs; "" none */
 	struct binding bindings[SETTINGS_MAX_BINDINGS];
 	int nbindings;
 	char *errors;		/* collected "file:line: ..." messages, NULL when none */

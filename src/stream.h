@@ -1,9 +1,9 @@
 /*
- * A byte-stream fd (a unix socket) on the loop, the one way a socket is put on it:
- * what arrives goes to a hook, what is written is queued and sent as the fd takes
- * it, POLLOUT being armed and disarmed by the stream itself. The serial consoles
- * and the supervisor's sockets use it; QMP clients have the same on top of their
- * parser (qmp_open).
+ * A byte-stream fd (a unix socket, a pipe) on the loop, the one way a socket or a
+ * child's pipe is put on it: what arrives goes to a hook, what is written is queued
+ * and sent as the fd takes it, POLLOUT being armed and disarmed by the stream
+ * itself. The serial consoles, the supervisor's sockets and qemu-img's pipes
+ * (image.c) use it; QMP clients have the same on top of their parser (qmp_open).
  */
 #ifndef QT_STREAM_H
 #define QT_STREAM_H

@@ -178,8 +178,8 @@ vm_changed(struct vmwatch *w, void *arg)
 		ui->details->dirty = ui->events->dirty = true;
 	if (w == ui_selected(ui) && (sp = ui_pane_find(ui, &pane_snapshots_ops, NULL)) != NULL)
 		sp->dirty = true;
-	/* Its forwards and doctor panes (a stop ends the forwards; another qemu-tui's
-	 * change shows there within a refresh). */
+	/* Its forwards, doctor and disks panes (a stop ends the forwards and frees the
+	 * disks; another qemu-tui's change shows there within a refresh). */
 	for (i = 0; i < ui->npanes; i++) {
 		struct pane *p = ui->panes[i];
 
@@ -497,9 +497,27 @@ draw_status(struct ui *ui)
 		snprintf(text, sizeof text, "/%s%s", ui->filter,
 		    ui->filtering ? "_  (Enter: keep, Esc: clear)" : "");
 		ui_put(w, 0, 0, ui->cols, text);
-	} else if (ui->status[0] != '\0') {
-		wattrset(w, ui_attr(ui, ui->status_error ? EL_STATUS_ERROR : EL_STATUS_INFO));
-		ui_put(w, 0, 0, ui->cols, ui->status);
+	} else {
+		char jobs[400], key[16];
+		int x = 0;
+
+		/* Running jobs first, with the key that cancels the newest; the last
+		 * message after them. */
+		jobs_describe(ui->jobs, jobs, sizeof jobs);
+		if (jobs[0] != '\0') {
+			size_t len = strlen(jobs);
+
+			snprintf(jobs + len, sizeof jobs - len, " [%s cancels]",
+			    ui_key_for(ui, "cancel-job", key, sizeof key));
+			wattrset(w, ui_attr(ui, EL_STATUS_INFO) | A_BOLD);
+			ui_put(w, 0, 0, ui->cols, jobs);
+			x = (int)strlen(jobs) + 2;
+		}
+		if (ui->status[0] != '\0' && x < ui->cols) {
+			wattrset(w, ui_attr(ui, ui->status_error ? EL_STATUS_ERROR :
+			    EL_STATUS_INFO));
+			ui_put(w, 0, x, ui->cols - x, ui->status);
+		}
 	}
 	wnoutrefresh(w);
 }
@@ -793,6 +811,15 @@ stdin_ready(int fd, short revents, void *arg)
 	}
 }
 
+/* A job came, moved or went: the status line shows it. */
+static void
+jobs_changed(void *arg)
+{
+	struct ui *ui = arg;
+
+	ui->dirty_status = true;
+}
+
 static void
 on_term(int sig, void *arg)
 {
@@ -894,6 +921,7 @@ ui_run(const struct ui_options *opts)
 	}
 
 	ui.loop = loop_new();
+	ui.jobs = jobs_new(ui.loop, jobs_changed, &ui);
 	ui.list = ui_pane_new(&ui, &pane_list_ops, NULL);
 	ui.details = ui_pane_new(&ui, &pane_details_ops, NULL);
 	ui.events = ui_pane_new(&ui, &pane_events_ops, NULL);
@@ -916,6 +944,8 @@ ui_run(const struct ui_options *opts)
 	loop_set_idle(ui.loop, idle, &ui);
 	loop_run(ui.loop);
 	end_preparations(&ui);
+	/* No qemu-img outlives the dashboard, nor a temporary file of its. */
+	jobs_drain(ui.jobs, 3000);
 
 	n = ui_running_count(&ui, names, sizeof names);
 	curses_end();
@@ -938,6 +968,7 @@ ui_run(const struct ui_options *opts)
 	if (ui.keywin)
 		delwin(ui.keywin);
 	theme_free(ui.theme);
+	jobs_free(ui.jobs);
 	loop_free(ui.loop);
 	settings_free(&ui.settings);
 	free(ui.profiles_dir);

@@ -96,8 +96,11 @@ wrap(const char *text, int width, char lines[][256], int max)
 /*
  * Every action from the table with its live keys, sized to its content within the
  * screen: one column when the screen is tall enough, else two side by side when it
- * is wide enough, else as many columns of keys and names as the height needs (the
- * help lines left out). The prefix keys' paragraph is wrapped below.
+ * is wide enough, else one column of lines that scrolls (PgDn/PgUp; the longest
+ * lines cut at the screen's edge) when there is room for some help beside the
+ * names, else as many columns of keys and names as the height needs (the help
+ * lines left out). The prefix keys' paragraph is wrapped below, in what
+ * height is left.
  */
 static void
 draw_help(struct ui *ui)
@@ -105,7 +108,8 @@ draw_help(struct ui *ui)
 	int n = action_count(), keyw = 0, namew = 0, helpw = 0, colw, ncols = 1, per,
 	    boxw, boxh, a, i, y, x, npara, len;
 	char keys[96], pfx[16], text[400], para[8][256];
-	bool full = true;
+	bool full = true, scroll = false;
+	int first = 0, last;
 	WINDOW *w;
 
 	for (a = 0; a < n; a++) {
@@ -126,6 +130,10 @@ draw_help(struct ui *ui)
 		per = ui->rows - 5 > 1 ? ui->rows - 5 : 1;
 		if ((n + 1) / 2 <= per && 2 * colw + 7 <= ui->cols)
 			ncols = 2;
+		else if (keyw + namew + 2 + 24 + 4 <= ui->cols && ui->rows >= 8)
+			/* Lines that scroll (PgDn/PgUp) rather than keys without words; a help
+			 * line wider than the screen is cut at its edge. */
+			scroll = true;
 		else {
 			full = false;
 			colw = keyw + 1 + namew;
@@ -133,6 +141,16 @@ draw_help(struct ui *ui)
 		}
 	}
 	per = (n + ncols - 1) / ncols;
+	if (scroll) {
+		per = ui->rows - 3;	/* the borders and the line that says there is more */
+		if (ui->help_top > n - per)
+			ui->help_top = n - per;
+		if (ui->help_top < 0)
+			ui->help_top = 0;
+		first = ui->help_top;
+	}
+	ui->help_scrolls = scroll;
+	last = scroll ? first + per : n;
 	boxw = ncols * colw + (ncols - 1) * 3 + 4;
 	if (boxw < 64)
 		boxw = 64;
@@ -142,14 +160,14 @@ draw_help(struct ui *ui)
 	snprintf(text, sizeof text, "In a console or SSH pane every key goes to the guest; "
 	    "%s then a key is a dashboard key (%s x or C-a x closes, %s arrows move, %s "
 	    "PgUp scrolls back, / searches).", pfx, pfx, pfx, pfx);
-	npara = wrap(text, boxw - 4, para, 8);
-	boxh = per + 3 + npara;
+	npara = scroll ? 0 : wrap(text, boxw - 4, para, 8);
+	boxh = scroll ? ui->rows : per + 3 + npara;
 	if ((w = centered(ui, boxh, boxw)) == NULL)
 		return;
 	help_box(ui, w);
-	for (a = 0; a < n; a++) {
-		y = 1 + a % per;
-		x = 2 + a / per * (colw + 3);
+	for (a = first; a < last && a < n; a++) {
+		y = 1 + (a - first) % per;
+		x = 2 + (a - first) / per * (colw + 3);
 		if (y >= getmaxy(w) - 1 || x >= getmaxx(w) - 2)
 			continue;
 		settings_keys_for(&ui->settings, a, keys, sizeof keys);
@@ -162,6 +180,12 @@ draw_help(struct ui *ui)
 	}
 	for (i = 0, y = per + 2; i < npara && y < getmaxy(w) - 1; i++, y++)
 		ui_put(w, y, 2, getmaxx(w) - 4, para[i]);
+	if (scroll) {
+		snprintf(text, sizeof text, "PgDn/PgUp: more (%d-%d of %d)", first + 1,
+		    last < n ? last : n, n);
+		wattrset(w, ui_attr(ui, EL_KEYBAR_KEY));
+		ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, text);
+	}
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -301,6 +325,18 @@ ui_dialog_key(struct ui *ui, int key)
 		prompt_key(ui, key);
 		return;
 	}
+	/* A help taller than the screen scrolls; any other key closes it. */
+	if (was == DIALOG_HELP && ui->help_scrolls && (key == KEY_NPAGE ||
+	    key == KEY_PPAGE || key == KEY_DOWN || key == KEY_UP)) {
+		int step = key == KEY_NPAGE || key == KEY_PPAGE ? ui->rows - 4 : 1;
+
+		ui->help_top += key == KEY_NPAGE || key == KEY_DOWN ? step : -step;
+		if (ui->help_top < 0)
+			ui->help_top = 0;
+		ui_mark(ui);
+		return;
+	}
+	ui->help_top = 0;
 	ui->dialog = DIALOG_NONE;
 	ui_mark(ui);
 	if (was != DIALOG_CONFIRM || (key != 'y' && key != 'Y'))

@@ -6,6 +6,7 @@
 #include <curses.h>
 #include <stdbool.h>
 
+#include "jobs.h"
 #include "layout.h"
 #include "loop.h"
 #include "profile.h"
@@ -126,10 +127,23 @@ struct ui {
 	bool prompt_fresh;	/* still the suggestion: the first key replaces it */
 	ui_prompted_fn prompt_fn;
 	struct ui_form *form;	/* DIALOG_FORM's (ui_form.c) */
+	int help_top;		/* DIALOG_HELP taller than the screen: its first action shown */
+	bool help_scrolls;	/* it is (drawn so by the last frame) */
+
+	/* qemu-img work started here (jobs.h): in the status line, X cancels. */
+	struct jobs *jobs;
 };
 
 extern const struct pane_ops pane_list_ops, pane_details_ops, pane_events_ops,
     pane_console_ops, pane_ssh_ops;
+extern const struct pane_ops pane_disks_ops;
+
+/* pane_disks.c: the disks pane of vm (opened, or moved to vm and read again), and
+ * what its keys do to the drive (or snapshot) under its cursor. */
+void pane_disks_show(struct ui *ui, struct vmwatch *vm);
+enum disk_op { DISK_RESIZE, DISK_CONVERT, DISK_SNAP_CREATE, DISK_SNAP_APPLY,
+    DISK_SNAP_DELETE };
+void pane_disks_act(struct ui *ui, enum disk_op op);
 extern const struct pane_ops pane_snapshots_ops;
 extern const struct pane_ops pane_forwards_ops, pane_doctor_ops;
 

@@ -100,6 +100,79 @@ START_TEST(test_explain)
 }
 END_TEST
 
+/* qemu-img 7.2's info --output=json --backing-chain, trimmed: an overlay with a snapshot on a raw base. */
+static const char chain_json[] =
+    "[ { \"backing-filename-format\": \"raw\", \"snapshots\": [ { \"icount\": 0,"
+    " \"vm-clock-nsec\": 0, \"name\": \"s1\", \"date-sec\": 1796505950,"
+    " \"date-nsec\": 339135000, \"vm-clock-sec\": 0, \"id\": \"1\","
+    " \"vm-state-size\": 0 } ], \"virtual-size\": 67108864, \"filename\": \"t.qcow2\","
+    " \"cluster-size\": 65536, \"format\": \"qcow2\", \"actual-size\": 208896,"
+    " \"full-backing-filename\": \"b.raw\", \"backing-filename\": \"b.raw\","
+    " \"dirty-flag\": false },"
+    " { \"virtual-size\": 67108864, \"filename\": \"b.raw\", \"format\": \"raw\","
+    " \"actual-size\": 0, \"dirty-flag\": false } ]";
+
+START_TEST(test_chain)
+{
+	struct image_layer *l;
+	size_t n;
+	qt_error err;
+
+	ck_assert_int_eq(image_chain_parse(chain_json, &l, &n, &err), 0);
+	ck_assert_uint_eq(n, 2);
+	ck_assert_str_eq(l[0].file, "t.qcow2");
+	ck_assert_str_eq(l[0].format, "qcow2");
+	ck_assert_uint_eq(l[0].virtual_size, 67108864u);
+	ck_assert_uint_eq(l[0].actual_size, 208896u);
+	ck_assert_str_eq(l[0].backing, "b.raw");
+	ck_assert_uint_eq(l[0].nsnaps, 1);
+	ck_assert_str_eq(l[0].snaps[0].tag, "s1");
+	ck_assert_str_eq(l[0].snaps[0].id, "1");
+	ck_assert_int_eq(l[0].snaps[0].date_sec, 1796505950);
+	ck_assert_str_eq(l[1].file, "b.raw");
+	ck_assert_str_eq(l[1].format, "raw");
+	ck_assert_ptr_null(l[1].backing);
+	ck_assert_uint_eq(l[1].nsnaps, 0);
+	image_chain_free(l, n);
+	/* Without --backing-chain: one object. */
+	ck_assert_int_eq(image_chain_parse("{ \"filename\": \"x.raw\", \"format\": \"raw\","
+	    " \"virtual-size\": 1024 }", &l, &n, &err), 0);
+	ck_assert_uint_eq(n, 1);
+	ck_assert_str_eq(l[0].file, "x.raw");
+	ck_assert_uint_eq(l[0].virtual_size, 1024u);
+	image_chain_free(l, n);
+	ck_assert_int_eq(image_chain_parse("nonsense", &l, &n, &err), -1);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(image_chain_parse("[ {}, 3 ]", &l, &n, &err), -1);
+	ck_assert_ptr_null(l);
+	ck_assert_int_eq(image_chain_parse("\"a string\"", &l, &n, &err), -1);
+}
+END_TEST
+
+START_TEST(test_stats_format)
+{
+	struct image_job_stats st = { 0 };
+	char buf[200];
+
+	st.pct = 12.5;
+	st.left = -1;
+	image_stats_format(&st, buf, sizeof buf);
+	ck_assert_str_eq(buf, "12.5%");
+	st.pct = 50;
+	st.total = 2ull << 30;
+	st.done = 1ull << 30;
+	st.rate = 100.0 * 1048576;
+	st.left = 10.4;
+	image_stats_format(&st, buf, sizeof buf);
+	ck_assert_str_eq(buf, "50.0%  1.00 GiB / 2.00 GiB  100 MiB/s  10 s left");
+	image_bar_format("convert", &st, 32, buf, sizeof buf);
+	ck_assert_str_eq(buf, "convert [####....] 50.0%  1.00 GiB / 2.00 GiB  100 MiB/s  10 s left");
+	/* A short buffer is cut, never overrun. */
+	image_stats_format(&st, buf, 8);
+	ck_assert_str_eq(buf, "50.0%  ");
+}
+END_TEST
+
 START_TEST(test_tmp_name)
 {
 	char *t = image_tmp_name("/a/b/disk.qcow2");
@@ -126,6 +199,8 @@ main(void)
 	tcase_add_test(tc, test_info);
 	tcase_add_test(tc, test_explain);
 	tcase_add_test(tc, test_tmp_name);
+	tcase_add_test(tc, test_chain);
+	tcase_add_test(tc, test_stats_format);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -84,6 +84,24 @@ START_TEST(test_errors_are_collected)
 }
 END_TEST
 
+/* image-rate: a size a second for the dashboard's qemu-img jobs; nonsense is reported. */
+START_TEST(test_image_rate)
+{
+	struct settings s;
+
+	settings_defaults(&s);
+	ck_assert_str_eq(s.image_rate, "");
+	settings_parse(&s, "cfg", "image-rate = 16M\n");
+	ck_assert_ptr_null(s.errors);
+	ck_assert_str_eq(s.image_rate, "16M");
+	settings_parse(&s, "cfg", "image-rate = fast\nimage-rate = 0\n");
+	ck_assert_ptr_nonnull(strstr(s.errors, "cfg:1: image-rate: \"fast\" is not bytes a second"));
+	ck_assert_ptr_nonnull(strstr(s.errors, "cfg:2: image-rate"));
+	ck_assert_str_eq(s.image_rate, "16M");
+	settings_free(&s);
+}
+END_TEST
+
 /* Every action has a name, a help line and default keys that parse; names are unique. */
 START_TEST(test_action_table)
 {
@@ -226,6 +244,7 @@ main(void)
 	tcase_add_test(tc, test_key_names_round_trip);
 	tcase_add_test(tc, test_action_table);
 	tcase_add_test(tc, test_bad_files);
+	tcase_add_test(tc, test_image_rate);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
