@@ -20,7 +20,7 @@ done
 if [ $rc -eq 0 ] && [ "${QT_SKIP_VALGRIND:-}" != 1 ]; then
 	mkdir -p "$root/build-valgrind"
 	( cd "$root/build-valgrind" && { [ -f Makefile ] || ../configure --quiet; } &&
-	  make -s -j"$(nproc)" tests/unit/test_profile tests/unit/test_argv tests/unit/test_qmp tests/unit/test_layout tests/unit/test_theme tests/unit/test_settings tests/unit/test_ssh tests/unit/test_term tests/unit/test_image tests/unit/test_vm tests/unit/test_cmd tests/unit/test_stream tests/unit/test_orphan )
+	  make -s -j"$(nproc)" tests/unit/test_profile tests/unit/test_argv tests/unit/test_qmp tests/unit/test_layout tests/unit/test_theme tests/unit/test_settings tests/unit/test_ssh tests/unit/test_term tests/unit/test_image tests/unit/test_vm tests/unit/test_cmd tests/unit/test_stream tests/unit/test_orphan tests/unit/test_expect )
 	for t in "$root"/build-valgrind/tests/unit/test_*; do
 		case "$t" in *.c|*.o|*.log|*.trs) continue;; esac
 		[ -x "$t" ] || continue
