@@ -87,3 +87,29 @@ wait_for 30 log_has bc1 -x 'last-6' || fail "bc1 (a receiver on its own) did not
 log bc1 | grep -q 'only' && fail "bc1 got what was typed in bc2 after B took bc2 out"
 log bc1 | grep -q '^kq\|^qk\|kecho\|qecho' && fail "scroll-mode keys reached bc1"
 ok "B on a receiver takes only it out; scroll-mode keys stay local"
+
+# An SSH pane is a receiver too: bc2's SSH shell and bc1's console get one line; bc2's
+# own console pane, not a receiver, gets nothing (the SSH shell writes to bc2's
+# /dev/console, so bc2's serial.log shows the output but never the command line).
+tm send-keys -t qt C-b O
+see "broadcast off" || fail "prefix O did not end broadcast"
+tm send-keys -t qt C-b Right    # bc2's console
+tm send-keys -t qt C-b h        # an SSH shell into bc2, beside it
+see "bc2: ssh root@127.0.0.1" 30 || fail "no SSH pane: $(screen)"
+until=$((SECONDS + 120))
+while ! log_has bc2 -x 'ssh-up-4'; do
+	# Keys typed before the shell is up are lost: type again until the guest says so.
+	[ $SECONDS -lt $until ] || fail "the SSH shell never ran a command: $(screen)"
+	tm send-keys -t qt 'echo ssh-up-$((2+2)) > /dev/console' Enter
+	wait_for 5 log_has bc2 -x 'ssh-up-4' || true
+done
+tm send-keys -t qt C-b B
+see "broadcast: bc2 receives" || fail "prefix B did not mark the SSH pane"
+tm send-keys -t qt C-b Left C-b Left    # bc1's console
+tm send-keys -t qt C-b B
+see "broadcast: what is typed in bc1, bc2 goes to all 2" || fail "B did not add bc1's console"
+tm send-keys -t qt 'echo mixed-$((5*5)) > /dev/console' Enter
+wait_for 30 log_has bc1 -x 'mixed-25' || fail "bc1's console did not run the broadcast line"
+wait_for 30 log_has bc2 -x 'mixed-25' || fail "bc2's SSH shell did not run the broadcast line"
+log bc2 | grep -q 'echo mixed' && fail "bc2's console pane (not a receiver) got the typed line"
+ok "an SSH pane receives as a console pane does; a pane that is no receiver gets nothing"
