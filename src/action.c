@@ -438,8 +438,7 @@ static const struct action {
 	    do_focus_down },
 	{ "zoom", "z", "zoom the focused pane to the whole screen and back", NULL, 0, NULL,
 	    do_zoom },
-	{ "broadcast", "B", "broadcast input: mark the focused console or SSH pane as a "
-	    "receiver, or unmark it; what is typed in a receiver goes to every receiver",
+	{ "broadcast", "B", "mark or unmark the focused console/SSH pane as a broadcast receiver",
 	    NULL, 0, NULL, do_broadcast },
 	{ "broadcast-off", "O", "end broadcast input: no pane receives any more", NULL, 0,
 	    NULL, do_broadcast_off },
