@@ -584,7 +584,7 @@ static const struct cmd_option console_options[] = {
 	{ "no-history", 0, CMD_OPT_FLAG, CMD_FIELD(no_history),
 	    "live output only, without the serial history first" },
 	{ "send", 0, CMD_OPT_STEP_TEXT, 0,
-	    "type TEXT (\\n \\r \\t \\e \\xHH; no newline is added), then run the steps after it" },
+	    "type TEXT (escapes \\n \\r \\t \\e \\xHH; no newline is added)" },
 	{ "expect", 0, CMD_OPT_STEP_REGEX, 0,
 	    "wait for REGEX (POSIX extended) in the output since the last send" },
 	{ "script", 0, CMD_OPT_STEP_FILE, 0,
