@@ -1,12 +1,13 @@
 #!/usr/bin/env bash
 # Broadcast input in the dashboard (tmux's synchronize-panes), driven through tmux
-# against two real aarch64 guests: prefix B marks the focused console pane as a
-# receiver, what is typed once reaches both guests (their serial.log and the screen),
-# prefix O ends it and typing goes to the focused pane only; prefix keys stay local.
+# against two real guests side by side, x86_64 (bc1) and aarch64 (bc2): prefix B marks
+# the focused console pane as a receiver, what is typed once reaches both guests (their
+# serial.log and the screen), prefix O ends it and typing goes to the focused pane
+# only; prefix keys and scroll mode stay local; an SSH pane receives too.
 . "$(dirname "$0")/lib.sh"
-need_guest aarch64
+need_guest x86_64 aarch64
 command -v tmux >/dev/null || skip "tmux is not installed"
-guest_profile bc1 aarch64
+guest_profile bc1 x86_64 '"network": { "mode": "user", "model": "e1000" }'
 guest_profile bc2 aarch64
 
 tmux_setup
