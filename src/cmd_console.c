@@ -73,14 +73,12 @@ struct session {
 	enum end end;
 	int sig;
 	char msg[4096];		/* the line printed at the end */
-	/* A script (NULL: interactive): the step being done, the expects' wait, the
-	 * plain text since the last send (win) and since attaching (seen). */
-	struct expect_script *script;
-	size_t step;
-	int timeout_s;
+	/* A script (NULL: interactive), where it is, and the timer of the expect that
+	 * waits (the step it is for). */
+	const struct expect_script *script;
+	struct expect_run run;
 	unsigned long expect_timer;
-	struct expect_plain plain;
-	struct expect_window win, seen;
+	size_t timer_step;
 	bool out_midline;	/* the transcript on stdout ends inside a line */
 };
 
@@ -153,7 +151,7 @@ want(void *arg)
 	watch(c, STDOUT_FILENO, buf_used(&c->to_out) > 0 ? POLLOUT : 0,
 	    &c->out_watched, out_io);
 	/* A script's steps are done once its last send has left and stdout took all. */
-	if (c->script != NULL && c->step == c->script->n && c->end == END_NONE &&
+	if (c->script != NULL && c->run.step == c->script->n && c->end == END_NONE &&
 	    (c->con == NULL || console_queued(c->con) == 0) && buf_used(&c->to_out) == 0)
 		finish(c, END_DONE, "%s", "");
 	/* The guest's last words are out: find out how the VM ended. */
@@ -166,24 +164,6 @@ want(void *arg)
 
 static void run_steps(struct session *c);
 
-/* A script's view of the output: plain text for the expects and the failure's tail. */
-static void
-script_data(struct session *c, const char *data, size_t len)
-{
-	char plain[16384];
-	size_t n, k;
-
-	while (len > 0) {
-		n = len < sizeof plain ? len : sizeof plain;
-		k = expect_plain_filter(&c->plain, data, n, plain);
-		expect_window_add(&c->win, plain, k);
-		expect_window_add(&c->seen, plain, k);
-		data += n;
-		len -= n;
-	}
-	run_steps(c);
-}
-
 /* Guest output: through our queue to stdout (console.c pauses while it is full). */
 static void
 con_data(const char *data, size_t len, void *arg)
@@ -194,7 +174,8 @@ con_data(const char *data, size_t len, void *arg)
 
 	if (c->script != NULL && len > 0) {
 		c->out_midline = data[len - 1] != '\n';
-		script_data(c, data, len);
+		expect_run_output(&c->run, data, len);
+		run_steps(c);
 	}
 
 	/* A libvterm-based terminal (neovim's) has our pane's faults. */
@@ -219,7 +200,7 @@ con_closed(const char *why, void *arg)
 	(void)why;
 	console_free(c->con);
 	c->con = NULL;
-	if (c->script != NULL && c->step < c->script->n)
+	if (c->script != NULL && c->run.step < c->script->n)
 		script_failed(c, "the console closed (the VM stopped)");
 }
 
@@ -332,8 +313,8 @@ settle_tick(void *arg)
 static void
 script_failed(struct session *c, const char *what)
 {
-	const struct expect_step *st = &c->script->v[c->step];
-	char *tail = expect_window_tail(&c->seen, TAIL_LINES, "  | ");
+	const struct expect_step *st = &c->script->v[c->run.step];
+	char *tail = expect_window_tail(&c->run.seen, TAIL_LINES, "  | ");
 
 	if (st->kind == EXPECT_EXPECT)
 		finish(c, END_FAILED, "qemu-tui: %s: %s while waiting for /%s/ (%s)%s\n%s",
@@ -353,41 +334,34 @@ expect_timeout(void *arg)
 	char what[64];
 
 	c->expect_timer = 0;
-	snprintf(what, sizeof what, "no match within %d s", c->timeout_s);
+	snprintf(what, sizeof what, "no match within %d s", c->run.timeout_s);
 	script_failed(c, what);
 }
 
-/* Do the steps up to the next expect that the output has not met yet. */
+static void
+send_step(const char *text, size_t len, void *arg)
+{
+	to_guest(arg, text, len);
+}
+
+/* Do the steps up to the next expect not met yet; that expect's timer runs from
+ * when it started waiting. */
 static void
 run_steps(struct session *c)
 {
-	const struct expect_step *st;
+	bool done;
 
-	while (c->step < c->script->n && c->end == END_NONE) {
-		st = &c->script->v[c->step];
-		switch (st->kind) {
-		case EXPECT_SEND:
-			to_guest(c, st->text, st->len);
-			/* What came before the send never meets the next expect. */
-			expect_window_clear(&c->win);
-			break;
-		case EXPECT_TIMEOUT:
-			c->timeout_s = st->seconds;
-			break;
-		case EXPECT_EXPECT:
-			if (!expect_window_match(&c->win, &st->re)) {
-				if (c->expect_timer == 0)
-					c->expect_timer = loop_timer_add(c->loop,
-					    (long)c->timeout_s * 1000, 0, expect_timeout, c);
-				return;
-			}
-			if (c->expect_timer != 0) {
-				loop_timer_del(c->loop, c->expect_timer);
-				c->expect_timer = 0;
-			}
-			break;
-		}
-		c->step++;
+	if (c->end != END_NONE)
+		return;
+	done = expect_run_steps(&c->run, send_step, c);
+	if (c->expect_timer != 0 && (done || c->timer_step != c->run.step)) {
+		loop_timer_del(c->loop, c->expect_timer);
+		c->expect_timer = 0;
+	}
+	if (!done && c->expect_timer == 0) {
+		c->timer_step = c->run.step;
+		c->expect_timer = loop_timer_add(c->loop, (long)c->run.timeout_s * 1000, 0,
+		    expect_timeout, c);
 	}
 }
 
@@ -441,8 +415,8 @@ console_run(struct cmd_ctx *ctx, const char *name, struct expect_script *script)
 	memset(&c, 0, sizeof c);
 	c.name = name;
 	if (script != NULL) {
-		c.script = script;
-		c.timeout_s = ctx->opts.timeout > 0 ? ctx->opts.timeout : EXPECT_TIMEOUT_S;
+		c.run.script = c.script = script;
+		c.run.timeout_s = ctx->opts.timeout > 0 ? ctx->opts.timeout : EXPECT_TIMEOUT_S;
 		/* Only what comes after attaching (and after each send) counts. */
 		no_history = 1;
 	}
@@ -535,8 +509,7 @@ console_run(struct cmd_ctx *ctx, const char *name, struct expect_script *script)
 	console_free(c.con);
 	loop_free(c.loop);
 	buf_free(&c.to_out);
-	expect_window_free(&c.win);
-	expect_window_free(&c.seen);
+	expect_run_free(&c.run);
 	signal(SIGPIPE, SIG_DFL);
 	switch (c.end) {
 	case END_SIGNAL:

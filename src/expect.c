@@ -376,3 +376,53 @@ expect_window_free(struct expect_window *w)
 	w->buf = NULL;
 	w->len = 0;
 }
+
+/* ---- running a script ---- */
+
+void
+expect_run_output(struct expect_run *r, const char *data, size_t len)
+{
+	char plain[16384];
+	size_t n, k;
+
+	while (len > 0) {
+		n = len < sizeof plain ? len : sizeof plain;
+		k = expect_plain_filter(&r->plain, data, n, plain);
+		expect_window_add(&r->win, plain, k);
+		expect_window_add(&r->seen, plain, k);
+		data += n;
+		len -= n;
+	}
+}
+
+bool
+expect_run_steps(struct expect_run *r,
+    void (*send)(const char *text, size_t len, void *arg), void *arg)
+{
+	const struct expect_step *st;
+
+	for (; r->step < r->script->n; r->step++) {
+		st = &r->script->v[r->step];
+		switch (st->kind) {
+		case EXPECT_SEND:
+			send(st->text, st->len, arg);
+			expect_window_clear(&r->win);
+			break;
+		case EXPECT_TIMEOUT:
+			r->timeout_s = st->seconds;
+			break;
+		case EXPECT_EXPECT:
+			if (!expect_window_match(&r->win, &st->re))
+				return false;
+			break;
+		}
+	}
+	return true;
+}
+
+void
+expect_run_free(struct expect_run *r)
+{
+	expect_window_free(&r->win);
+	expect_window_free(&r->seen);
+}

@@ -71,4 +71,24 @@ bool expect_window_match(struct expect_window *w, const regex_t *re);
 char *expect_window_tail(const struct expect_window *w, int n, const char *prefix);
 void expect_window_free(struct expect_window *w);
 
+/* A script being run: the step it is at, the expects' wait, the output as plain text
+ * since the last send (win) and since the start (seen). Zero it, set script and
+ * timeout_s (the default wait), then feed it. */
+struct expect_run {
+	const struct expect_script *script;
+	size_t step;		/* script->n once done */
+	int timeout_s;
+	struct expect_plain plain;
+	struct expect_window win, seen;
+};
+/* The guest's output as it comes (raw: escape sequences and all). */
+void expect_run_output(struct expect_run *r, const char *data, size_t len);
+/* Do the steps up to the next expect the output has not met: a send goes to
+ * send(), then empties win (so what came before it never meets the next expect); a
+ * timeout sets timeout_s; a met expect uses up win up to its match. true once every
+ * step is done; false while r->step's expect waits (for timeout_s seconds). */
+bool expect_run_steps(struct expect_run *r,
+    void (*send)(const char *text, size_t len, void *arg), void *arg);
+void expect_run_free(struct expect_run *r);
+
 #endif

@@ -211,6 +211,74 @@ START_TEST(window)
 }
 END_TEST
 
+struct sent {
+	char text[256];
+	size_t len;
+};
+
+static void
+on_send(const char *text, size_t len, void *arg)
+{
+	struct sent *x = arg;
+
+	ck_assert_uint_lt(x->len + len, sizeof x->text);
+	memcpy(x->text + x->len, text, len);
+	x->len += len;
+	x->text[x->len] = '\0';
+}
+
+static void
+feed(struct expect_run *r, const char *raw)
+{
+	expect_run_output(r, raw, strlen(raw));
+}
+
+/* The steps in order; a send empties what the next expect looks at, so a marker the
+ * guest printed before the send never meets it, however it arrived. */
+START_TEST(run_steps)
+{
+	struct expect_script s = { NULL, 0, 0 };
+	struct expect_run r;
+	struct sent x = { "", 0 };
+	qt_error err;
+
+	ck_assert_int_eq(expect_script_add(&s, "send", "a\\n", "1", &err), 0);
+	ck_assert_int_eq(expect_script_add(&s, "expect", "^mark$", "2", &err), 0);
+	ck_assert_int_eq(expect_script_add(&s, "timeout", "9", "3", &err), 0);
+	ck_assert_int_eq(expect_script_add(&s, "send", "b", "4", &err), 0);
+	ck_assert_int_eq(expect_script_add(&s, "expect", "^mark$", "5", &err), 0);
+	ck_assert_int_eq(expect_script_add(&s, "send", "c", "6", &err), 0);
+	memset(&r, 0, sizeof r);
+	r.script = &s;
+	r.timeout_s = 30;
+
+	/* Output before the first send does not count either. */
+	feed(&r, "mark\n");
+	ck_assert(!expect_run_steps(&r, on_send, &x));
+	ck_assert_str_eq(x.text, "a\n");
+	ck_assert_uint_eq(r.step, 1);
+	/* Two marks in one read: the first meets step 2, the second is still there when
+	 * step 4 sends, and must not meet step 5. */
+	feed(&r, "\033[1mmark\033[0m\r\nmark\r\n");
+	ck_assert(!expect_run_steps(&r, on_send, &x));
+	ck_assert_str_eq(x.text, "a\nb");
+	ck_assert_uint_eq(r.step, 4);
+	ck_assert_int_eq(r.timeout_s, 9);
+	ck_assert(!expect_run_steps(&r, on_send, &x));	/* nothing new: still waiting */
+	ck_assert_str_eq(x.text, "a\nb");
+	feed(&r, "ma");
+	ck_assert(!expect_run_steps(&r, on_send, &x));
+	feed(&r, "rk\n");
+	ck_assert(expect_run_steps(&r, on_send, &x));
+	ck_assert_str_eq(x.text, "a\nbc");
+	ck_assert_uint_eq(r.step, s.n);
+	/* seen keeps everything since the start, plain. */
+	ck_assert_str_eq(r.seen.buf, "mark\nmark\nmark\nmark\n");
+	expect_run_free(&r);
+	expect_script_free(&s);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -224,6 +292,7 @@ main(void)
 	tcase_add_test(tc, script_file);
 	tcase_add_test(tc, plain_text);
 	tcase_add_test(tc, window);
+	tcase_add_test(tc, run_steps);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
