@@ -451,6 +451,50 @@ do_focus_down(struct ui *ui, struct vmwatch *w)
 	focus_dir(ui, LAYOUT_DOWN);
 }
 
+/* Broadcast input: the focused console or SSH pane becomes a receiver (or stops
+ * being one); what is typed in any receiver goes to all of them. */
+static void
+do_broadcast(struct ui *ui, struct vmwatch *w)
+{
+	struct pane *p = ui_focused_pane(ui);
+	struct tpane *tp;
+	char names[256], key[16], off[16];
+	size_t n;
+
+	if (p == NULL || !p->ops->terminal) {
+		ui_message(ui, true, "broadcast: focus a console or SSH pane, then press %s "
+		    "there (after the prefix key) to add it", ui_key_for(ui, "broadcast", key,
+		    sizeof key));
+		return;
+	}
+	tp = p->data;
+	tpane_set_receiver(p, !tp->receiver);
+	n = tpane_receivers(ui, names, sizeof names);
+	ui_key_for(ui, "broadcast", key, sizeof key);
+	ui_key_for(ui, "broadcast-off", off, sizeof off);
+	if (n == 0)
+		ui_message(ui, false, "broadcast off: typing goes to the focused pane only");
+	else if (n == 1)
+		ui_message(ui, false, "broadcast: %s receives; %s in another console or SSH "
+		    "pane adds it (%s ends broadcast)", names, key, off);
+	else
+		ui_message(ui, false, "broadcast: what is typed in %s goes to all %zu (%s takes "
+		    "a pane out, %s ends broadcast)", names, n, key, off);
+}
+
+static void
+do_broadcast_off(struct ui *ui, struct vmwatch *w)
+{
+	char names[256];
+
+	if (tpane_receivers(ui, names, sizeof names) == 0) {
+		ui_message(ui, false, "broadcast is not on");
+		return;
+	}
+	tpane_broadcast_off(ui);
+	ui_message(ui, false, "broadcast off: typing goes to the focused pane only");
+}
+
 static void
 do_help(struct ui *ui, struct vmwatch *w)
 {
@@ -585,6 +629,10 @@ static const struct action {
 	    do_focus_down },
 	{ "zoom", "z", "zoom the focused pane to the whole screen and back", NULL, 0, NULL,
 	    do_zoom },
+	{ "broadcast", "B", "mark or unmark the focused console/SSH pane as a broadcast receiver",
+	    NULL, 0, NULL, do_broadcast },
+	{ "broadcast-off", "O", "end broadcast input: no pane receives any more", NULL, 0,
+	    NULL, do_broadcast_off },
 	{ "help", "? F1", "show this help", "help", 0, NULL, do_help },
 	{ "quit", "q", "quit the dashboard; running VMs keep running", "quit", 0, NULL,
 	    do_quit },

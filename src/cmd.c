@@ -55,6 +55,12 @@ value_name(enum cmd_opt_type type)
 		return "S";
 	case CMD_OPT_SET:
 		return "KEY=VALUE";
+	case CMD_OPT_STEP_TEXT:
+		return "TEXT";
+	case CMD_OPT_STEP_REGEX:
+		return "REGEX";
+	case CMD_OPT_STEP_FILE:
+		return "FILE";
 	case CMD_OPT_FLAG:
 		break;
 	}
@@ -241,6 +247,12 @@ cmd_parse(struct cmd_ctx *ctx, const struct cmd_entry *e, int argc, char **argv,
 			break;
 		case CMD_OPT_SET:
 			strvec_push(&ctx->sets, optarg);
+			break;
+		case CMD_OPT_STEP_TEXT:
+		case CMD_OPT_STEP_REGEX:
+		case CMD_OPT_STEP_FILE:
+			strvec_push(&ctx->steps, opt->name);
+			strvec_push(&ctx->steps, optarg);
 			break;
 		}
 	}

@@ -29,12 +29,18 @@ struct cmd_ctx {
 	const char *profiles_dir;	/* --profiles, or NULL for the search order */
 	struct strvec sets;		/* --set key=value, in order */
 	struct cmd_opts opts;		/* the running command's options */
+	struct strvec steps;		/* CMD_OPT_STEP_* options in order: name, value, ... */
 };
 
 enum cmd_opt_type {
 	CMD_OPT_FLAG,		/* sets its int to 1 */
 	CMD_OPT_SECONDS,	/* S: whole seconds, 1 to 86400, into its int */
 	CMD_OPT_SET,		/* KEY=VALUE: appended to ctx->sets (also a global option) */
+	/* Steps kept in order with each other (console's --send, --expect, --script):
+	 * the option's name and its value appended to ctx->steps. */
+	CMD_OPT_STEP_TEXT,	/* TEXT */
+	CMD_OPT_STEP_REGEX,	/* REGEX */
+	CMD_OPT_STEP_FILE,	/* FILE */
 };
 
 struct cmd_option {

@@ -262,8 +262,13 @@ zsh_script(FILE *out)
 		    (e->flags & CMD_OPTS_TO_ARG) ? " -A '-*'" : "");
 		for (opt = e->options; opt != NULL && opt->name != NULL; opt++)
 			zsh_option(out, "\t\t\t", opt->name, opt->type == CMD_OPT_SECONDS ?
-			    "seconds" : takes_value(opt) ? "KEY=VALUE" : NULL,
-			    opt->type == CMD_OPT_SET, opt->help);
+			    "seconds" : opt->type == CMD_OPT_STEP_TEXT ? "TEXT" :
+			    opt->type == CMD_OPT_STEP_REGEX ? "REGEX" :
+			    opt->type == CMD_OPT_STEP_FILE ? "FILE" :
+			    takes_value(opt) ? "KEY=VALUE" : NULL,
+			    opt->type == CMD_OPT_SET || opt->type == CMD_OPT_STEP_TEXT ||
+			    opt->type == CMD_OPT_STEP_REGEX || opt->type == CMD_OPT_STEP_FILE,
+			    opt->help);
 		zsh_option(out, "\t\t\t", "help", NULL, -1, "this help");
 		if (e->max_args != 0) {
 			/* "1:" a first argument, "1::" an optional one. */

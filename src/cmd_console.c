@@ -10,6 +10,12 @@
  * Escapes, read from stdin whether or not it is a terminal: Ctrl-] leaves; Ctrl-A x
  * leaves; Ctrl-A Ctrl-A sends one Ctrl-A; Ctrl-A and any other byte sends both (so
  * Ctrl-A Ctrl-] sends a literal Ctrl-]).
+ *
+ * With --send, --expect or --script it runs a script instead (expect.h): stdin is not
+ * read, the console is attached without its history (so only output that comes after
+ * a send counts for the next expect), the guest's output goes to stdout as it comes,
+ * and the end is 0 once every step is done, 1 with the last lines seen when an expect
+ * times out or the VM stops first.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -27,6 +33,7 @@
 #include "buf.h"
 #include "cmd.h"
 #include "console.h"
+#include "expect.h"
 #include "loop.h"
 #include "term_guard.h"
 #include "util.h"
@@ -37,6 +44,8 @@
 #define OUT_HIGH	(8 * 1024 * 1024)	/* stop reading the socket above this */
 #define IN_HIGH		(256 * 1024)		/* stop reading stdin above this */
 #define SETTLE_MS	3000	/* after EOF: how long to wait for the stop to be recorded */
+#define EXPECT_TIMEOUT_S 30	/* an expect's default wait */
+#define TAIL_LINES	10	/* the last lines a failed script shows */
 
 enum end {
 	END_NONE,
@@ -44,6 +53,8 @@ enum end {
 	END_STOPPED,	/* socket EOF: the VM ended */
 	END_SIGNAL,
 	END_ERROR,
+	END_DONE,	/* a script's last step is done (and its last send written) */
+	END_FAILED,	/* a script's expect timed out, or the VM stopped first */
 };
 
 struct session {
@@ -61,7 +72,14 @@ struct session {
 	long long settle_deadline;
 	enum end end;
 	int sig;
-	char msg[1200];		/* the line printed at the end */
+	char msg[4096];		/* the line printed at the end */
+	/* A script (NULL: interactive), where it is, and the timer of the expect that
+	 * waits (the step it is for). */
+	const struct expect_script *script;
+	struct expect_run run;
+	unsigned long expect_timer;
+	size_t timer_step;
+	bool out_midline;	/* the transcript on stdout ends inside a line */
 };
 
 /* What has to be put back on every way out, reachable from the fatal hook. */
@@ -132,6 +150,10 @@ want(void *arg)
 	    console_queued(c->con) < IN_HIGH ? POLLIN : 0, &c->in_watched, in_io);
 	watch(c, STDOUT_FILENO, buf_used(&c->to_out) > 0 ? POLLOUT : 0,
 	    &c->out_watched, out_io);
+	/* A script's steps are done once its last send has left and stdout took all. */
+	if (c->script != NULL && c->run.step == c->script->n && c->end == END_NONE &&
+	    (c->con == NULL || console_queued(c->con) == 0) && buf_used(&c->to_out) == 0)
+		finish(c, END_DONE, "%s", "");
 	/* The guest's last words are out: find out how the VM ended. */
 	if (c->con == NULL && c->end == END_NONE && buf_used(&c->to_out) == 0 &&
 	    c->settle_timer == 0) {
@@ -140,6 +162,8 @@ want(void *arg)
 	}
 }
 
+static void run_steps(struct session *c);
+
 /* Guest output: through our queue to stdout (console.c pauses while it is full). */
 static void
 con_data(const char *data, size_t len, void *arg)
@@ -147,6 +171,12 @@ con_data(const char *data, size_t len, void *arg)
 	struct session *c = arg;
 	char safe[16384];
 	size_t n;
+
+	if (c->script != NULL && len > 0) {
+		c->out_midline = data[len - 1] != '\n';
+		expect_run_output(&c->run, data, len);
+		run_steps(c);
+	}
 
 	/* A libvterm-based terminal (neovim's) has our pane's faults. */
 	while (c->guarded && len > 0) {
@@ -160,6 +190,8 @@ con_data(const char *data, size_t len, void *arg)
 		finish(c, END_ERROR, "qemu-tui: stdout: %s", strerror(errno));
 }
 
+static void script_failed(struct session *c, const char *what);
+
 static void
 con_closed(const char *why, void *arg)
 {
@@ -168,6 +200,8 @@ con_closed(const char *why, void *arg)
 	(void)why;
 	console_free(c->con);
 	c->con = NULL;
+	if (c->script != NULL && c->run.step < c->script->n)
+		script_failed(c, "the console closed (the VM stopped)");
 }
 
 /* Keys towards the guest; dropped once the VM's side has gone. */
@@ -273,6 +307,86 @@ settle_tick(void *arg)
 	vm_run_free(&run);
 }
 
+/* ---- scripts ---- */
+
+/* End with what the step was waiting for and the last lines seen. */
+static void
+script_failed(struct session *c, const char *what)
+{
+	const struct expect_step *st = &c->script->v[c->run.step];
+	char *tail = expect_window_tail(&c->run.seen, TAIL_LINES, "  | ");
+
+	if (st->kind == EXPECT_EXPECT)
+		finish(c, END_FAILED, "qemu-tui: %s: %s while waiting for /%s/ (%s)%s\n%s",
+		    c->name, what, st->arg, st->where, tail[0] ? "; the last lines seen:" :
+		    "; nothing came from the console since qemu-tui attached", tail);
+	else
+		finish(c, END_FAILED, "qemu-tui: %s: %s before %s %s (%s)%s\n%s", c->name,
+		    what, st->kind == EXPECT_SEND ? "send" : "timeout", st->arg, st->where,
+		    tail[0] ? "; the last lines seen:" : "", tail);
+	free(tail);
+}
+
+static void
+expect_timeout(void *arg)
+{
+	struct session *c = arg;
+	char what[64];
+
+	c->expect_timer = 0;
+	snprintf(what, sizeof what, "no match within %d s", c->run.timeout_s);
+	script_failed(c, what);
+}
+
+static void
+send_step(const char *text, size_t len, void *arg)
+{
+	to_guest(arg, text, len);
+}
+
+/* Do the steps up to the next expect not met yet; that expect's timer runs from
+ * when it started waiting. */
+static void
+run_steps(struct session *c)
+{
+	bool done;
+
+	if (c->end != END_NONE)
+		return;
+	done = expect_run_steps(&c->run, send_step, c);
+	if (c->expect_timer != 0 && (done || c->timer_step != c->run.step)) {
+		loop_timer_del(c->loop, c->expect_timer);
+		c->expect_timer = 0;
+	}
+	if (!done && c->expect_timer == 0) {
+		c->timer_step = c->run.step;
+		c->expect_timer = loop_timer_add(c->loop, (long)c->run.timeout_s * 1000, 0,
+		    expect_timeout, c);
+	}
+}
+
+/* The steps from --send, --expect and --script, in the order given. */
+static int
+script_build(struct cmd_ctx *ctx, struct expect_script *s, qt_error *err)
+{
+	size_t i;
+	char *where;
+	int rc = 0;
+
+	for (i = 0; i + 1 < ctx->steps.n && rc == 0; i += 2) {
+		const char *opt = ctx->steps.v[i], *val = ctx->steps.v[i + 1];
+
+		if (strcmp(opt, "script") == 0) {
+			rc = expect_script_load(s, val, err);
+			continue;
+		}
+		where = xasprintf("step %zu, --%s", s->n + 1, opt);
+		rc = expect_script_add(s, opt, val, where, err);
+		free(where);
+	}
+	return rc;
+}
+
 static void
 on_signal(int sig, void *arg)
 {
@@ -285,7 +399,7 @@ on_signal(int sig, void *arg)
 }
 
 static int
-cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
+console_run(struct cmd_ctx *ctx, const char *name, struct expect_script *script)
 {
 	static const int sigs[] = { SIGTERM, SIGHUP, SIGINT, SIGQUIT };
 	struct console_hooks hooks = { con_data, con_closed, NULL };
@@ -299,7 +413,13 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	int no_history = ctx->opts.no_history, rc;
 
 	memset(&c, 0, sizeof c);
-	c.name = argv[0];	/* NAME */
+	c.name = name;
+	if (script != NULL) {
+		c.run.script = c.script = script;
+		c.run.timeout_s = ctx->opts.timeout > 0 ? ctx->opts.timeout : EXPECT_TIMEOUT_S;
+		/* Only what comes after attaching (and after each send) counts. */
+		no_history = 1;
+	}
 	if (!cmd_known_profile(ctx, c.name))
 		return 1;
 	if (vm_run_read(c.name, &run, &err) == -1) {
@@ -335,12 +455,14 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		loop_free(c.loop);
 		return 1;
 	}
-	fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
-	    c.name);
-	c.in_tty = isatty(STDIN_FILENO);
-	c.in_open = true;
 	c.guarded = isatty(STDOUT_FILENO);
 	term_guard_init(&c.guard);
+	if (script == NULL) {
+		fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
+		    c.name);
+		c.in_tty = isatty(STDIN_FILENO);
+		c.in_open = true;
+	}
 	if (c.in_tty && ioctl(STDIN_FILENO, TIOCGWINSZ, &ws) == 0 && ws.ws_row > 0)
 		fprintf(stderr, "hint: the guest does not know this terminal's size; "
 		    "type: stty rows %u cols %u\n", ws.ws_row, ws.ws_col);
@@ -361,6 +483,8 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		term.out_flags = -1;
 
 	loop_set_idle(c.loop, want, &c);
+	if (script != NULL)
+		run_steps(&c);
 	while (c.end == END_NONE)
 		if (loop_run_once(c.loop, -1) == -1) {
 			finish(&c, END_ERROR, "qemu-tui: poll: %s", strerror(errno));
@@ -369,12 +493,23 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 
 	term_restore();
 	fatal_set_hook(NULL);
-	/* Raw mode is off again, but the cursor may be mid-line in the guest's output. */
-	fprintf(stderr, "\r\n%s\n", c.msg);
+	if (script != NULL) {
+		/* stdout blocks again: the transcript's rest goes before the verdict. */
+		buf_flush(&c.to_out, STDOUT_FILENO);
+		/* The verdict starts a line of its own after the guest's output. */
+		if (c.msg[0] != '\0')
+			fprintf(stderr, "%s%s\n", !c.out_midline ? "" : c.guarded ? "\r\n" :
+			    "\n", c.msg);
+	} else
+		/* Raw mode is off again, but the cursor may be mid-line in the guest's output. */
+		fprintf(stderr, "\r\n%s\n", c.msg);
 	fflush(stderr);
+	if (c.expect_timer != 0)
+		loop_timer_del(c.loop, c.expect_timer);
 	console_free(c.con);
 	loop_free(c.loop);
 	buf_free(&c.to_out);
+	expect_run_free(&c.run);
 	signal(SIGPIPE, SIG_DFL);
 	switch (c.end) {
 	case END_SIGNAL:
@@ -384,6 +519,7 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		rc = 128 + c.sig;
 		break;
 	case END_ERROR:
+	case END_FAILED:
 		rc = 1;
 		break;
 	default:
@@ -392,15 +528,48 @@ cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	return rc;
 }
 
+static int
+cmd_console_exec(struct cmd_ctx *ctx, int argc, char **argv)
+{
+	struct expect_script script = { NULL, 0, 0 };
+	qt_error err;
+	int rc;
+
+	if (ctx->steps.n == 0) {
+		if (ctx->opts.timeout > 0) {
+			fprintf(stderr, "qemu-tui console: --timeout is for --expect and "
+			    "--script\n");
+			return 2;
+		}
+		return console_run(ctx, argv[0], NULL);
+	}
+	if (script_build(ctx, &script, &err) == -1) {
+		fprintf(stderr, "qemu-tui console: %s\n", err.msg);
+		expect_script_free(&script);
+		return 2;
+	}
+	rc = console_run(ctx, argv[0], &script);
+	expect_script_free(&script);
+	return rc;
+}
+
 static const struct cmd_option console_options[] = {
 	{ "no-history", 0, CMD_OPT_FLAG, CMD_FIELD(no_history),
 	    "live output only, without the serial history first" },
+	{ "send", 0, CMD_OPT_STEP_TEXT, 0,
+	    "type TEXT (escapes \\n \\r \\t \\e \\xHH; no newline is added)" },
+	{ "expect", 0, CMD_OPT_STEP_REGEX, 0,
+	    "wait for REGEX (POSIX extended) in the output since the last send" },
+	{ "script", 0, CMD_OPT_STEP_FILE, 0,
+	    "the steps of FILE (send TEXT, expect REGEX, timeout S a line; - is stdin)" },
+	{ "timeout", 't', CMD_OPT_SECONDS, CMD_FIELD(timeout),
+	    "how long each expect waits (default 30)" },
 	CMD_OPTIONS_END
 };
 
 const struct cmd_entry cmd_console_entry = {
 	.name = "console", .args = "NAME", .min_args = 1, .max_args = 1,
 	.flags = CMD_ARG_PROFILE, .options = console_options,
-	.help = "the serial console on this terminal (Ctrl-] leaves)",
+	.help = "the serial console on this terminal (Ctrl-] leaves), or a send/expect script",
 	.exec = cmd_console_exec
 };

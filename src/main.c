@@ -65,5 +65,6 @@ main(int argc, char **argv)
 	}
 	rc = cmd_run(&ctx, argc - optind, argv + optind);
 	strvec_free(&ctx.sets);
+	strvec_free(&ctx.steps);
 	return rc;
 }

@@ -423,8 +423,10 @@ ssh_input(struct tpane *tp, int key, bool keycode)
 {
 	struct spane *sp = (struct spane *)tp;
 
+	/* A question is this pane's: keys typed in another broadcast receiver never
+	 * answer it. */
 	if (sp->q != Q_NONE)
-		return question_key(sp, key, keycode);
+		return tp->mirroring ? PANE_KEY_HANDLED : question_key(sp, key, keycode);
 	if (sp->ended)
 		return PANE_KEY_CLOSE;
 	term_key(sp->tp.term, key, keycode);

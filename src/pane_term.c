@@ -2,7 +2,9 @@
  * A terminal pane: what console and SSH panes share. A term drawn in a box; the prefix
  * key, after which one key is the dashboard's; scroll mode (tmux's copy mode: the view
  * moves through the scrollback, / searches), entered with prefix PgUp, prefix [,
- * prefix / or the mouse wheel. The owner embeds a struct tpane, gives it hooks for the
+ * prefix / or the mouse wheel; broadcast input (tmux's synchronize-panes): a live key
+ * typed in a receiver goes to every receiver, each through its own input hook (its
+ * own terminal's key modes). The owner embeds a struct tpane, gives it hooks for the
  * guest's bytes and keys, and calls these from its pane ops.
  */
 #include "ui_priv.h"
@@ -173,6 +175,89 @@ scroll_key(struct tpane *tp, int key, bool keycode)
 	return PANE_KEY_HANDLED;
 }
 
+/* ---- broadcast ---- */
+
+/* The terminal pane p is (its data starts with a struct tpane), or NULL. */
+static struct tpane *
+tpane_of(struct pane *p)
+{
+	return p != NULL && p->ops->terminal && p->data != NULL ? p->data : NULL;
+}
+
+void
+tpane_set_receiver(struct pane *p, bool on)
+{
+	struct tpane *tp = tpane_of(p);
+
+	if (tp == NULL)
+		return;
+	tp->receiver = on;
+	p->dirty = true;
+	ui_mark(p->ui);
+}
+
+void
+tpane_broadcast_off(struct ui *ui)
+{
+	size_t i;
+
+	for (i = 0; i < ui->npanes; i++)
+		if (tpane_of(ui->panes[i]) != NULL)
+			tpane_set_receiver(ui->panes[i], false);
+}
+
+size_t
+tpane_receivers(struct ui *ui, char *names, size_t len)
+{
+	struct tpane *tp;
+	size_t i, n = 0, used = 0;
+
+	if (len > 0)
+		names[0] = '\0';
+	for (i = 0; i < ui->npanes; i++) {
+		if ((tp = tpane_of(ui->panes[i])) == NULL || !tp->receiver)
+			continue;
+		if (used < len && ui->panes[i]->ops->vm != NULL)
+			used += (size_t)snprintf(names + used, len - used, "%s%s", n ? ", " : "",
+			    ui->panes[i]->ops->vm(ui->panes[i]));
+		n++;
+	}
+	return n;
+}
+
+/* A live key typed in tp: to the other receivers first (what each answers is its
+ * own: C-a x closes only the pane it was typed in), then to tp itself. */
+static enum pane_key
+broadcast_input(struct tpane *tp, int key, bool keycode)
+{
+	struct ui *ui = tp->p->ui;
+	struct tpane *o;
+	size_t i;
+
+	for (i = 0; i < ui->npanes; i++) {
+		if ((o = tpane_of(ui->panes[i])) == NULL || o == tp || !o->receiver)
+			continue;
+		o->mirroring = true;
+		(void)o->hooks->input(o, key, keycode);
+		o->mirroring = false;
+	}
+	return tp->hooks->input(tp, key, keycode);
+}
+
+/* Bytes for the guest (prefix prefix): to every receiver when tp is one. */
+static void
+broadcast_send(struct tpane *tp, const char *buf, size_t len)
+{
+	struct ui *ui = tp->p->ui;
+	struct tpane *o;
+	size_t i;
+
+	for (i = 0; tp->receiver && i < ui->npanes; i++)
+		if ((o = tpane_of(ui->panes[i])) != NULL && o != tp && o->receiver)
+			o->hooks->send(o, buf, len);
+	tp->hooks->send(tp, buf, len);
+}
+
 /* ---- keys ---- */
 
 /* The key after the prefix: the prefix again goes to the guest, x closes, PgUp or [
@@ -185,7 +270,7 @@ prefix_key(struct tpane *tp, int key, bool keycode)
 	if (!keycode && key == tp->p->ui->settings.prefix) {
 		char byte = (char)key;
 
-		tp->hooks->send(tp, &byte, 1);
+		broadcast_send(tp, &byte, 1);
 		return PANE_KEY_HANDLED;
 	}
 	if (!keycode && key == 'x')
@@ -219,6 +304,8 @@ tpane_key(struct tpane *tp, int key, bool keycode)
 	 * drawn now would hold the echo's frame back by the frame pacing (16 ms). */
 	if (term_scroll(tp->term, 0) > 0)
 		tpane_live(tp);
+	if (tp->receiver)
+		return broadcast_input(tp, key, keycode);
 	return tp->hooks->input(tp, key, keycode);
 }
 
@@ -267,6 +354,16 @@ tpane_draw(struct tpane *tp, const char *what)
 		term_touch(tp->term);
 	}
 	ui_box(ui, p, t);
+	/* A receiver says so at the right of its top border, where the title rarely
+	 * reaches, in the theme's attention colour. */
+	if (tp->receiver && p->r.w > 40) {
+		static const char mark[] = " [broadcast] ";
+
+		wattrset(p->win, ui_attr(ui, EL_STATUS_ERROR));
+		ui_put(p->win, 0, p->r.w - 2 - (int)(sizeof mark - 1), (int)(sizeof mark - 1),
+		    mark);
+		wattrset(p->win, ui_attr(ui, EL_DEFAULT));
+	}
 	term_draw(tp->term, p->win, 1, 1, ui_focused(ui, p));
 }
 

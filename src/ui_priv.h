@@ -168,6 +168,12 @@ struct tpane {
 	struct tpane_scroll *scroll;	/* scroll mode, NULL while live */
 	bool keep_note;		/* the note says how the pane ended: leaving scroll keeps it */
 	char note[200];		/* in the title: state, search results, how it ended */
+	/* Broadcast input (tmux's synchronize-panes): what is typed live in a receiver
+	 * goes to every receiver; the prefix key and scroll mode stay the focused
+	 * pane's own. */
+	bool receiver;
+	bool mirroring;		/* a key typed in another receiver is being given to this
+				 * pane: a pane's own questions (SSH host key) do not take it */
 };
 void tpane_init(struct tpane *tp, struct pane *p, struct term *term,
     const struct tpane_hooks *hooks);
@@ -183,6 +189,11 @@ enum pane_key tpane_key(struct tpane *tp, int key, bool keycode);
 void tpane_live(struct tpane *tp);
 /* Mouse: 4 wheel up, 5 wheel down. */
 void tpane_click(struct tpane *tp, int button);
+/* Broadcast: mark or unmark a terminal pane as a receiver; unmark every one. */
+void tpane_set_receiver(struct pane *p, bool on);
+void tpane_broadcast_off(struct ui *ui);
+/* How many panes receive, their VMs' names (comma-separated) into names. */
+size_t tpane_receivers(struct ui *ui, char *names, size_t len);
 
 /* pane_list.c: order VMs as the list shows them (profile names, natural order). */
 void pane_list_sort(struct vmwatch **vms, size_t n);

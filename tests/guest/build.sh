@@ -472,8 +472,17 @@ EOF
     cat > "$s/etc/init.d/console" <<'EOF'
 #!/bin/sh
 # Root shell with job control on the console tty (respawned by init after exit).
+# qt_login=1 on the kernel line: a getty with a password prompt instead (user root,
+# password qemu-tui), for tests of console scripts that log in.
 i=0
 while [ ! -e /run/qt-ready ] && [ $i -lt 400 ]; do usleep 100000; i=$((i+1)); done
+case " $(cat /proc/cmdline) " in
+*" qt_login=1 "*)
+    # The console's real tty (ttyS0, ttyAMA0): the last one listed is /dev/console.
+    tty=$(cat /sys/class/tty/console/active 2>/dev/null)
+    tty=${tty##* }
+    exec /sbin/getty -L 0 "${tty:-console}" vt100 ;;
+esac
 cd /root
 export HOME=/root
 exec /bin/cttyhack /bin/sh -l

@@ -77,7 +77,7 @@ ok "each command: unknown options, others' options, missing NAME, extra argument
 
 # The usage lines the other tests and scripts rely on.
 run console
-grep -qxF 'usage: qemu-tui console [--no-history] NAME' <<< "$err" || fail "console: $err"
+grep -qxF 'usage: qemu-tui console [--no-history] [--send TEXT] [--expect REGEX] [--script FILE] [--timeout S] NAME' <<< "$err" || fail "console: $err"
 run ssh
 grep -qxF 'usage: qemu-tui ssh NAME [-- COMMAND...]' <<< "$err" || fail "ssh: $err"
 run ssh-config

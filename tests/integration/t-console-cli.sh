@@ -48,7 +48,7 @@ out=$(qt console arm 2>&1) && fail "console on a VM never started succeeded: $ou
 grep -qF 'qemu-tui: arm is stopped (start it with `qemu-tui start arm`)' <<<"$out" ||
 	fail "wrong message: $out"
 out=$(qt console 2>&1; echo "rc=$?")
-grep -qF 'usage: qemu-tui console [--no-history] NAME' <<<"$out" && grep -q 'rc=2' <<<"$out" ||
+grep -qF 'usage: qemu-tui console [--no-history] [--send TEXT] [--expect REGEX] [--script FILE] [--timeout S] NAME' <<<"$out" && grep -q 'rc=2' <<<"$out" ||
 	fail "usage: $out"
 ok "a VM that is not running: the error and exit 1; no NAME: usage and exit 2"
 

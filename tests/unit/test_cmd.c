@@ -175,6 +175,12 @@ START_TEST(test_each_command)
 				ck_assert_int_eq(ctx.sets.n, 1);
 				ck_assert_str_eq(ctx.sets.v[0], "memory=2G");
 				strvec_free(&ctx.sets);
+			} else if (opt->type == CMD_OPT_STEP_TEXT ||
+			    opt->type == CMD_OPT_STEP_REGEX || opt->type == CMD_OPT_STEP_FILE) {
+				ck_assert_int_eq(ctx.steps.n, 2);
+				ck_assert_str_eq(ctx.steps.v[0], opt->name);
+				ck_assert_str_eq(ctx.steps.v[1], "7");
+				strvec_free(&ctx.steps);
 			} else
 				ck_assert_int_eq(*(int *)(void *)((char *)&o + opt->field),
 				    opt->type == CMD_OPT_SECONDS ? 7 : 1);
@@ -272,6 +278,21 @@ START_TEST(test_values)
 	strvec_free(&ctx.sets);
 	line_free(&l);
 
+	/* console's steps keep their order, options between them or not. */
+	line_set(&l, "console", "--send", "root\\n", "vm1", "--expect", "Pass.*:",
+	    "-t", "5", "--script", "f.txt", "--send", "x", NULL);
+	ck_assert_int_eq(parse(&l, &ctx, &o, &err), 11);
+	ck_assert_int_eq(o.timeout, 5);
+	ck_assert_int_eq(ctx.steps.n, 8);
+	ck_assert_str_eq(ctx.steps.v[0], "send");
+	ck_assert_str_eq(ctx.steps.v[1], "root\\n");
+	ck_assert_str_eq(ctx.steps.v[2], "expect");
+	ck_assert_str_eq(ctx.steps.v[3], "Pass.*:");
+	ck_assert_str_eq(ctx.steps.v[4], "script");
+	ck_assert_str_eq(ctx.steps.v[6], "send");
+	strvec_free(&ctx.steps);
+	line_free(&l);
+
 	/* status: NAME is optional, a second one is not. */
 	line_set(&l, "status", "--json", NULL);
 	ck_assert_int_eq(parse(&l, &ctx, &o, &err), 2);
@@ -323,7 +344,8 @@ START_TEST(test_usage_lines)
 	char buf[256];
 
 	cmd_synopsis(cmd_find("console"), buf, sizeof buf);
-	ck_assert_str_eq(buf, "[--no-history] NAME");
+	ck_assert_str_eq(buf, "[--no-history] [--send TEXT] [--expect REGEX] [--script FILE] "
+	    "[--timeout S] NAME");
 	cmd_synopsis(cmd_find("ssh"), buf, sizeof buf);
 	ck_assert_str_eq(buf, "NAME [-- COMMAND...]");
 	cmd_synopsis(cmd_find("stop"), buf, sizeof buf);
