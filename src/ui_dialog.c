@@ -190,36 +190,49 @@ draw_help(struct ui *ui)
 	delwin(w);
 }
 
-/* The question, the line typed so far (its end visible), and the keys. */
-static void
-draw_prompt(struct ui *ui)
+/* A box with ui->confirm wrapped in it, extra rows below it; NULL when it cannot show. */
+static WINDOW *
+question_box(struct ui *ui, int extra, int minw)
 {
-	int width = (int)strlen(ui->confirm) + 4, lines, y, n;
-	size_t off, len = strlen(ui->confirm), tl = strlen(ui->prompt_text);
+	int width = (int)strlen(ui->confirm) + 4, lines, y;
+	size_t off, len = strlen(ui->confirm);
 	WINDOW *w;
 
 	if (width > 64)
 		width = 64;
-	if (width < 40)
-		width = 40;
+	if (width < minw)
+		width = minw;
 	lines = (int)(len / (size_t)(width - 4)) + 1;
-	if ((w = centered(ui, lines + 5, width)) == NULL)
-		return;
+	if ((w = centered(ui, lines + 2 + extra, width)) == NULL)
+		return NULL;
 	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
 	werase(w);
 	if (ui->utf8)
 		box_set(w, WACS_VLINE, WACS_HLINE);
 	else
 		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
-	for (off = 0, y = 1; off < len && y < getmaxy(w) - 3; y++) {
+	for (off = 0, y = 1; off < len && y < getmaxy(w) - 1 - extra; y++) {
 		mvwaddnstr(w, y, 2, ui->confirm + off, width - 4);
 		off += (size_t)(width - 4);
 	}
-	n = width - 7;
+	return w;
+}
+
+/* The question, the line typed so far (its end visible), and the keys. */
+static void
+draw_prompt(struct ui *ui)
+{
+	size_t tl = strlen(ui->prompt_text);
+	WINDOW *w;
+	int n;
+
+	if ((w = question_box(ui, 3, 40)) == NULL)
+		return;
+	n = getmaxx(w) - 7;
 	mvwprintw(w, getmaxy(w) - 3, 2, "> %s_", tl > (size_t)n ?
 	    ui->prompt_text + tl - (size_t)n : ui->prompt_text);
 	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
-	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[Enter] ok   [Esc] cancel");
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[Enter] ok   [Esc] cancel");
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -263,31 +276,12 @@ prompt_key(struct ui *ui, int key)
 static void
 draw_confirm(struct ui *ui)
 {
-	int width = (int)strlen(ui->confirm) + 4, lines, y;
-	size_t off, len = strlen(ui->confirm);
 	WINDOW *w;
 
-	if (width > 64)
-		width = 64;
-	if (width < 30)
-		width = 30;
-	lines = (int)(len / (size_t)(width - 4)) + 1;
-	if ((w = centered(ui, lines + 4, width)) == NULL)
+	if ((w = question_box(ui, 2, 30)) == NULL)
 		return;
-	wbkgdset(w, ' ' | ui_attr(ui, EL_DIALOG));
-	werase(w);
-	if (ui->utf8)
-		box_set(w, WACS_VLINE, WACS_HLINE);
-	else
-		wborder(w, '|', '|', '-', '-', '+', '+', '+', '+');
-	for (off = 0, y = 1; off < len && y < getmaxy(w) - 2; y++) {
-		int n = width - 4;
-
-		mvwaddnstr(w, y, 2, ui->confirm + off, n);
-		off += (size_t)n;
-	}
 	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
-	ui_put(w, getmaxy(w) - 2, 2, width - 4, "[y] yes   [n] no");
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, "[y] yes   [n] no");
 	wnoutrefresh(w);
 	delwin(w);
 }
@@ -295,10 +289,6 @@ draw_confirm(struct ui *ui)
 void
 ui_dialog_draw(struct ui *ui)
 {
-	if (ui->dialog == DIALOG_PROMPT) {
-		draw_prompt(ui);
-		return;
-	}
 	if (ui->dialog == DIALOG_HELP)
 		draw_help(ui);
 	else if (ui->dialog == DIALOG_CONFIRM)
