@@ -79,10 +79,18 @@ text_width(const char *s)
 	return cols < 0 ? (int)n : cols;
 }
 
+/* "running, ssh": a live run with the furthest readiness stage it reached. */
 static const char *
-state_of(const struct vmwatch *vm)
+state_of(const struct vmwatch *vm, char *buf, size_t len)
 {
-	return vm->profile->broken ? "broken" : vm->state_text;
+	int last = stages_last(&vm->run.stages);
+
+	if (vm->profile->broken)
+		return "broken";
+	if (!vm_state_live(vm->state) || last < 0)
+		return vm->state_text;
+	snprintf(buf, len, "%s, %s", vm->state_text, stage_name((enum stage)last));
+	return buf;
 }
 
 /* Every write of it is thrown away: its profile says "snapshot", or this run does. */
@@ -100,12 +108,13 @@ int
 pane_list_width(struct ui *ui)
 {
 	int name = 0, state = 0, w;
+	char buf[160];
 	size_t i;
 
 	for (i = 0; i < ui->nvms; i++) {
 		if ((w = text_width(ui->vms[i]->name)) > name)
 			name = w;
-		if ((w = text_width(state_of(ui->vms[i])) +
+		if ((w = text_width(state_of(ui->vms[i], buf, sizeof buf)) +
 		    (throwaway(ui->vms[i]) ? (int)strlen(THROWAWAY_MARK) : 0)) > state)
 			state = w;
 	}
@@ -139,7 +148,8 @@ list_draw(struct pane *p)
 	for (y = 0; y < rows && (size_t)(p->scroll + y) < n; y++) {
 		struct vmwatch *vm = ui->vms[idx[p->scroll + y]];
 		bool sel = idx[p->scroll + y] == ui->sel;
-		const char *state = state_of(vm);
+		char sbuf[160];
+		const char *state = state_of(vm, sbuf, sizeof sbuf);
 		int markw = throwaway(vm) ? (int)strlen(THROWAWAY_MARK) : 0;
 		int statew = (int)strlen(state) + markw, namew;
 		char line[256];

@@ -222,6 +222,11 @@ qmp_event(struct qmp_client *c, const char *name, struct json_object *data,
 	}
 	if (strcmp(name, "SHUTDOWN") == 0)
 		refresh_soon(w, 100);
+	/* The supervisor wrote the stages file before it sent this. */
+	if (strcmp(name, "STAGE") == 0) {
+		w->priv->force_read = true;
+		refresh_soon(w, 0);
+	}
 	changed(w);
 }
 
