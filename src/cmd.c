@@ -15,6 +15,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_cmdline_entry, &cmd_console_entry, &cmd_ssh_entry, &cmd_ssh_config_entry,
 	&cmd_image_entry, &cmd_net_entry, &cmd_forward_entry, &cmd_doctor_entry,
 	&cmd_import_entry, &cmd_wait_entry, &cmd_run_entry, &cmd_profile_help_entry,
+	&cmd_events_entry,
 	&cmd_completion_entry, NULL
 };
 

@@ -20,6 +20,7 @@ struct cmd_opts {
 	int no_history;
 	int names;
 	int throwaway;		/* start: -snapshot for this run only */
+	int follow;		/* events: keep printing */
 };
 
 struct cmd_ctx {
@@ -121,5 +122,6 @@ extern const struct cmd_entry cmd_start_entry, cmd_stop_entry,
     cmd_ssh_config_entry, cmd_image_entry, cmd_net_entry,
     cmd_forward_entry, cmd_doctor_entry, cmd_import_entry,
     cmd_wait_entry, cmd_run_entry, cmd_completion_entry;
+extern const struct cmd_entry cmd_events_entry;
 
 #endif
