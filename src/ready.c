@@ -19,14 +19,21 @@
 /*
  * Knocking: a connect to the SSH endpoint that waits for "SSH-". QEMU's user
  * networking accepts at once and closes when the guest refuses, so a knock is
- * a few loopback packets; one that hangs (the guest's NIC not up yet) is given
- * up after KNOCK_TIMEOUT_MS, and up to KNOCKS run at once so a hanging one does
- * not hide sshd's start. The interval grows from KNOCK_FIRST_MS to
- * KNOCK_BOOT_MS (sshd noticed within that), and after KNOCK_BOOT_S seconds of
- * a guest that never answers, to KNOCK_LATE_MS.
+ * a few loopback packets. Until the guest refused once, a knock that hangs is
+ * its network not being up yet: given up after KNOCK_TIMEOUT_MS (doubling each
+ * time: it may be a slow sshd after all), with up to KNOCKS at once so a hanging
+ * one does not hide sshd's start. Once the guest refused, a knock that hangs is
+ * sshd taking its time over the banner (seconds in a busy TCG guest): only one
+ * knock is out then, and it waits up to KNOCK_SSHD_MS; giving up sooner and
+ * knocking again would fill the guest with sshd children that never get to
+ * say their banner. The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
+ * (sshd noticed within that), and after KNOCK_BOOT_S seconds of a guest that
+ * never answers, to KNOCK_LATE_MS.
  */
 #define KNOCKS			4
 #define KNOCK_TIMEOUT_MS	1500
+#define KNOCK_TIMEOUT_MAX_MS	12000
+#define KNOCK_SSHD_MS		20000
 #define KNOCK_FIRST_MS		20
 #define KNOCK_BOOT_MS		50
 #define KNOCK_BOOT_S		300
@@ -65,6 +72,8 @@ struct ready {
 	char *probe;
 
 	struct knock knocks[KNOCKS];
+	bool refused;		/* the guest closed a knock: its network is up */
+	long knock_timeout;	/* before that: how long a knock may hang */
 	unsigned long knock_timer;
 	long interval;
 	long long started_ms;	/* monotonic, when knocking began */
@@ -200,6 +209,7 @@ knock_io(int fd, short revents, void *arg)
 		return;
 	if (n <= 0) {
 		/* Accepted and closed: QEMU's forward, and nothing listens in the guest. */
+		r->refused = true;
 		knock_close(r, k);
 		return;
 	}
@@ -229,7 +239,7 @@ knock_start(struct ready *r, struct knock *k)
 	}
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
-	k->deadline = now_ms() + KNOCK_TIMEOUT_MS;
+	k->deadline = now_ms() + (r->refused ? KNOCK_SSHD_MS : r->knock_timeout);
 	loop_io_add(r->loop, fd, POLLOUT, knock_io, r);
 }
 
@@ -240,7 +250,7 @@ knock_tick(void *arg)
 	long long now = now_ms();
 	long cap = now - r->started_ms < KNOCK_BOOT_S * 1000LL ? KNOCK_BOOT_MS : KNOCK_LATE_MS;
 	struct knock *free_slot = NULL;
-	int i;
+	int i, out = 0;
 
 	r->knock_timer = 0;
 	if (!knocking(r))
@@ -248,12 +258,17 @@ knock_tick(void *arg)
 	for (i = 0; i < KNOCKS; i++) {
 		struct knock *k = &r->knocks[i];
 
-		if (k->fd != -1 && now >= k->deadline)
+		if (k->fd != -1 && now >= k->deadline) {
 			knock_close(r, k);
+			if (!r->refused && r->knock_timeout < KNOCK_TIMEOUT_MAX_MS)
+				r->knock_timeout *= 2;
+		}
 		if (k->fd == -1 && free_slot == NULL)
 			free_slot = k;
+		if (k->fd != -1)
+			out++;
 	}
-	if (free_slot != NULL)
+	if (free_slot != NULL && (!r->refused || out == 0))
 		knock_start(r, free_slot);
 	r->interval = r->interval * 3 / 2;
 	if (r->interval > cap)
@@ -463,6 +478,7 @@ ready_new(struct loop *l, const char *rundir, const struct profile *p,
 	r->arg = arg;
 	for (i = 0; i < KNOCKS; i++)
 		r->knocks[i].fd = -1;
+	r->knock_timeout = KNOCK_TIMEOUT_MS;
 	stages_read(rundir, &r->st);
 	/* The profile's pattern was checked when it was loaded. */
 	r->have_prompt = regcomp(&r->prompt, re, REG_EXTENDED | REG_NOSUB) == 0;

@@ -1,0 +1,135 @@
+#!/usr/bin/env bash
+# Readiness stages, reached by the supervisor and read by everyone else: `wait --for
+# ssh` returns once sshd answers and not before (against a host-side knocker that logs
+# every refused try); status --json lists the stages in order with their times; a
+# guest without a network times out in `wait --for ssh` naming the prompt it reached;
+# `events --follow --json` shows pause, resume and the stages in order; a later
+# process (status after the supervisor was killed and the VM adopted, a new
+# dashboard) still shows them.
+. "$(dirname "$0")/lib.sh"
+need_guest aarch64
+command -v tmux >/dev/null || skip "tmux is not installed"
+tmux_setup
+export HOME=$T
+freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])'; }
+port=$(freeport)
+guest_profile st aarch64 "\"network\": { \"mode\": \"user\" }, \"ready\": { \"probe\": \"test -e /run/qt-ready\" }"
+sed -i "s/\"host_key_check\": \"off\" }/\"host_key_check\": \"off\", \"port\": $port }/" "$T/profiles/st.json"
+stages_json() { qt status "$1" --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("stages", [])))'; }
+
+# The knocker: what a script would see on the port, each try logged as
+# "START END banner|closed|timeout" (epoch seconds), until sshd's banner comes.
+cat > "$T/knock.py" <<'PY'
+import socket, sys, time
+port, out, until = int(sys.argv[1]), open(sys.argv[2], "w", buffering=1), time.time() + 240
+while time.time() < until:
+    t0 = time.time(); how = "closed"
+    try:
+        s = socket.create_connection(("127.0.0.1", port), timeout=1)
+        s.settimeout(20)   # a busy TCG guest's sshd may take seconds over its banner
+        how = "banner" if s.recv(4) == b"SSH-" else "closed"
+    except socket.timeout:
+        how = "timeout"
+    except OSError:
+        how = "refused"
+    out.write("%.3f %.3f %s\n" % (t0, time.time(), how))
+    if how == "banner":
+        break
+    time.sleep(0.02)
+PY
+
+qt events st --follow --json > "$T/events.jsonl" 2>"$T/events.err" &
+events_pid=$!
+python3 "$T/knock.py" "$port" "$T/knock.log" &
+knock_pid=$!
+qt start st >/dev/null || fail "start"
+qt wait st --for ssh --timeout 240 || fail "wait --for ssh: $(qt status st)"
+returned=$(date +%s.%N)
+# sshd answers now: a banner at once.
+python3 - "$port" <<'PY' || fail "wait --for ssh returned, but no banner on port $port"
+import socket, sys
+s = socket.create_connection(("127.0.0.1", int(sys.argv[1])), timeout=30); s.settimeout(30)
+sys.exit(0 if s.recv(4) == b"SSH-" else 1)
+PY
+wait $knock_pid || true
+python3 - "$T/knock.log" "$(stages_json st)" "$returned" <<'PY' || fail "ssh stage against the knocker: $(cat "$T/knock.log" | tail -5)"
+import json, sys
+tries = [l.split() for l in open(sys.argv[1])]
+stages = {s["stage"]: s["at"] for s in json.loads(sys.argv[2])}
+returned = float(sys.argv[3])
+ssh = stages["ssh"]
+# A try QEMU's forward closed at once: nothing listened in the guest when it began.
+closed = [float(a) for a, b, how in tries if how == "closed"]
+assert closed, "the knocker never saw sshd closed: nothing to compare with"
+late = [c for c in closed if c > ssh]
+assert not late, "sshd refused a try begun %.3f s after the ssh stage" % (max(late) - ssh)
+assert ssh <= returned, "wait returned before the ssh stage"
+print("ssh stage %.3f s after the last refused try; wait returned %.3f s after the stage" %
+      (ssh - max(closed), returned - ssh))
+PY
+# The guest's own word that dropbear listens (its init script watches /proc/net/tcp).
+wait_for 60 guest_ready st || fail "the guest never said dropbear listens"
+ok "wait --for ssh returned once sshd answered, and no try was refused after the ssh stage"
+
+qt wait st --for ready --timeout 240 || fail "wait --for ready: $(qt status st); $(tail -5 "$(rundir st)/qemu.log")"
+python3 - "$(stages_json st)" <<'PY' || fail "stages in status --json: $(stages_json st)"
+import json, sys
+st = json.loads(sys.argv[1])
+names = [s["stage"] for s in st]
+for want in ("started", "console", "prompt", "ssh", "ssh-command", "ready"):
+    assert want in names, want + " missing"
+times = [s["at"] for s in st]
+assert times == sorted(times), "not in the order reached"
+at = {s["stage"]: s["at"] for s in st}
+chain = [at[n] for n in ("started", "console", "ssh", "ssh-command", "ready")]
+assert chain == sorted(chain), "a stage before the one it needs"
+assert at["started"] > 1e9, "times are not epoch seconds"
+PY
+qt status st | grep -q '^  stages     started [0-9:]*, .*ready +' || fail "status text: $(qt status st)"
+qt list | grep -q '^st  *running, ready ' || fail "list: $(qt list)"
+ok "status --json lists started, console, prompt, ssh, ssh-command, ready with times, in order; list says running, ready"
+
+qt pause st >/dev/null || fail "pause"
+qt resume st >/dev/null || fail "resume"
+wait_for 30 grep -q '"event":"RESUME"' "$T/events.jsonl" || fail "events: no RESUME: $(cat "$T/events.jsonl" "$T/events.err")"
+python3 - "$T/events.jsonl" <<'PY' || fail "events --follow --json: $(cat "$T/events.jsonl")"
+import json, sys
+ev = [json.loads(l) for l in open(sys.argv[1])]
+assert all(e["vm"] == "st" and isinstance(e["time"], float) for e in ev)
+stages = [e["stage"] for e in ev if e["kind"] == "stage"]
+want = ["started", "console", "prompt", "ssh", "ssh-command", "ready"]
+assert sorted(stages, key=want.index) == sorted(want, key=want.index) and len(stages) == 6, stages
+pos = lambda s: stages.index(s)
+assert pos("started") < pos("console") < pos("ssh") < pos("ssh-command") < pos("ready"), stages
+qmp = [e["event"] for e in ev if e["kind"] == "qmp"]
+i = len(ev) - 1 - [e.get("event") for e in reversed(ev)].index("STOP")
+later = [e.get("event") for e in ev[i:]]
+assert "RESUME" in later, "no RESUME after the STOP"
+states = [e["state"] for e in ev if e["kind"] == "state"]
+assert "paused" in states and states[-1] == "running", states
+PY
+ok "events --follow --json: the stages in order, then STOP (paused) and RESUME (running)"
+
+# Kept in the run directory: a supervisor killed and the VM adopted keeps them as they were.
+before=$(stages_json st)
+kill -9 "$(cat "$(rundir st)/supervisor.pid")"
+wait_for 10 state_is st orphaned || fail "not orphaned"
+[ "$(stages_json st)" = "$before" ] || fail "an orphan's status lost its stages"
+qt start st >/dev/null || fail "adopt"
+[ "$(stages_json st)" = "$before" ] || fail "the adopting supervisor changed the stages: $(stages_json st)"
+tm new-session -d -s qt -x 160 -y 30 "$QEMU_TUI --profiles $T/profiles"
+see "running, ready" 20 || fail "a new dashboard does not show the stage"
+see "ready +" 20 || fail "the details pane has no Stages row"
+ok "status after the supervisor was killed and the VM adopted shows the same stages; so does a new dashboard"
+tm kill-server
+qt stop st >/dev/null
+kill $events_pid 2>/dev/null || true
+
+# No network: the console gets its prompt, sshd never answers.
+guest_profile nonet aarch64 "\"network\": { \"mode\": \"none\" }"
+qt start nonet >/dev/null || fail "start nonet"
+qt wait nonet --for prompt --timeout 240 || fail "wait --for prompt: $(qt status nonet)"
+out=$(qt wait nonet --for ssh --timeout 20 2>&1) && fail "wait --for ssh returned 0 without a network"
+grep -q "timed out after 20 s; reached: prompt (started, console, prompt)" <<<"$out" || fail "wait said: $out"
+ok "no network: wait --for ssh times out after 20 s naming the prompt it reached"
+qt stop nonet >/dev/null
