@@ -23,10 +23,12 @@
  * its network not being up yet: given up after KNOCK_TIMEOUT_MS (doubling each
  * time: it may be a slow sshd after all), with up to KNOCKS at once so a hanging
  * one does not hide sshd's start. Once the guest refused, a knock that hangs is
- * sshd taking its time over the banner (seconds in a busy TCG guest): only one
- * knock is out then, and it waits up to KNOCK_SSHD_MS; giving up sooner and
- * knocking again would fill the guest with sshd children that never get to
- * say their banner. The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
+ * sshd taking its time over the banner (seconds in a busy TCG guest), or a SYN
+ * the guest dropped (QEMU's forward retries it seconds later): it is kept, up to
+ * KNOCK_SSHD_MS, and another one goes out only after KNOCK_TIMEOUT_MS per knock
+ * already out. Giving up sooner and knocking again would fill the guest with
+ * sshd children that never get to say their banner (dropbear then closes every
+ * new connection, a user's too). The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
  * (sshd noticed within that), and after KNOCK_BOOT_S seconds of a guest that
  * never answers, to KNOCK_LATE_MS.
  */
@@ -49,7 +51,7 @@
 struct knock {
 	int fd;			/* -1: free */
 	bool connected;
-	long long deadline;
+	long long started, deadline;
 	size_t got;
 	char buf[4];
 };
@@ -239,7 +241,8 @@ knock_start(struct ready *r, struct knock *k)
 	}
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
-	k->deadline = now_ms() + (r->refused ? KNOCK_SSHD_MS : r->knock_timeout);
+	k->started = now_ms();
+	k->deadline = k->started + (r->refused ? KNOCK_SSHD_MS : r->knock_timeout);
 	loop_io_add(r->loop, fd, POLLOUT, knock_io, r);
 }
 
@@ -250,6 +253,7 @@ knock_tick(void *arg)
 	long long now = now_ms();
 	long cap = now - r->started_ms < KNOCK_BOOT_S * 1000LL ? KNOCK_BOOT_MS : KNOCK_LATE_MS;
 	struct knock *free_slot = NULL;
+	long long youngest = 0;
 	int i, out = 0;
 
 	r->knock_timer = 0;
@@ -265,10 +269,14 @@ knock_tick(void *arg)
 		}
 		if (k->fd == -1 && free_slot == NULL)
 			free_slot = k;
-		if (k->fd != -1)
+		if (k->fd != -1) {
 			out++;
+			if (k->started > youngest)
+				youngest = k->started;
+		}
 	}
-	if (free_slot != NULL && (!r->refused || out == 0))
+	if (free_slot != NULL && (!r->refused || out == 0 ||
+	    now - youngest >= (long long)KNOCK_TIMEOUT_MS * out))
 		knock_start(r, free_slot);
 	r->interval = r->interval * 3 / 2;
 	if (r->interval > cap)

@@ -22,16 +22,20 @@ stages_json() { qt status "$1" --json | python3 -c 'import json,sys; print(json.
 cat > "$T/knock.py" <<'PY'
 import socket, sys, time
 port, out, until = int(sys.argv[1]), open(sys.argv[2], "w", buffering=1), time.time() + 240
+closed = False
 while time.time() < until:
     t0 = time.time(); how = "closed"
     try:
         s = socket.create_connection(("127.0.0.1", port), timeout=1)
-        s.settimeout(20)   # a busy TCG guest's sshd may take seconds over its banner
+        # Until the guest closed one, a try that hangs is its network not up yet; after,
+        # a busy TCG guest's sshd taking seconds over its banner.
+        s.settimeout(20 if closed else 1)
         how = "banner" if s.recv(4) == b"SSH-" else "closed"
     except socket.timeout:
         how = "timeout"
     except OSError:
         how = "refused"
+    closed = closed or how == "closed"
     out.write("%.3f %.3f %s\n" % (t0, time.time(), how))
     if how == "banner":
         break
