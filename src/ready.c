@@ -453,6 +453,11 @@ target_init(struct ready *r, const struct profile *p)
 	if (ssh_target_resolve(p, &run, NULL, 0, &r->t, &err) == -1)
 		return;	/* no SSH endpoint (network none and no ssh.host) */
 	r->have_target = true;
+	/* Ours is a background check: it never writes the user's known_hosts (a key is
+	 * saved by a session the user opened, as accept-new says), so an unknown key is
+	 * used once (sess_hostkey). A changed one is refused all the same. */
+	if (r->t.hkc == SSH_HKC_ACCEPT_NEW)
+		r->t.hkc = SSH_HKC_ASK;
 	if (p->ready.probe != NULL)
 		r->probe = xstrdup(p->ready.probe);
 	if (r->t.host == NULL)
