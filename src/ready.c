@@ -25,10 +25,11 @@
  * one does not hide sshd's start. Once the guest refused, a knock that hangs is
  * sshd taking its time over the banner (seconds in a busy TCG guest), or a SYN
  * the guest dropped (QEMU's forward retries it seconds later): it is kept, up to
- * KNOCK_SSHD_MS, and another one goes out only after KNOCK_TIMEOUT_MS per knock
- * already out. Giving up sooner and knocking again would fill the guest with
- * sshd children that never get to say their banner (dropbear then closes every
- * new connection, a user's too). The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
+ * KNOCK_SSHD_MS, and a second one goes out after KNOCK_TIMEOUT_MS, never more
+ * (KNOCKS_SSHD). Giving up sooner and knocking again would fill the guest with
+ * sshd children that never get to say their banner: dropbear takes at most five
+ * unauthenticated connections from one address, and through QEMU's forward
+ * every host client, the user's too, is that one address (10.0.2.2). The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
  * (sshd noticed within that), and after KNOCK_BOOT_S seconds of a guest that
  * never answers, to KNOCK_LATE_MS.
  */
@@ -36,6 +37,7 @@
 #define KNOCK_TIMEOUT_MS	1500
 #define KNOCK_TIMEOUT_MAX_MS	12000
 #define KNOCK_SSHD_MS		20000
+#define KNOCKS_SSHD		2
 #define KNOCK_FIRST_MS		20
 #define KNOCK_BOOT_MS		50
 #define KNOCK_BOOT_S		300
@@ -276,7 +278,7 @@ knock_tick(void *arg)
 		}
 	}
 	if (free_slot != NULL && (!r->refused || out == 0 ||
-	    now - youngest >= (long long)KNOCK_TIMEOUT_MS * out))
+	    (out < KNOCKS_SSHD && now - youngest >= KNOCK_TIMEOUT_MS)))
 		knock_start(r, free_slot);
 	r->interval = r->interval * 3 / 2;
 	if (r->interval > cap)
