@@ -421,10 +421,11 @@ serial_closed(struct stream *st, const char *why, void *arg)
 
 static const struct stream_hooks serial_hooks = { serial_data, serial_closed };
 
-/* An event into events.log and to every QMP client: QEMU's, and our own STAGE. */
+/* An event into events.log, and QEMU's own to every QMP client (ours, STAGE, only
+ * into the log: a QMP client expects QEMU's events, and the stages file says it). */
 static void
 broadcast_event(struct super *s, const char *name, struct json_object *data,
-    long long seconds, long micros)
+    long long seconds, long micros, bool to_clients)
 {
 	struct json_object *o = json_object_new_object();
 	struct json_object *ts = json_object_new_object();
@@ -442,7 +443,7 @@ broadcast_event(struct super *s, const char *name, struct json_object *data,
 		fprintf(s->events, "%s\n", text);
 		fflush(s->events);
 	}
-	for (c = s->clients; c != NULL; c = next) {
+	for (c = s->clients; c != NULL && to_clients; c = next) {
 		next = c->next;
 		if (c->kind == CLIENT_QMP && c->negotiated)
 			client_send_json(c, o);
@@ -471,11 +472,11 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 		ready_pause(s->ready, false);
 	else if (strcmp(name, "SHUTDOWN") == 0)
 		ready_stop(s->ready);
-	broadcast_event(s, name, data, seconds, micros);
+	broadcast_event(s, name, data, seconds, micros, true);
 }
 
-/* A readiness stage: a STAGE event in events.log and to QMP clients (the stages
- * file, written first, has it already). */
+/* A readiness stage: a STAGE line in events.log (the stages file, written first,
+ * has it already). */
 static void
 stage_reached(void *arg, enum stage st, long long at_ms)
 {
@@ -483,7 +484,7 @@ stage_reached(void *arg, enum stage st, long long at_ms)
 	struct json_object *data = json_object_new_object();
 
 	json_object_object_add(data, "stage", json_object_new_string(stage_name(st)));
-	broadcast_event(s, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000);
+	broadcast_event(s, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000, false);
 	json_object_put(data);
 }
 
