@@ -42,8 +42,11 @@ while time.time() < until:
     time.sleep(0.02)
 PY
 
-qt events st --follow --json > "$T/events.jsonl" 2>"$T/events.err" &
+# The binary itself in the background (not the qt function's subshell), so its pid is
+# the one to end, also when the test fails.
+"$QEMU_TUI" --profiles "$T/profiles" events st --follow --json > "$T/events.jsonl" 2>"$T/events.err" &
 events_pid=$!
+trap 'kill $events_pid 2>/dev/null || true; tm kill-server 2>/dev/null || true; cleanup' EXIT
 python3 "$T/knock.py" "$port" "$T/knock.log" &
 knock_pid=$!
 qt start st >/dev/null || fail "start"
