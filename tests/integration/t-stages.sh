@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Readiness stages, reached by the supervisor and read by everyone else: `wait --for
-# ssh` returns once sshd answers and not before (against a host-side knocker that logs
-# every refused try); status --json lists the stages in order with their times; a
+# ssh` returns once sshd answers and not before (after the guest's own line saying
+# dropbear starts, and against a host-side knocker that logs every refused try); status --json lists the stages in order with their times; a
 # guest without a network times out in `wait --for ssh` naming the prompt it reached;
 # `events --follow --json` shows pause, resume and the stages in order; a later
 # process (status after the supervisor was killed and the VM adopted, a new
@@ -15,6 +15,29 @@ freeport() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
 port=$(freeport)
 guest_profile st aarch64 "\"network\": { \"mode\": \"user\" }, \"ready\": { \"probe\": \"test -e /run/qt-ready\" }"
 sed -i "s/\"host_key_check\": \"off\" }/\"host_key_check\": \"off\", \"port\": $port }/" "$T/profiles/st.json"
+# The guest's own word on when dropbear starts: its initramfs with /etc/init.d/dropbear
+# printing a line just before it runs dropbear (a cpio appended; the later file wins).
+python3 - "$GUEST/aarch64/initrd.img" "$T/initrd.img" <<'PY'
+import gzip, sys
+data = open(sys.argv[1], "rb").read()
+if data[:2] == b"\x1f\x8b":
+    data = gzip.decompress(data)
+data += b"\0" * (-len(data) % 512)
+script = (b"#!/bin/sh\necho qt-test: dropbear starting >/dev/console\n"
+          b"/usr/sbin/dropbear -F -E -p 22 -r /etc/dropbear/dropbear_ed25519_host_key "
+          b"</dev/null >>/var/log/dropbear.log 2>&1\nsleep 1\n")
+out = bytearray(data)
+for ino, (name, mode, body) in enumerate([("etc/init.d/dropbear", 0o100755, script),
+                                          ("TRAILER!!!", 0, b"")]):
+    n = name.encode() + b"\0"
+    out += ("070701" + "".join("%08X" % v for v in (1000 + ino, mode, 0, 0, 1, 0, len(body),
+                                                      0, 0, 0, 0, len(n), 0))).encode() + n
+    out += b"\0" * (-len(out) % 4) + body
+    out += b"\0" * (-len(out) % 4)
+out += b"\0" * (-len(out) % 512)
+open(sys.argv[2], "wb").write(out)
+PY
+sed -i "s|\"initrd\": \"[^\"]*\"|\"initrd\": \"$T/initrd.img\"|" "$T/profiles/st.json"
 stages_json() { qt status "$1" --json | python3 -c 'import json,sys; print(json.dumps(json.load(sys.stdin).get("stages", [])))'; }
 
 # The knocker: what a script would see on the port, each try logged as
@@ -50,6 +73,20 @@ trap 'kill $events_pid 2>/dev/null || true; tm kill-server 2>/dev/null || true; 
 python3 "$T/knock.py" "$port" "$T/knock.log" &
 knock_pid=$!
 qt start st >/dev/null || fail "start"
+# The host time the guest's line arrives, read live from the supervisor.
+python3 - "$(rundir st)/serial-live.sock" "$T/dropbear-starts" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); buf = b""
+until = time.time() + 240
+while time.time() < until:
+    data = s.recv(65536)
+    if not data:
+        break
+    buf = buf[-64:] + data
+    if b"qt-test: dropbear starting" in buf:
+        open(sys.argv[2], "w").write("%.3f\n" % time.time())
+        break
+PY
 qt wait st --for ssh --timeout 240 || fail "wait --for ssh: $(qt status st)"
 returned=$(date +%s.%N)
 # sshd answers now: a banner, without waiting for the guest. (A busy guest's dropbear
@@ -68,24 +105,27 @@ while time.time() < until:
 sys.exit(1)
 PY
 wait $knock_pid || true
-python3 - "$T/knock.log" "$(stages_json st)" "$returned" <<'PY' || fail "ssh stage against the knocker: $(cat "$T/knock.log" | tail -5)"
+wait_for 60 test -s "$T/dropbear-starts" || fail "the guest never said dropbear starts"
+python3 - "$T/knock.log" "$(stages_json st)" "$returned" "$(cat "$T/dropbear-starts")" <<'PY' || fail "ssh stage against the guest and the knocker: $(cat "$T/knock.log" | tail -5)"
 import json, sys
 tries = [l.split() for l in open(sys.argv[1])]
 stages = {s["stage"]: s["at"] for s in json.loads(sys.argv[2])}
-returned = float(sys.argv[3])
+returned, starts = float(sys.argv[3]), float(sys.argv[4])
 ssh = stages["ssh"]
+# The guest printed its line before it ran dropbear: sshd listened only after it came.
+assert ssh > starts, "the ssh stage came %.3f s before the guest started dropbear" % (starts - ssh)
 # A try QEMU's forward closed at once: nothing listened in the guest when it began.
 closed = [float(a) for a, b, how in tries if how == "closed"]
-assert closed, "the knocker never saw sshd closed: nothing to compare with"
 late = [c for c in closed if c > ssh]
 assert not late, "sshd refused a try begun %.3f s after the ssh stage" % (max(late) - ssh)
 assert ssh <= returned, "wait returned before the ssh stage"
-print("ssh stage %.3f s after the last refused try; wait returned %.3f s after the stage" %
-      (ssh - max(closed), returned - ssh))
+print("ssh stage %.3f s after the guest started dropbear, %s; wait returned %.3f s after "
+      "the stage" % (ssh - starts, "%.3f s after the last refused try" % (ssh - max(closed))
+                     if closed else "no try refused", returned - ssh))
 PY
 # The guest's own word that dropbear listens (its init script watches /proc/net/tcp).
 wait_for 60 guest_ready st || fail "the guest never said dropbear listens"
-ok "wait --for ssh returned once sshd answered, and no try was refused after the ssh stage"
+ok "wait --for ssh returned once sshd answered, after the guest started dropbear, and no try was refused after the ssh stage"
 
 qt wait st --for ready --timeout 240 || fail "wait --for ready: $(qt status st); $(tail -5 "$(rundir st)/qemu.log")"
 python3 - "$(stages_json st)" <<'PY' || fail "stages in status --json: $(stages_json st)"
