@@ -16,7 +16,7 @@ const struct cmd_entry *const cmd_table[] = {
 	&cmd_image_entry, &cmd_net_entry, &cmd_forward_entry, &cmd_doctor_entry,
 	&cmd_prepare_entry,
 	&cmd_import_entry, &cmd_wait_entry, &cmd_run_entry, &cmd_profile_help_entry,
-	&cmd_snapshot_entry,
+	&cmd_snapshot_entry, &cmd_events_entry,
 	&cmd_completion_entry,
 	&cmd_new_entry, &cmd_clone_entry, &cmd_rename_entry, &cmd_delete_entry,
 	NULL

@@ -23,6 +23,7 @@ struct cmd_opts {
 	int copy;		/* clone: full copies, not overlays */
 	int disks;		/* delete: the disks too */
 	int yes;		/* delete: no question */
+	int follow;		/* events: keep printing */
 };
 
 struct cmd_ctx {
@@ -134,5 +135,6 @@ extern const struct cmd_entry cmd_snapshot_entry;
 extern const struct cmd_entry cmd_new_entry, cmd_clone_entry, cmd_rename_entry,
     cmd_delete_entry;
 extern const struct cmd_entry cmd_prepare_entry;
+extern const struct cmd_entry cmd_events_entry;
 
 #endif

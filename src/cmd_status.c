@@ -210,6 +210,31 @@ vm_facts(const char *name, const struct profile *p, int full)
 	json_object_object_add(o, "throwaway", json_object_new_boolean(
 	    (vm_state_live(st) && run.throwaway) || (p != NULL && p->snapshot)));
 	vm_state_describe(&run, st, qmp_status, desc, sizeof desc);
+	if (run.stages.n > 0) {
+		struct json_object *arr = json_object_new_array();
+		int j, last = stages_last(&run.stages);
+
+		for (j = 0; j < run.stages.n; j++) {
+			struct json_object *e = json_object_new_object();
+			enum stage sg = run.stages.order[j];
+
+			json_object_object_add(e, "stage", json_object_new_string(stage_name(sg)));
+			char at[32];
+
+			/* Epoch seconds with the milliseconds the file keeps, as written. */
+			snprintf(at, sizeof at, "%lld.%03lld", run.stages.at[sg] / 1000,
+			    run.stages.at[sg] % 1000);
+			json_object_object_add(e, "at", json_object_new_double_s(
+			    (double)run.stages.at[sg] / 1000.0, at));
+			json_object_array_add(arr, e);
+		}
+		json_object_object_add(o, "stages", arr);
+		/* The furthest this run got; the list shows it beside a live state. */
+		json_object_object_add(o, "stage", json_object_new_string(stage_name(last)));
+		if (vm_state_live(st))
+			json_object_object_add(o, "state_stage",
+			    json_object_new_string(stage_name(last)));
+	}
 	json_object_object_add(o, "state", json_object_new_string(vm_state_name(st)));
 	json_object_object_add(o, "state_detail", json_object_new_string(desc));
 	json_object_object_add(o, "rundir", json_object_new_string(run.dir));
@@ -251,6 +276,27 @@ print_status(struct json_object *o)
 		printf("  accel      %s (%s)\n", s, jstr(o, "accel_reason"));
 	if (json_object_object_get_ex(o, "throwaway", &v) && json_object_get_boolean(v))
 		printf("  throwaway  every write is thrown away when QEMU exits (-snapshot)\n");
+	if (json_object_object_get_ex(o, "stages", &v)) {
+		double first = 0;
+
+		printf("  stages    ");
+		for (i = 0; i < json_object_array_length(v); i++) {
+			struct json_object *e = json_object_array_get_idx(v, i), *at;
+			double t = json_object_object_get_ex(e, "at", &at) ?
+			    json_object_get_double(at) : 0;
+
+			if (i == 0) {
+				time_t sec = (time_t)t;
+				char hms[16];
+
+				first = t;
+				strftime(hms, sizeof hms, "%H:%M:%S", localtime(&sec));
+				printf(" %s %s", jstr(e, "stage"), hms);
+			} else
+				printf(", %s +%.2f s", jstr(e, "stage"), t - first);
+		}
+		printf("\n");
+	}
 	if ((s = jstr(o, "qmp_status")) != NULL)
 		printf("  qmp        %s, QEMU %s\n", s, jstr(o, "qemu_version"));
 	if ((s = jstr(o, "qmp_error")) != NULL)
@@ -354,9 +400,14 @@ cmd_list_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			bool throwaway = json_object_object_get_ex(o, "throwaway", &t) &&
 			    json_object_get_boolean(t);
 
+			char state[160];
+
+			/* "running, ssh": how far a live run got. */
+			snprintf(state, sizeof state, "%s%s%s", jstr(o, "state_detail"),
+			    jstr(o, "state_stage") ? ", " : "",
+			    jstr(o, "state_stage") ? jstr(o, "state_stage") : "");
 			printf("%-24s %-22s %-8s %-6s %-13s %s%s\n", p->name,
-			    p->needs_disk ? "needs disk" : p->broken ? "broken" :
-			    jstr(o, "state_detail"),
+			    p->needs_disk ? "needs disk" : p->broken ? "broken" : state,
 			    p->arch ? p->arch : "-", p->memory ? p->memory : "-",
 			    net_mode_name(p->net.mode),
 			    jstr(o, "pid") ? jstr(o, "pid") : "-",

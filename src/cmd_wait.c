@@ -2,34 +2,32 @@
  * qemu-tui wait NAME [--for console|prompt|ssh|ready|stopped|REGEX] [--timeout S]
  * qemu-tui run NAME [--throwaway] [--keep] [--timeout S] -- COMMAND...
  * For scripts: wait until a guest gets somewhere, by events rather than sleeps
- * (the serial stream as it comes, sshd's banner on its port), and run one
+ * (the readiness stages the supervisor keeps in the run directory, woken by
+ * inotify; a REGEX on the serial stream as it comes), and run one
  * command in a VM, starting and stopping it around the command when it was not
  * running.
  */
-#include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <netinet/in.h>
 #include <poll.h>
 #include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
+#include <limits.h>
+#include <sys/inotify.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
 #include "cmd.h"
 #include "net.h"
 #include "qmp.h"
+#include "ready.h"
 #include "rundir.h"
 #include "prepare.h"
 #include "vm.h"
 #include "vmstate.h"
-
-/* A login prompt or a shell prompt at the end of the console's last line. */
-#define PROMPT_RE "(login: ?$|[#$%>] ?$)"
 
 static const char wait_usage[] =
     "usage: qemu-tui wait NAME [--for console|prompt|ssh|ready|stopped|REGEX] [--timeout S]\n";
@@ -38,100 +36,36 @@ static const char run_usage[] =
 
 enum goal { G_CONSOLE, G_PROMPT, G_SSH, G_READY, G_STOPPED, G_REGEX };
 
+/* The stage each goal waits for; the supervisor reaches it (ready.c). */
+static const enum stage goal_stage[] = {
+	[G_CONSOLE] = STAGE_CONSOLE, [G_PROMPT] = STAGE_PROMPT,
+	[G_SSH] = STAGE_SSH, [G_READY] = STAGE_READY,
+};
+
 struct waiter {
 	const char *name;
 	enum goal goal;
 	regex_t re;
 	bool have_re;
-	int serial;		/* the supervisor's serial socket, -1 until connected */
-	char line[4096];	/* the console's current last line */
-	size_t line_len;
-	bool seen_output, seen_prompt, seen_banner;
-	bool in_esc;
-	const char *self;	/* our binary, for `ssh NAME -- true` */
+	int serial;		/* the supervisor's serial socket (REGEX), -1 until connected */
+	struct ready_line line;	/* the console's current last line */
+	const char *self;	/* our binary, for `ssh NAME -- CMD` */
 	const char *profiles;
 };
 
-static void
-line_add(struct waiter *w, const char *buf, size_t len)
-{
-	size_t i;
-
-	for (i = 0; i < len; i++) {
-		char c = buf[i];
-
-		/* Escape sequences are not text: a shell's "ESC [6n" after its prompt. */
-		if (w->in_esc) {
-			if (c >= 0x40 && c <= 0x7e && c != '[')
-				w->in_esc = false;
-			continue;
-		}
-		if (c == 0x1b) {
-			w->in_esc = true;
-			continue;
-		}
-		if (c == '\n') {
-			w->line_len = 0;
-			continue;
-		}
-		if (c == '\r' || c == '\0')
-			continue;
-		if (w->line_len + 1 >= sizeof w->line)
-			w->line_len = 0;
-		w->line[w->line_len++] = c;
-	}
-	w->line[w->line_len] = '\0';
-}
-
-/* Serial bytes: does the console now show what we wait for? */
+/* Serial bytes: does the console now show the REGEX? */
 static bool
 console_matches(struct waiter *w, const char *buf, size_t len)
 {
-	static regex_t prompt;
-	static bool prompt_ok;
 	char chunk[8192];
 	size_t n = len < sizeof chunk - 1 ? len : sizeof chunk - 1;
-	bool hit = false;
 
-	if (!prompt_ok) {
-		regcomp(&prompt, PROMPT_RE, REG_EXTENDED | REG_NOSUB);
-		prompt_ok = true;
-	}
-	if (len > 0)
-		w->seen_output = true;
 	/* A pattern may span the chunk's lines: test the chunk and the last line. */
 	memcpy(chunk, buf, n);
 	chunk[n] = '\0';
-	line_add(w, buf, len);
-	if (regexec(&prompt, w->line, 0, NULL, 0) == 0)
-		w->seen_prompt = true;
-	if (w->goal == G_REGEX)
-		hit = regexec(&w->re, chunk, 0, NULL, 0) == 0 ||
-		    regexec(&w->re, w->line, 0, NULL, 0) == 0;
-	return hit || (w->goal == G_CONSOLE && w->seen_output) ||
-	    (w->goal == G_PROMPT && w->seen_prompt);
-}
-
-/* sshd answers with its banner: "SSH-2.0-..." (QEMU's hostfwd accepts before). */
-static bool
-ssh_banner(const char *host, int port)
-{
-	struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons((uint16_t)port) };
-	struct pollfd pfd;
-	char buf[8];
-	bool ok = false;
-	int fd;
-
-	if (inet_pton(AF_INET, host, &sa.sin_addr) != 1 ||
-	    (fd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0)) == -1)
-		return false;
-	if (connect(fd, (struct sockaddr *)&sa, sizeof sa) == 0) {
-		pfd = (struct pollfd){ .fd = fd, .events = POLLIN };
-		if (poll(&pfd, 1, 2000) > 0 && read(fd, buf, 4) == 4)
-			ok = memcmp(buf, "SSH-", 4) == 0;
-	}
-	close(fd);
-	return ok;
+	ready_line_add(&w->line, buf, len);
+	return regexec(&w->re, chunk, 0, NULL, 0) == 0 ||
+	    regexec(&w->re, w->line.text, 0, NULL, 0) == 0;
 }
 
 /* `qemu-tui ssh NAME -- CMD` as a child: the one SSH path, with its exit status. */
@@ -172,102 +106,135 @@ ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+/* SIGINT or SIGTERM during `run`: its wait ends at once. */
+static volatile sig_atomic_t run_signal;
+
+/* "prompt (started, console, prompt)": the furthest stage, then all in order. */
 static void
-reached(const struct waiter *w, char *buf, size_t len)
+reached(const struct stages *st, char *buf, size_t len)
 {
-	snprintf(buf, len, "%s%s%s", w->seen_output ? "console output" : "no console output",
-	    w->seen_prompt ? ", a prompt" : "", w->seen_banner ? ", sshd answering" : "");
+	int last = stages_last(st), i;
+	size_t off;
+
+	if (last < 0) {
+		snprintf(buf, len, "no stage");
+		return;
+	}
+	off = (size_t)snprintf(buf, len, "%s (", stage_name((enum stage)last));
+	for (i = 0; i < st->n && off < len; i++)
+		off += (size_t)snprintf(buf + off, len - off, "%s%s", i ? ", " : "",
+		    stage_name(st->order[i]));
+	if (off < len)
+		snprintf(buf + off, len - off, ")");
 }
 
-/* 0 when the goal is reached within timeout_ms, else 1 with what was reached.
- * p: the VM's profile, for the SSH endpoint (NULL when the goal needs none). */
+/* Wake on any change in the run directory: the stages file replaced, exit-status
+ * written, supervisor.pid closed by a supervisor that died (IN_CLOSE_WRITE). */
 static int
-wait_loop(struct waiter *w, const struct profile *p, long long timeout_ms)
+watch_rundir(const char *name)
+{
+	char *dir = rundir_path(name, NULL);
+	int fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
+
+	if (fd != -1 && (dir == NULL || inotify_add_watch(fd, dir, IN_CREATE | IN_MOVED_TO |
+	    IN_CLOSE_WRITE | IN_DELETE | IN_MOVED_FROM | IN_DELETE_SELF | IN_MODIFY) == -1)) {
+		close(fd);
+		fd = -1;
+	}
+	free(dir);
+	return fd;
+}
+
+/*
+ * 0 when the goal is reached within timeout_ms, else 1 saying the last stage
+ * reached. Stages are read from the run directory, woken by inotify; a REGEX
+ * reads the serial stream itself.
+ */
+static int
+wait_for(struct waiter *w, long long timeout_ms)
 {
 	long long deadline = now_ms() + timeout_ms;
 	char buf[8192], how[160];
+	struct stages last;
+	bool first = true, first_turn = true;
+	int ino = watch_rundir(w->name);
 
+	memset(&last, 0, sizeof last);
 	w->serial = -1;
 	for (;;) {
 		struct vm_run run;
 		enum vm_state st;
-		struct pollfd pfd;
+		struct pollfd pfd[2];
 		long long left = deadline - now_ms();
+		int nfd = 0;
 		ssize_t n;
 
-		if (vm_run_read(w->name, &run, NULL) == -1)
+		first = first_turn;
+		first_turn = false;
+		if (run_signal || vm_run_read(w->name, &run, NULL) == -1) {
+			if (ino != -1)
+				close(ino);
 			return 1;
+		}
 		st = vm_state_of(&run, NULL);
+		last = run.stages;
 		if (w->goal == G_STOPPED && !vm_state_live(st)) {
 			vm_run_free(&run);
-			return 0;
+			break;
 		}
 		if (w->goal != G_STOPPED && !vm_state_live(st)) {
-			fprintf(stderr, "qemu-tui: %s is %s\n", w->name, vm_state_name(st));
+			/* An earlier run's stages say nothing about this wait. */
+			reached(&last, how, sizeof how);
+			fprintf(stderr, "qemu-tui: %s is %s%s%s\n", w->name,
+			    vm_state_name(st), first ? "" : "; reached: ", first ? "" : how);
 			vm_run_free(&run);
-			return 1;
+			goto fail;
 		}
-		if (w->serial == -1 && rundir_has(run.dir, RUN_SERIAL_SOCK) &&
-		    w->goal != G_STOPPED) {
+		if (w->goal < G_STOPPED && run.stages.at[goal_stage[w->goal]] != 0) {
+			vm_run_free(&run);
+			break;
+		}
+		if (w->serial == -1 && w->goal == G_REGEX &&
+		    rundir_has(run.dir, RUN_SERIAL_SOCK)) {
 			char *path = rundir_file(run.dir, RUN_SERIAL_SOCK);
 
 			w->serial = unix_connect(path, NULL);
 			free(path);
 		}
-		if (w->goal == G_SSH || w->goal == G_READY) {
-			struct net_ssh_endpoint e;
-
-			if (p != NULL) {
-				net_ssh_endpoint(p, run.ssh_port, &e);
-				if (e.host != NULL && e.port > 0 && ssh_banner(e.host, e.port))
-					w->seen_banner = true;
-			}
-			if (w->seen_banner && w->goal == G_SSH) {
-				vm_run_free(&run);
-				return 0;
-			}
-			if (w->seen_banner) {
-				char *t[] = { "true", NULL };
-
-				if (ssh_child(w, t, true) == 0) {
-					vm_run_free(&run);
-					return 0;
-				}
-			}
-		}
 		vm_run_free(&run);
 		if (left <= 0)
-			break;
-		/* Serial bytes wake us at once; sshd and the state are looked at 10 times a second. */
-		pfd = (struct pollfd){ .fd = w->serial, .events = POLLIN };
-		if (poll(&pfd, w->serial != -1 ? 1 : 0, left < 100 ? (int)left : 100) > 0) {
+			goto timeout;
+		if (ino != -1)
+			pfd[nfd++] = (struct pollfd){ .fd = ino, .events = POLLIN };
+		if (w->serial != -1)
+			pfd[nfd++] = (struct pollfd){ .fd = w->serial, .events = POLLIN };
+		/* Without inotify (out of watches) the directory is looked at each second. */
+		if (poll(pfd, (nfds_t)nfd, ino == -1 && left > 1000 ? 1000 :
+		    left > INT_MAX ? INT_MAX : (int)left) <= 0)
+			continue;
+		if (ino != -1 && pfd[0].revents != 0)
+			while (read(ino, buf, sizeof buf) > 0)
+				;
+		if (w->serial != -1 && pfd[nfd - 1].revents != 0) {
 			n = read(w->serial, buf, sizeof buf);
 			if (n <= 0) {
 				close(w->serial);
 				w->serial = -1;
 			} else if (console_matches(w, buf, (size_t)n))
-				return 0;
+				break;
 		}
 	}
-	reached(w, how, sizeof how);
+	if (ino != -1)
+		close(ino);
+	return 0;
+timeout:
+	reached(&last, how, sizeof how);
 	fprintf(stderr, "qemu-tui: %s: timed out after %lld s; reached: %s\n", w->name,
 	    timeout_ms / 1000, how);
+fail:
+	if (ino != -1)
+		close(ino);
 	return 1;
-}
-
-/* The profile is loaded once: the loop looks at the VM ten times a second. */
-static int
-wait_for(struct waiter *w, struct cmd_ctx *ctx, long long timeout_ms)
-{
-	struct profile_list list = { NULL, 0 };
-	struct profile *p = NULL;
-	int rc;
-
-	if (w->goal == G_SSH || w->goal == G_READY)
-		p = cmd_profile(ctx, w->name, &list, 1);
-	rc = wait_loop(w, p, timeout_ms);
-	profile_list_free(&list);
-	return rc;
 }
 
 static int
@@ -340,7 +307,7 @@ cmd_wait_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	self = self_path();
 	w.self = self;
 	w.profiles = ctx->profiles_dir;
-	rc = wait_for(&w, ctx, timeout * 1000LL);
+	rc = wait_for(&w, timeout * 1000LL);
 	if (w.serial != -1)
 		close(w.serial);
 	if (w.have_re)
@@ -348,8 +315,6 @@ cmd_wait_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	free(self);
 	return rc;
 }
-
-static volatile sig_atomic_t run_signal;
 
 static void
 on_run_signal(int sig)
@@ -456,7 +421,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	w.self = self;
 	w.profiles = ctx->profiles_dir;
 	w.goal = G_READY;
-	if (wait_for(&w, ctx, timeout * 1000LL) == 0 && !run_signal)
+	if (wait_for(&w, timeout * 1000LL) == 0 && !run_signal)
 		rc = ssh_child(&w, argv + i + 1, false);
 	if (w.serial != -1)
 		close(w.serial);

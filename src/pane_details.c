@@ -94,6 +94,20 @@ details_draw(struct pane *p)
 		    vm->qemu_version[0] ? ", QEMU " : "", vm->qemu_version);
 		row(&r, "Accel", "%s (%s)", vm->run.accel, vm->run.accel_reason);
 	}
+	if (live && vm->run.stages.n > 0) {
+		const struct stages *sg = &vm->run.stages;
+		long long first = sg->at[sg->order[0]];
+		size_t so = 0;
+		int k;
+
+		/* Each stage after the first as seconds since the first (started). */
+		buf[0] = '\0';
+		for (k = 0; k < sg->n && so < sizeof buf; k++)
+			so += (size_t)snprintf(buf + so, sizeof buf - so, k == 0 ? "%s" :
+			    ", %s +%.1fs", stage_name(sg->order[k]),
+			    (double)(sg->at[sg->order[k]] - first) / 1000.0);
+		row(&r, "Stages", "%s", buf);
+	}
 	row(&r, "Machine", "%s %s, %s, %d vCPU%s%s", pr->arch, pr->machine ? pr->machine : "",
 	    pr->memory, live && vm->vcpus ? vm->vcpus : pr->smp,
 	    (live && vm->vcpus ? vm->vcpus : pr->smp) == 1 ? "" : "s",

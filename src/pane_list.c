@@ -79,15 +79,24 @@ text_width(const char *s)
 	return cols < 0 ? (int)n : cols;
 }
 
+/* "running, ssh": a live run with the furthest readiness stage it reached (buf), or
+ * the state alone (buf NULL). */
 static const char *
-state_of(const struct vmwatch *vm)
+state_of(const struct vmwatch *vm, char *buf, size_t len)
 {
+	int last = stages_last(&vm->run.stages);
+
 	if (vm->profile->needs_disk != NULL)
 		return vmwatch_preparing(vm) ? vm->step : "needs disk";
 	if (vm->profile->broken != NULL)
 		return "broken";
 	/* Disks being made before a start: how far, in the list. */
-	return vmwatch_preparing(vm) && vm->step[0] ? vm->step : vm->state_text;
+	if (vmwatch_preparing(vm) && vm->step[0])
+		return vm->step;
+	if (buf == NULL || !vm_state_live(vm->state) || last < 0)
+		return vm->state_text;
+	snprintf(buf, len, "%s, %s", vm->state_text, stage_name((enum stage)last));
+	return buf;
 }
 
 /* Every write of it is thrown away: its profile says "snapshot", or this run does. */
@@ -105,12 +114,16 @@ int
 pane_list_width(struct ui *ui)
 {
 	int name = 0, state = 0, w;
+	char buf[160];
+	/* While a terminal pane is open it gets the room: the stages stay in the
+	 * details, and in the list only where a row has room for them. */
+	bool stages = ui_pane_find(ui, NULL, NULL) == NULL;
 	size_t i;
 
 	for (i = 0; i < ui->nvms; i++) {
 		if ((w = text_width(ui->vms[i]->name)) > name)
 			name = w;
-		if ((w = text_width(state_of(ui->vms[i])) +
+		if ((w = text_width(state_of(ui->vms[i], stages ? buf : NULL, sizeof buf)) +
 		    (throwaway(ui->vms[i]) ? (int)strlen(THROWAWAY_MARK) : 0)) > state)
 			state = w;
 	}
@@ -144,8 +157,12 @@ list_draw(struct pane *p)
 	for (y = 0; y < rows && (size_t)(p->scroll + y) < n; y++) {
 		struct vmwatch *vm = ui->vms[idx[p->scroll + y]];
 		bool sel = idx[p->scroll + y] == ui->sel;
-		const char *state = state_of(vm);
+		char sbuf[160];
+		const char *state = state_of(vm, sbuf, sizeof sbuf);
 		int markw = throwaway(vm) ? (int)strlen(THROWAWAY_MARK) : 0;
+
+		if (text_width(state) + markw > width - 3 - text_width(vm->name))
+			state = state_of(vm, NULL, 0);
 		int statew = (int)strlen(state) + markw, namew;
 		char line[256];
 

@@ -66,6 +66,12 @@ struct ssh_config {
 	int connect_timeout;	/* seconds to keep retrying; default 60 */
 };
 
+/* When the guest counts as ready (ready.c in the supervisor). */
+struct ready_config {
+	char *prompt;		/* regex for a console line's end; NULL = login: or # / $ */
+	char *probe;		/* command run over SSH until it exits 0; NULL = none */
+};
+
 struct profile {
 	char *path;		/* the file it came from */
 	char *dir;		/* the file's directory (base for relative paths) */
@@ -91,6 +97,7 @@ struct profile {
 	size_t ndevices;
 	struct net_config net;
 	struct ssh_config ssh;
+	struct ready_config ready;
 	bool snapshot;		/* -snapshot */
 	char *display;		/* NULL = "none" */
 	char **extra_args;	/* appended verbatim, never through a shell */

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <regex.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -49,6 +50,7 @@ static char *check_cidr(const char *);
 static char *check_ipv4(const char *);
 static char *check_id(const char *);
 static char *check_disk_size(const char *);
+static char *check_regex(const char *);
 static char *default_name(const struct profile *);
 static char *default_arch(const struct profile *);
 static char *default_append(const struct profile *);
@@ -200,6 +202,22 @@ static const struct table ssh_table = {
 	"ssh", ssh_fields, NFIELDS(ssh_fields), sizeof (struct ssh_config)
 };
 
+#define RC(m) offsetof(struct ready_config, m)
+static const struct field ready_fields[] = {
+	{ .key = "prompt", .type = &ft_str, .off = RC(prompt), .min = 1,
+	  .check = check_regex,
+	  .doc_def = "login: or a shell's # / $ / % / > at a line's end",
+	  .help = "Extended regular expression matched against the console's "
+	    "last line: the prompt stage." },
+	{ .key = "probe", .type = &ft_str, .off = RC(probe), .min = 1,
+	  .doc_def = "none: ready once an SSH command works",
+	  .help = "Command run over SSH (by the guest's shell) until it exits "
+	    "0: the ready stage." },
+};
+static const struct table ready_table = {
+	"ready", ready_fields, NFIELDS(ready_fields), sizeof (struct ready_config)
+};
+
 #define PF(m) offsetof(struct profile, m)
 static const struct field profile_fields[] = {
 	{ .key = "name", .type = &ft_str, .flags = F_NOSET | F_STICKY,
@@ -258,6 +276,8 @@ static const struct field profile_fields[] = {
 	  .doc_def = "{ \"mode\": \"user\" }", .help = "Guest network." },
 	{ .key = "ssh", .type = &ft_obj, .off = PF(ssh), .sub = &ssh_table,
 	  .doc_def = "{}", .help = "How to reach the guest's sshd." },
+	{ .key = "ready", .type = &ft_obj, .off = PF(ready), .sub = &ready_table,
+	  .doc_def = "{}", .help = "When the guest counts as ready (stages)." },
 	{ .key = "snapshot", .type = &ft_bool, .off = PF(snapshot),
 	  .def = "false",
 	  .help = "-snapshot: writes to every drive are thrown away when QEMU "
@@ -368,6 +388,21 @@ check_ipv4(const char *s)
 	why = xasprintf("%s is not an IPv4 address like 127.0.0.1", q);
 	free(q);
 	return why;
+}
+
+static char *
+check_regex(const char *s)
+{
+	regex_t re;
+	char msg[128];
+	int rc;
+
+	if ((rc = regcomp(&re, s, REG_EXTENDED | REG_NOSUB)) == 0) {
+		regfree(&re);
+		return NULL;
+	}
+	regerror(rc, &re, msg, sizeof msg);
+	return xasprintf("is not an extended regular expression: %s", msg);
 }
 
 static char *

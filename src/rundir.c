@@ -43,6 +43,7 @@ static const struct {
 	[RUN_FORWARDS]		= { "forwards", false, true },
 	[RUN_SERIAL_START]	= { "serial-start", false, false },
 	[RUN_THROWAWAY]		= { "throwaway", false, true },
+	[RUN_STAGES]		= { "stages", false, true },
 };
 
 /*

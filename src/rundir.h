@@ -34,6 +34,7 @@ enum run_file {
 	RUN_FORWARDS,		/* forwards added while it runs: "tcp ADDR HOSTPORT GUESTPORT" lines */
 	RUN_SERIAL_START,	/* serial.log's size when this run began */
 	RUN_THROWAWAY,		/* present when this run's writes are thrown away (-snapshot) */
+	RUN_STAGES,		/* readiness stages reached: "NAME EPOCH_MS" lines (stages.h) */
 	RUN_NFILES
 };
 

@@ -19,6 +19,7 @@
 
 #include "loop.h"
 #include "qmp.h"
+#include "ready.h"
 #include "rundir.h"
 #include "stream.h"
 #include "util.h"
@@ -79,6 +80,8 @@ struct super {
 	int gave_up;		/* adoption failed: QEMU runs on, orphaned again */
 	unsigned long adopt_timer;
 	char shutdown_reason[32];
+
+	struct ready *ready;	/* the readiness stages of this run */
 };
 
 static void client_drop(struct client *c);
@@ -398,6 +401,7 @@ serial_data(struct stream *st, const char *buf, size_t n, void *arg)
 
 	(void)st;
 	history_add(s, buf, n);
+	ready_serial(s->ready, buf, n);
 	for (c = s->clients; c != NULL; c = next) {
 		next = c->next;
 		if (c->kind == CLIENT_SERIAL)
@@ -417,11 +421,12 @@ serial_closed(struct stream *st, const char *why, void *arg)
 
 static const struct stream_hooks serial_hooks = { serial_data, serial_closed };
 
+/* An event into events.log, and QEMU's own to every QMP client (ours, STAGE, only
+ * into the log: a QMP client expects QEMU's events, and the stages file says it). */
 static void
-upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
-    long long seconds, long micros, void *arg)
+broadcast_event(struct super *s, const char *name, struct json_object *data,
+    long long seconds, long micros, bool to_clients)
 {
-	struct super *s = arg;
 	struct json_object *o = json_object_new_object();
 	struct json_object *ts = json_object_new_object();
 	struct client *c, *next;
@@ -434,6 +439,25 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 	json_object_object_add(ts, "microseconds", json_object_new_int64(micros));
 	json_object_object_add(o, "timestamp", ts);
 	text = json_object_to_json_string_ext(o, JSON_C_TO_STRING_PLAIN);
+	if (s->events != NULL) {
+		fprintf(s->events, "%s\n", text);
+		fflush(s->events);
+	}
+	for (c = s->clients; c != NULL && to_clients; c = next) {
+		next = c->next;
+		if (c->kind == CLIENT_QMP && c->negotiated)
+			client_send_json(c, o);
+	}
+	json_object_put(o);
+}
+
+static void
+upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
+    long long seconds, long micros, void *arg)
+{
+	struct super *s = arg;
+
+	(void)q;
 	if (strcmp(name, "SHUTDOWN") == 0 && data != NULL) {
 		struct json_object *r;
 
@@ -441,17 +465,37 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 			snprintf(s->shutdown_reason, sizeof s->shutdown_reason, "%s",
 			    json_object_get_string(r));
 	}
-	if (s->events != NULL) {
-		fprintf(s->events, "%s\n", text);
-		fflush(s->events);
-	}
-	for (c = s->clients; c != NULL; c = next) {
-		next = c->next;
-		if (c->kind == CLIENT_QMP && c->negotiated)
-			client_send_json(c, o);
-	}
-	json_object_put(o);
+	/* Knocking on a paused or powered-off guest would be polling for nothing. */
+	if (strcmp(name, "STOP") == 0)
+		ready_pause(s->ready, true);
+	else if (strcmp(name, "RESUME") == 0)
+		ready_pause(s->ready, false);
+	else if (strcmp(name, "SHUTDOWN") == 0)
+		ready_stop(s->ready);
+	broadcast_event(s, name, data, seconds, micros, true);
 }
+
+/* A readiness stage: a STAGE line in events.log (the stages file, written first,
+ * has it already). */
+static void
+stage_reached(void *arg, enum stage st, long long at_ms)
+{
+	struct super *s = arg;
+	struct json_object *data = json_object_new_object();
+
+	json_object_object_add(data, "stage", json_object_new_string(stage_name(st)));
+	broadcast_event(s, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000, false);
+	json_object_put(data);
+}
+
+static void
+stage_log(void *arg, const char *msg)
+{
+	(void)arg;
+	logmsg("%s", msg);
+}
+
+static const struct ready_hooks ready_hooks = { stage_reached, stage_log };
 
 static int
 listen_unix(const char *path, qt_error *err)
@@ -558,6 +602,7 @@ serve(struct super *s)
 	loop_io_add(s->loop, s->serial_listen, POLLIN, accept_client, s);
 	loop_io_add(s->loop, s->live_listen, POLLIN, accept_client, s);
 	s->serving = 1;
+	ready_start(s->ready);
 	logmsg("QEMU %s is %s (pid %ld); serving %s and %s", s->version,
 	    s->adopted ? "adopted" : "up", (long)s->qemu, s->qmp_path, s->serial_path);
 	notify(s, "ok");
@@ -779,8 +824,8 @@ redirect_stdio(const char *rundir)
 
 /* What both entry points do first: a clean process, our lock, our files. Returns the lock's fd. */
 static int
-super_init(struct super *s, const char *rundir, int notify_fd, int keep_fd,
-    int start_lock_fd)
+super_init(struct super *s, const char *rundir, const struct profile *p, int notify_fd,
+    int keep_fd, int start_lock_fd)
 {
 	char *path;
 	int lockfd, fd;
@@ -820,6 +865,7 @@ super_init(struct super *s, const char *rundir, int notify_fd, int keep_fd,
 
 	s->loop = loop_new();
 	loop_signal(s->loop, SIGTERM, on_term, s);
+	s->ready = ready_new(s->loop, rundir, p, &ready_hooks, s);
 	return lockfd;
 }
 
@@ -869,6 +915,7 @@ super_run(struct super *s, int lockfd)
 	close(lockfd);
 	exit_code = s->adopted ? 0 :
 	    WIFEXITED(s->qemu_status) ? WEXITSTATUS(s->qemu_status) : 1;
+	ready_free(s->ready);
 	loop_free(s->loop);
 	free(s->history);
 	free(s->qmp_path);
@@ -878,13 +925,13 @@ super_run(struct super *s, int lockfd)
 }
 
 void
-supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
-    int notify_fd, int start_lock_fd)
+supervisor_main(const char *rundir, const struct profile *p, char *const *qemu_argv,
+    int start_paused, int notify_fd, int start_lock_fd)
 {
 	struct super s;
 	int lockfd;
 
-	lockfd = super_init(&s, rundir, notify_fd, -1, start_lock_fd);
+	lockfd = super_init(&s, rundir, p, notify_fd, -1, start_lock_fd);
 	s.start_paused = start_paused;
 	s.qemu = fork();
 	if (s.qemu == -1) {
@@ -909,13 +956,13 @@ supervisor_main(const char *rundir, char *const *qemu_argv, int start_paused,
 }
 
 void
-supervisor_adopt_main(const char *rundir, pid_t qemu_pid, int pidfd, int notify_fd,
-    int start_lock_fd)
+supervisor_adopt_main(const char *rundir, const struct profile *p, pid_t qemu_pid,
+    int pidfd, int notify_fd, int start_lock_fd)
 {
 	struct super s;
 	int lockfd;
 
-	lockfd = super_init(&s, rundir, notify_fd, pidfd, start_lock_fd);
+	lockfd = super_init(&s, rundir, p, notify_fd, pidfd, start_lock_fd);
 	s.adopted = 1;
 	s.qemu = qemu_pid;
 	s.pidfd = pidfd;

@@ -10,6 +10,8 @@
 
 #include <sys/types.h>
 
+#include "profile.h"
+
 /* Serial bytes kept for clients that attach later (history replayed first). */
 #define SUPERVISOR_HISTORY (1024 * 1024)
 
@@ -19,7 +21,8 @@
  */
 /* start_lock_fd: the starter's lock on start.lock, held until ours on
  * supervisor.pid is taken, so no second start slips in between (or -1). */
-void supervisor_main(const char *rundir, char *const *qemu_argv,
+/* p: the profile the run was started from, for the readiness stages (ready.c). */
+void supervisor_main(const char *rundir, const struct profile *p, char *const *qemu_argv,
     int start_paused, int notify_fd, int start_lock_fd) __attribute__((noreturn));
 
 /*
@@ -28,7 +31,7 @@ void supervisor_main(const char *rundir, char *const *qemu_argv,
  * qemu_pid, checked by the caller) tells when QEMU ends. How it ended is what
  * QMP's SHUTDOWN event said, or "unknown": we are not its parent.
  */
-void supervisor_adopt_main(const char *rundir, pid_t qemu_pid, int pidfd,
-    int notify_fd, int start_lock_fd) __attribute__((noreturn));
+void supervisor_adopt_main(const char *rundir, const struct profile *p, pid_t qemu_pid,
+    int pidfd, int notify_fd, int start_lock_fd) __attribute__((noreturn));
 
 #endif

@@ -342,8 +342,9 @@ set_caps(struct ui *ui)
 	struct layout_cell *c;
 	int w = pane_list_width(ui);
 
-	/* It only grows while the profiles stay, so states changing do not shake the panes. */
-	if (w > ui->list_width)
+	/* It only grows while the profiles stay, so states changing do not shake the panes;
+	 * a terminal pane opening takes back what the stages took (pane_list_width). */
+	if (w > ui->list_width || terminal_open(ui))
 		ui->list_width = w;
 	if ((c = layout_find(ui->layout, ui->list)) != NULL)
 		layout_cell_set_max(ui->layout, c, ui->list_width, 0);

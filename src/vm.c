@@ -71,8 +71,8 @@ middle_reaped(pid_t pid, int status, void *arg)
 /* The double fork of a launch: the supervisor is nobody's child, so it outlives
  * us and never becomes our zombie. Returns the read end of its notify pipe. */
 static int
-fork_supervisor(struct loop *loop, const char *dir, char *const *argv, pid_t adopt_pid,
-    int pidfd, int start_lock, qt_error *err)
+fork_supervisor(struct loop *loop, const char *dir, const struct profile *p,
+    char *const *argv, pid_t adopt_pid, int pidfd, int start_lock, qt_error *err)
 {
 	int pfd[2];
 	pid_t pid;
@@ -93,9 +93,9 @@ fork_supervisor(struct loop *loop, const char *dir, char *const *argv, pid_t ado
 		setsid();
 		if (fork() == 0) {
 			if (adopt_pid > 0)
-				supervisor_adopt_main(dir, adopt_pid, pidfd, pfd[1],
+				supervisor_adopt_main(dir, p, adopt_pid, pidfd, pfd[1],
 				    start_lock);
-			supervisor_main(dir, argv, 1, pfd[1], start_lock);
+			supervisor_main(dir, p, argv, 1, pfd[1], start_lock);
 		}
 		_exit(0);
 	}
@@ -111,9 +111,10 @@ fork_supervisor(struct loop *loop, const char *dir, char *const *argv, pid_t ado
  * cleared: QEMU's sockets, pid and logs are in use.
  */
 static int
-adopt(struct loop *loop, const char *name, const struct vm_run *run, int start_lock,
-    qt_error *err)
+adopt(struct loop *loop, const struct profile *p, const struct vm_run *run,
+    int start_lock, qt_error *err)
 {
+	const char *name = p->name;
 	int pidfd, fd;
 
 	/* Opened first, checked second: from now on the pidfd names this very
@@ -131,7 +132,7 @@ adopt(struct loop *loop, const char *name, const struct vm_run *run, int start_l
 	}
 	/* A stop that died with its process must not mark the adopted VM. */
 	rundir_unlink(run->dir, RUN_STOPPING);
-	fd = fork_supervisor(loop, run->dir, NULL, run->qemu_pid, pidfd, start_lock, err);
+	fd = fork_supervisor(loop, run->dir, p, NULL, run->qemu_pid, pidfd, start_lock, err);
 	close(pidfd);
 	return fd;
 }
@@ -174,7 +175,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	if (vm_run_read(p->name, &run, err) == -1)
 		goto fail;
 	if ((st = vm_state_of(&run, NULL)) == VM_ORPHANED) {
-		fd = adopt(loop, p->name, &run, start_lock, err);
+		fd = adopt(loop, p, &run, start_lock, err);
 		vm_run_free(&run);
 		goto out;
 	}
@@ -229,7 +230,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	snprintf(text, sizeof text, "%lld\n", stat(log, &sb) == 0 ? (long long)sb.st_size : 0LL);
 	free(log);
 	rundir_write_str(dir, RUN_SERIAL_START, text);
-	fd = fork_supervisor(loop, dir, argv.v, 0, -1, start_lock, err);
+	fd = fork_supervisor(loop, dir, p, argv.v, 0, -1, start_lock, err);
 out:
 	close(start_lock);	/* the supervisor holds it until its own lock */
 	strvec_free(&argv);

@@ -94,6 +94,7 @@ vm_run_read(const char *name, struct vm_run *r, qt_error *err)
 	    r->accel_reason, sizeof r->accel_reason);
 	r->ssh_port = (int)rundir_read_num(r->dir, RUN_SSH_PORT);
 	r->throwaway = rundir_has(r->dir, RUN_THROWAWAY);
+	stages_read(r->dir, &r->stages);
 	return 0;
 }
 

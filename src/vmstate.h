@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <sys/types.h>
 
+#include "stages.h"
 #include "util.h"
 
 enum vm_state {
@@ -47,6 +48,7 @@ struct vm_run {
 	char accel_reason[160];
 	int ssh_port;		/* the host port this run forwards to the guest's 22 */
 	bool throwaway;		/* this run's writes are thrown away (QEMU -snapshot) */
+	struct stages stages;	/* readiness stages this run reached (stages.h) */
 	/* Set by the caller, not read from disk: this process is launching the VM
 	 * (the run directory may not show it yet). */
 	bool launching;

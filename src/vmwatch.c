@@ -29,6 +29,7 @@ struct vmwatch_priv {
 	bool events_loaded;
 	char drawn[320];	/* what the screen last showed of this VM */
 	struct timespec dir_mtime;	/* of the run dir at the last full read */
+	struct timespec stages_mtime;	/* of its stages file, read on change */
 	bool force_read;
 	int stat_fd;		/* /proc/PID/stat of QEMU, kept open */
 	pid_t stat_pid;
@@ -330,6 +331,19 @@ vmwatch_refresh(struct vmwatch *w)
 		vm_run_free(&w->run);
 		if (vm_run_read(w->name, &w->run, NULL) == -1)
 			memset(&w->run, 0, sizeof w->run);
+	} else if (w->run.alive) {
+		/* With QMP live the directory is not read again; a stage reached
+		 * replaces the stages file: one stat a second tells. */
+		struct stat sst;
+		char *path = rundir_file(w->run.dir, RUN_STAGES);
+
+		if (stat(path, &sst) == 0 &&
+		    (sst.st_mtim.tv_sec != pv->stages_mtime.tv_sec ||
+		     sst.st_mtim.tv_nsec != pv->stages_mtime.tv_nsec)) {
+			pv->stages_mtime = sst.st_mtim;
+			stages_read(w->run.dir, &w->run.stages);
+		}
+		free(path);
 	}
 	restate(w);
 	live = vm_state_live(w->state);
@@ -368,9 +382,9 @@ vmwatch_refresh(struct vmwatch *w)
 	}
 	restate(w);
 	/* Only what the list shows: the selected VM's details are redrawn each second anyway. */
-	snprintf(sig, sizeof sig, "%d|%s|%s|%s|%d|%d|%d", (int)w->state,
+	snprintf(sig, sizeof sig, "%d|%s|%s|%s|%d|%d|%d|%d", (int)w->state,
 	    w->state_text, w->qmp_status, w->step, w->vcpus, w->ev_count,
-	    w->log_tail != NULL);
+	    w->log_tail != NULL, w->run.stages.n);
 	if (strcmp(sig, pv->drawn) != 0) {
 		snprintf(pv->drawn, sizeof pv->drawn, "%s", sig);
 		changed(w);

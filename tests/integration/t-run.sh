@@ -43,7 +43,7 @@ out=$(ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFi
 	fail "wait --for ssh returned before sshd took a login: $out"
 qt wait rv --for prompt --timeout 60 || fail "wait --for prompt"
 out=$(qt wait rv --for 'never-printed-[0-9]+' --timeout 2 2>&1) && fail "wait for a regex never seen"
-grep -q "timed out after 2 s; reached: console output, a prompt" <<<"$out" ||
+grep -Eq "timed out after 2 s; reached: (prompt|ssh|ssh-command|ready) \(started, console, " <<<"$out" ||
 	fail "wait said: $out"
 qt stop rv >/dev/null &
 qt wait rv --for stopped --timeout 120 || fail "wait --for stopped"

@@ -2,6 +2,7 @@
 #include <check.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <regex.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -11,7 +12,9 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "ready.h"
 #include "rundir.h"
+#include "stages.h"
 #include "util.h"
 #include "vmstate.h"
 
@@ -391,6 +394,76 @@ START_TEST(test_read_supervisor_gone)
 }
 END_TEST
 
+/* Stages are kept in the order reached, once each, and come back from the file. */
+START_TEST(test_stages_file)
+{
+	char *dir = make_run();
+	struct stages st, back;
+	struct vm_run r;
+
+	stages_read(dir, &st);
+	ck_assert_int_eq(st.n, 0);
+	ck_assert_int_eq(stages_last(&st), -1);
+	ck_assert(stages_reach(dir, &st, STAGE_STARTED, 1000));
+	ck_assert(stages_reach(dir, &st, STAGE_SSH, 3000));
+	ck_assert(stages_reach(dir, &st, STAGE_PROMPT, 4000));
+	ck_assert(!stages_reach(dir, &st, STAGE_SSH, 5000));
+	ck_assert_int_eq(st.at[STAGE_SSH], 3000);
+	ck_assert_int_eq(stages_last(&st), STAGE_SSH);
+	stages_read(dir, &back);
+	ck_assert_int_eq(back.n, 3);
+	ck_assert_int_eq(back.order[0], STAGE_STARTED);
+	ck_assert_int_eq(back.order[1], STAGE_SSH);
+	ck_assert_int_eq(back.order[2], STAGE_PROMPT);
+	ck_assert_int_eq(back.at[STAGE_PROMPT], 4000);
+	ck_assert_int_eq(back.at[STAGE_READY], 0);
+	/* Every reader gets them with the run's facts. */
+	ck_assert_int_eq(vm_run_read("t", &r, NULL), 0);
+	ck_assert_int_eq(r.stages.n, 3);
+	vm_run_free(&r);
+	free(dir);
+}
+END_TEST
+
+START_TEST(test_stages_parse)
+{
+	struct stages st;
+
+	/* Unknown names, bad times and repeats are skipped; no newline at the end. */
+	stages_parse("started 10\nbogus 11\nconsole x\nconsole 12\nstarted 13\nready 14", &st);
+	ck_assert_int_eq(st.n, 3);
+	ck_assert_int_eq(st.at[STAGE_STARTED], 10);
+	ck_assert_int_eq(st.at[STAGE_CONSOLE], 12);
+	ck_assert_int_eq(st.at[STAGE_READY], 14);
+	ck_assert_int_eq(stages_last(&st), STAGE_READY);
+	stages_parse(NULL, &st);
+	ck_assert_int_eq(st.n, 0);
+	ck_assert_str_eq(stage_name(STAGE_SSH_COMMAND), "ssh-command");
+	ck_assert_int_eq(stage_from_name("ssh-command"), STAGE_SSH_COMMAND);
+	ck_assert_int_eq(stage_from_name("nope"), -1);
+}
+END_TEST
+
+/* The console's last line as the prompt regex sees it: no escapes, no CR. */
+START_TEST(test_ready_line)
+{
+	struct ready_line l = { 0 };
+	regex_t re;
+
+	ready_line_add(&l, "Booting\r\nqtguest:~# \033[6n", 25);
+	ck_assert_str_eq(l.text, "qtguest:~# ");
+	ck_assert_int_eq(regcomp(&re, READY_PROMPT_RE, REG_EXTENDED | REG_NOSUB), 0);
+	ck_assert_int_eq(regexec(&re, l.text, 0, NULL, 0), 0);
+	ready_line_add(&l, "ls\r\n", 4);
+	ck_assert_str_eq(l.text, "");
+	ready_line_add(&l, "qtguest login: ", 15);
+	ck_assert_int_eq(regexec(&re, l.text, 0, NULL, 0), 0);
+	ready_line_add(&l, "\nsystemd[1]: Started foo.", 26);
+	ck_assert_int_ne(regexec(&re, l.text, 0, NULL, 0), 0);
+	regfree(&re);
+}
+END_TEST
+
 static Suite *
 vm_suite(void)
 {
@@ -412,6 +485,9 @@ vm_suite(void)
 	tcase_add_test(rd, test_read_supervisor_lock);
 	tcase_add_test(rd, test_read_stale_pid);
 	tcase_add_test(rd, test_read_supervisor_gone);
+	tcase_add_test(rd, test_stages_file);
+	tcase_add_test(rd, test_stages_parse);
+	tcase_add_test(rd, test_ready_line);
 	suite_add_tcase(s, rd);
 	return s;
 }
