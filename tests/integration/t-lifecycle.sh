@@ -10,12 +10,12 @@ ok "start returns once QMP answers"
 
 st=$(qt status arm)
 echo "$st"
-echo "$st" | grep -q '^arm: running' || fail "status after start"
-echo "$st" | grep -q 'accel *tcg' || fail "status shows no accelerator"
-echo "$st" | grep -q 'vcpus *1' || fail "status shows no vCPU count"
-echo "$st" | grep -q 'qmp *running, QEMU 7' || fail "status has no QMP facts"
-echo "$st" | grep -q 'forward *tcp 127.0.0.1:[0-9]* -> guest 22 (ssh)' || fail "no ssh forward"
-echo "$st" | grep -Eq 'host *cpu [0-9.]+%, rss [0-9.]+ MiB' || fail "no host cpu/rss"
+grep -q '^arm: running' <<<"$st" || fail "status after start"
+grep -q 'accel *tcg' <<<"$st" || fail "status shows no accelerator"
+grep -q 'vcpus *1' <<<"$st" || fail "status shows no vCPU count"
+grep -q 'qmp *running, QEMU 7' <<<"$st" || fail "status has no QMP facts"
+grep -q 'forward *tcp 127.0.0.1:[0-9]* -> guest 22 (ssh)' <<<"$st" || fail "no ssh forward"
+grep -Eq 'host *cpu [0-9.]+%, rss [0-9.]+ MiB' <<<"$st" || fail "no host cpu/rss"
 ok "status shows state, accel, vcpus, QMP, forwards, cpu/rss"
 
 qt start arm | grep -q "already running" || fail "second start did not say it runs"

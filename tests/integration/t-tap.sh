@@ -33,6 +33,10 @@ inns "$QEMU_TUI" --profiles "$T/profiles" start tapvm >/dev/null || fail "start 
 inns "$QEMU_TUI" --profiles "$T/profiles" cmdline tapvm 2>/dev/null |
 	grep -q -- '-netdev tap,id=net0,ifname=qttap0,script=no,downscript=no' || fail "tap netdev missing"
 wait_for 240 guest_ready tapvm || fail "guest not ready: $(tail -5 "$(rundir tapvm)/serial.log")"
+# "ready" is dropbear listening; the e1000's link can come up later under a loaded TCG.
+tap_ssh() { inns ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
+	-o BatchMode=yes -o ConnectTimeout=20 root@172.16.0.2 "$@"; }
+wait_for 120 tap_ssh true || fail "no SSH on the TAP address: $(tap_ssh true 2>&1)"
 out=$(inns ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o UserKnownHostsFile=/dev/null \
 	-o BatchMode=yes -o ConnectTimeout=20 root@172.16.0.2 'cat /sys/class/net/eth0/address')
 [ "$out" = 08:00:27:40:f1:1e ] || fail "ssh over tap: $out"
