@@ -68,6 +68,9 @@ console_matches(struct waiter *w, const char *buf, size_t len)
 	    regexec(&w->re, w->line.text, 0, NULL, 0) == 0;
 }
 
+/* SIGINT or SIGTERM during `run`: its wait ends at once, its command is ended. */
+static volatile sig_atomic_t run_signal;
+
 /* `qemu-tui ssh NAME -- CMD` as a child: the one SSH path, with its exit status. */
 static int
 ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
@@ -100,14 +103,17 @@ ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
 		execv(argv[0], argv);
 		_exit(255);
 	}
-	while (waitpid(pid, &status, 0) == -1)
+	/* run's handlers do not restart waitpid: a signal to run ends the command too. */
+	if (run_signal)
+		kill(pid, SIGTERM);
+	while (waitpid(pid, &status, 0) == -1) {
 		if (errno != EINTR)
 			return 255;
+		if (run_signal)
+			kill(pid, SIGTERM);
+	}
 	return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
-
-/* SIGINT or SIGTERM during `run`: its wait ends at once. */
-static volatile sig_atomic_t run_signal;
 
 /* "prompt (started, console, prompt)": the furthest stage, then all in order. */
 static void
@@ -362,6 +368,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct waiter w = { 0 };
 	struct vm_run run;
 	bool throwaway = false, keep = false, started = false;
+	struct sigaction sa;
 	long timeout = 120;
 	qt_error err;
 	char *self;
@@ -415,8 +422,11 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	vm_run_free(&run);
 	profile_list_free(&list);
 	/* Ctrl-C or SIGTERM: stop what we started, then leave. */
-	signal(SIGINT, on_run_signal);
-	signal(SIGTERM, on_run_signal);
+	sa.sa_handler = on_run_signal;
+	sigemptyset(&sa.sa_mask);
+	sa.sa_flags = 0;	/* no SA_RESTART: the waits see EINTR */
+	sigaction(SIGINT, &sa, NULL);
+	sigaction(SIGTERM, &sa, NULL);
 	self = self_path();
 	w.self = self;
 	w.profiles = ctx->profiles_dir;
