@@ -641,6 +641,11 @@ vmwatch_stop(struct vmwatch *w, bool force, qt_error *err)
 		err_set(err, "%s is already stopping (%s)", w->name, w->step);
 		return -1;
 	}
+	/* Until the supervisor answers there is no QEMU to signal yet. */
+	if (w->priv->launch != NULL) {
+		err_set(err, "%s is still starting: stop it once it runs", w->name);
+		return -1;
+	}
 	w->priv->stop = vm_stop_begin(w->priv->loop, w->name, 30, force,
 	    stop_progress, stop_done, w, err);
 	if (w->priv->stop == NULL)

@@ -111,9 +111,11 @@ world plain 'allow qtbr9\n' "$QEMU_TUI" --profiles "$U/profiles" start brvm > "$
 	fail "root's start on the bridge: $(cat "$T/start.out")"
 wait_for 240 grep -q 'qemu-tui-guest: ready' "$QEMU_TUI_RUNDIR/brvm/serial.log" || fail "guest not ready"
 ip -n "$ns" link show master qtbr9 | grep -q "tap" || fail "no tap joined qtbr9: $(ip -n "$ns" link show master qtbr9)"
-out=$(ip netns exec "$ns" ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o LogLevel=ERROR \
-	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=20 root@172.16.9.2 \
-	'echo guest-$((6*7))')
+br_ssh() { ip netns exec "$ns" ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no -o LogLevel=ERROR \
+	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=20 root@172.16.9.2 "$@"; }
+# Until the guest is ready the supervisor's knocks share dropbear's pre-auth slots.
+wait_for 120 br_ssh true || fail "no SSH on 172.16.9.2: $(br_ssh true 2>&1)"
+out=$(br_ssh 'echo guest-$((6*7))')
 [ "$out" = guest-42 ] || fail "ssh over the bridge: $out"
 "$QEMU_TUI" --profiles "$U/profiles" stop brvm --force >/dev/null || fail "stop"
 ok "as root: the guest joins qtbr9 through the helper and answers SSH on 172.16.9.2"

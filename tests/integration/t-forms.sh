@@ -73,7 +73,7 @@ see "Rename formvm2" || fail "N did not ask for a name"
 tm send-keys -t qt -l formvm3
 tm send-keys -t qt Enter
 wait_for 10 test -f "$T/profiles/formvm3.json" || fail "rename from the dashboard"
-[ ! -e "$T/profiles/formvm2.json" ] || fail "the old name stayed"
+wait_for 10 test ! -e "$T/profiles/formvm2.json" || fail "the old name stayed"
 see "▶ formvm3" || fail "the renamed VM is not selected"
 tm send-keys -t qt D
 see "Delete formvm3's profile?" || fail "D did not ask"

@@ -58,9 +58,12 @@ ok "net up as root: a persistent tap owned by qtnet, 172.16.7.1/24, up"
 as_user start tapvm > "$T/start.out" 2>&1 || fail "the user could not start on the tap: $(cat "$T/start.out")"
 pgrep -u qtnet -f "qemu-system-aarch64 .*ifname=qttap7" >/dev/null || fail "QEMU does not run as qtnet"
 wait_for 120 grep -q 'qemu-tui-guest: ready' "$U/run/tapvm/serial.log" || fail "guest not ready"
-out=$(ip netns exec "$ns" ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no \
-	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=20 root@172.16.7.2 \
-	'echo guest-$((6*7))')
+tap_ssh() { ip netns exec "$ns" ssh -i "$GUEST/id_ed25519" -o StrictHostKeyChecking=no \
+	-o UserKnownHostsFile=/dev/null -o BatchMode=yes -o ConnectTimeout=20 root@172.16.7.2 "$@"; }
+# The supervisor's readiness knocks share dropbear's few pre-auth slots with us until
+# the guest is ready, and a loaded e1000 link can come up late: retry until it answers.
+wait_for 120 tap_ssh true || fail "no SSH on 172.16.7.2: $(tap_ssh true 2>&1)"
+out=$(tap_ssh 'echo guest-$((6*7))')
 [ "$out" = guest-42 ] || fail "ssh over the tap: $out"
 ok "the user runs QEMU on it without root; the guest answers SSH on 172.16.7.2"
 

@@ -148,8 +148,23 @@ see "VMs (3)" || fail "dashboard did not open"
 screen | grep -q "newbie .*needs disk" || fail "the VM list does not say needs disk: $(screen)"
 screen | grep -q "conv .*stopped" || fail "conv: $(screen)"
 tm send-keys -t qt s		# conv, the first VM
-see "preparing disk" 30 || fail "no 'preparing disk' while converting"
+# qemu-img is held stopped while S goes in, so a fast machine cannot finish first.
+convert_pid() { pgrep -f "qemu-img convert .*$P/img/big.raw" | head -n 1; }
+wait_for 30 convert_pid || fail "no qemu-img convert after s"
+qimg=$(convert_pid)
+kill -STOP "$qimg"
+see "preparing disk" 30 || { kill -CONT "$qimg"; fail "no 'preparing disk' while converting"; }
 tm send-keys -t qt S
+# The cancel's SIGTERM waits, pending, on the stopped qemu-img; then let it go.
+term_pending() {
+	local k v
+	while read -r k v; do
+		case $k in SigPnd:|ShdPnd:) [ $((0x$v & 0x4000)) -ne 0 ] && return 0;; esac
+	done < "/proc/$qimg/status"
+	return 1
+}
+wait_for 30 term_pending || { kill -CONT "$qimg"; fail "S sent qemu-img no SIGTERM"; }
+kill -CONT "$qimg"
 see "conv: cancelled; nothing was left behind" 30 ||
 	fail "S did not cancel the preparation"
 [ ! -e "$P/img/conv.qcow2" ] || fail "a cancelled convert left conv.qcow2"
