@@ -33,6 +33,30 @@ export ASAN_OPTIONS="log_path=$T/asan:${ASAN_OPTIONS:-}"
 export UBSAN_OPTIONS="log_path=$T/ubsan:print_stacktrace=1:${UBSAN_OPTIONS:-}"
 mkdir -p "$T/profiles"
 
+# grep -q in a pipeline under pipefail exits at the first match, and a writer that
+# has more to say gets SIGPIPE: the pipeline fails though the line was there (ip,
+# qemu-img and others write line by line). Every grep -q here reads all its input.
+grep() {
+	local a quiet=false opts=true args=()
+	while [ $# -gt 0 ]; do
+		a=$1
+		shift
+		if $opts; then
+			case $a in
+			--) opts=false ;;
+			-e|-f|-m|-A|-B|-C) args+=("$a" "$1"); shift; continue ;;
+			--quiet|--silent) quiet=true; continue ;;
+			--*) ;;
+			-*q*) quiet=true; a=${a//q/}; [ "$a" = - ] && continue ;;
+			-*) ;;
+			*) opts=false ;;
+			esac
+		fi
+		args+=("$a")
+	done
+	if $quiet; then command grep "${args[@]}" >/dev/null; else command grep "${args[@]}"; fi
+}
+
 qt() { "$QEMU_TUI" --profiles "$T/profiles" "$@"; }
 
 cleanup() {
