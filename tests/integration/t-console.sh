@@ -58,8 +58,9 @@ see "arm: serial" && see "$token" 10 || fail "earlier lines lost after reopening
 ok "closing and reopening the dashboard keeps the console's earlier lines"
 
 # Scrollback: prefix PgUp scrolls back, / searches.
-tm send-keys -t qt "seq 1 3000" Enter
-see "3000" 30 || fail "seq output"
+# Wait for the output's end, not for the typed command's echo (which says 3000 too).
+tm send-keys -t qt 'seq 1 3000; echo seq-done-$((1+1))' Enter
+see "seq-done-2" 30 || fail "seq output"
 tm send-keys -t qt C-b PPage
 see "scroll -" || fail "prefix PgUp did not scroll back"
 tm send-keys -t qt / "$token" Enter
