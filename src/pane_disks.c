@@ -93,17 +93,24 @@ cursor_spot(struct disks *ds, struct spot *sp)
 	return true;
 }
 
+/* What the last answer said about the drive: its chain, or its error. */
+static void
+drive_forget(struct drive_view *dv)
+{
+	image_chain_free(dv->chain, dv->nchain);
+	dv->chain = NULL;
+	dv->nchain = 0;
+	free(dv->error);
+	dv->error = NULL;
+}
+
 static void
 drive_clear(struct drive_view *dv)
 {
 	if (dv->info != NULL)
 		job_detach(dv->info);
 	dv->info = NULL;
-	image_chain_free(dv->chain, dv->nchain);
-	dv->chain = NULL;
-	dv->nchain = 0;
-	free(dv->error);
-	dv->error = NULL;
+	drive_forget(dv);
 }
 
 static void
@@ -153,11 +160,7 @@ info_done(bool ok, const char *error, const char *out, void *arg)
 
 	dv->info = NULL;
 	/* What was shown stays until the new answer replaces it: no flicker. */
-	image_chain_free(dv->chain, dv->nchain);
-	dv->chain = NULL;
-	dv->nchain = 0;
-	free(dv->error);
-	dv->error = NULL;
+	drive_forget(dv);
 	if (!ok)
 		dv->error = xstrdup(error);
 	else if (image_chain_parse(out, &dv->chain, &dv->nchain, &err) == -1)

@@ -285,6 +285,21 @@ check_tag(struct snap_job *j)
 	return 0;
 }
 
+/*
+ * Every disk's snapshots are known, by either way: the list is made, and a list job
+ * is finished with it. True when the operation goes on (its tag passed check_tag).
+ */
+static bool
+lists_known(struct snap_job *j)
+{
+	merge_lists(j);
+	if (j->op == SNAP_LIST) {
+		finish(j, true, NULL);
+		return false;
+	}
+	return check_tag(j) == 0;
+}
+
 /* ---- on a stopped VM: qemu-img ---- */
 
 static int info_start(struct snap_job *j, qt_error *err);
@@ -362,12 +377,7 @@ info_next(struct snap_job *j)
 	qt_error err;
 
 	if (j->step == j->n) {
-		merge_lists(j);
-		if (j->op == SNAP_LIST) {
-			finish(j, true, NULL);
-			return;
-		}
-		if (check_tag(j) == -1)
+		if (!lists_known(j))
 			return;
 		j->step = 0;
 		op_next(j);
@@ -609,14 +619,8 @@ blocks_reply(struct qmp_client *c, struct json_object *ret, struct json_object *
 			    "changed after it started? restart it)", j->files[i]);
 			return;
 		}
-	merge_lists(j);
-	if (j->op == SNAP_LIST) {
-		finish(j, true, NULL);
-		return;
-	}
-	if (check_tag(j) == -1)
-		return;
-	send_command(j);
+	if (lists_known(j))
+		send_command(j);
 }
 
 /* ---- start, abandon ---- */
