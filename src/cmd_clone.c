@@ -14,47 +14,22 @@ static int
 cmd_clone_exec(struct cmd_ctx *ctx, int argc, char **argv)
 {
 	struct profile_list list;
-	struct vmfile_result r = { 0 };
+	struct vmfile_result r;
 	struct profile *src;
-	struct loop *l;
-	qt_error err;
-	char *dir = NULL;
-	int rc = 1;
 
 	(void)argc;
 	if ((src = cmd_profile(ctx, argv[0], &list, 0)) == NULL) {
 		profile_list_free(&list);
 		return 1;
 	}
-	if (profile_list_find(&list, argv[1]) != NULL) {
-		fprintf(stderr, "qemu-tui: clone: a profile named %s exists (%s)\n", argv[1],
-		    profile_list_find(&list, argv[1])->path);
-		goto out;
-	}
-	if ((dir = profile_user_dir(ctx->profiles_dir, &err)) == NULL) {
-		fprintf(stderr, "qemu-tui: clone: %s\n", err.msg);
-		goto out;
-	}
-	l = loop_new();
-	if (vmfile_clone(l, dir, src, argv[1], ctx->opts.copy, vmfile_result_cb, &r,
-	    &err) == NULL) {
-		fprintf(stderr, "qemu-tui: clone: %s\n", err.msg);
-		loop_free(l);
-		goto out;
-	}
-	while (!r.done)
-		loop_run_once(l, -1);
-	loop_free(l);
+	vmfile_clone_sync(ctx->profiles_dir, src, &list, argv[1], ctx->opts.copy, &r);
+	profile_list_free(&list);
 	if (!r.ok)
 		fprintf(stderr, "qemu-tui: clone: %s\n", r.text);
 	else
 		printf("%s", r.text);
 	free(r.text);
-	rc = r.ok ? 0 : 1;
-out:
-	free(dir);
-	profile_list_free(&list);
-	return rc;
+	return r.ok ? 0 : 1;
 }
 
 static const struct cmd_option clone_options[] = {

@@ -38,9 +38,8 @@ cmd_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		profile_list_free(&list);
 		return 1;
 	}
-	if (vmfile_live(p->name)) {
-		fprintf(stderr, "qemu-tui: delete: %s is running: stop it first (nothing was "
-		    "deleted)\n", p->name);
+	if (vmfile_delete_check(p, &err) == -1) {
+		fprintf(stderr, "qemu-tui: delete: %s\n", err.msg);
 		goto out;
 	}
 	if (ctx->opts.disks)

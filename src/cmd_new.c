@@ -39,11 +39,7 @@ cmd_new_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		{ NULL, 0, NULL, 0 }
 	};
 	struct newvm s = { 0 };
-	struct vmfile_result r = { 0 };
-	struct vmfile_job *j;
-	struct loop *l;
-	qt_error err;
-	char *dir;
+	struct vmfile_result r;
 	int c;
 
 	optind = 0;	/* GNU getopt: start over (main.c parsed before) */
@@ -77,21 +73,7 @@ cmd_new_exec(struct cmd_ctx *ctx, int argc, char **argv)
 		return 2;
 	}
 	s.name = argv[optind];
-	if ((dir = profile_user_dir(ctx->profiles_dir, &err)) == NULL) {
-		fprintf(stderr, "qemu-tui: new: %s\n", err.msg);
-		return 1;
-	}
-	l = loop_new();
-	if ((j = vmfile_new(l, dir, &s, vmfile_result_cb, &r, &err)) == NULL) {
-		fprintf(stderr, "qemu-tui: new: %s\n", err.msg);
-		loop_free(l);
-		free(dir);
-		return 1;
-	}
-	while (!r.done)
-		loop_run_once(l, -1);
-	loop_free(l);
-	free(dir);
+	vmfile_new_sync(ctx->profiles_dir, &s, &r);
 	if (!r.ok)
 		fprintf(stderr, "qemu-tui: new: %s\n", r.text);
 	else

@@ -168,8 +168,8 @@ ui_form_delete(struct ui *ui, struct vmwatch *vm)
 	qt_error err;
 	char name[128];
 
-	if (vmfile_live(vm->name)) {
-		ui_message(ui, true, "%s is running: stop it first (nothing was deleted)", vm->name);
+	if (vmfile_delete_check(vm->profile, &err) == -1) {
+		ui_message(ui, true, "%s", err.msg);
 		return;
 	}
 	f = form_open(ui, FORM_DELETE, vm->name);
@@ -256,8 +256,8 @@ submit(struct ui *ui)
 	if (f->kind == FORM_CLONE) {
 		if ((vm = ui_find_vm(ui, f->vm)) == NULL) {
 			snprintf(err.msg, sizeof err.msg, "%s is gone (reloaded)", f->vm);
-		} else if (vmfile_clone(ui->loop, dir, vm->profile, f->f[0].value, false, on_made,
-		    ui, &err) != NULL) {
+		} else if (vmfile_clone(ui->loop, dir, vm->profile, &ui->profiles, f->f[0].value,
+		    false, on_made, ui, &err) != NULL) {
 			free(dir);
 			return;
 		}

@@ -436,6 +436,18 @@ vmfile_new(struct loop *l, const char *dir, const struct newvm *s, vmfile_done_f
 
 /* ---- clone ---- */
 
+/* A loaded profile has the name (clone's and rename's target): true with err. */
+static bool
+taken(const struct profile_list *list, const char *name, qt_error *err)
+{
+	const struct profile *o = list != NULL ? profile_list_find(list, name) : NULL;
+
+	if (o == NULL)
+		return false;
+	err_set(err, "a profile named %s exists (%s)", name, o->path);
+	return true;
+}
+
 bool
 vmfile_live(const char *name)
 {
@@ -576,8 +588,9 @@ absolute_paths(struct json_object *o, const struct profile *src)
 }
 
 struct vmfile_job *
-vmfile_clone(struct loop *l, const char *dir, const struct profile *src, const char *name,
-    bool copy, vmfile_done_fn done, void *arg, qt_error *err)
+vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
+    const struct profile_list *list, const char *name, bool copy, vmfile_done_fn done,
+    void *arg, qt_error *err)
 {
 	struct json_object *sj, *o, *drives, *sdrives = NULL, *d, *sd, *net, *ssh;
 	struct vmfile_job *j;
@@ -593,6 +606,8 @@ vmfile_clone(struct loop *l, const char *dir, const struct profile *src, const c
 		free(why);
 		return NULL;
 	}
+	if (taken(list, name, err))
+		return NULL;
 	if (src->broken != NULL) {
 		err_set(err, "%s cannot be cloned until it loads: %s", src->name, src->broken);
 		return NULL;
@@ -727,11 +742,8 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 		err_set(err, "%s is already its name", name);
 		return -1;
 	}
-	if (list != NULL && profile_list_find(list, name) != NULL) {
-		err_set(err, "a profile named %s exists (%s)", name,
-		    profile_list_find(list, name)->path);
+	if (taken(list, name, err))
 		return -1;
-	}
 	if (vmfile_live(p->name)) {
 		err_set(err, "%s is running: stop it first (its run directory is named after it)",
 		    p->name);
@@ -889,16 +901,25 @@ vmfile_delete_plan(const struct profile *p, const struct profile_list *list,
 }
 
 int
+vmfile_delete_check(const struct profile *p, qt_error *err)
+{
+	if (vmfile_live(p->name)) {
+		err_set(err, "%s is running: stop it first (nothing was deleted)", p->name);
+		return -1;
+	}
+	return 0;
+}
+
+int
 vmfile_delete(const struct profile *p, const struct strvec *remove, qt_error *err)
 {
 	char *run;
 	struct stat st;
 	size_t i;
 
-	if (vmfile_live(p->name)) {
-		err_set(err, "%s is running: stop it first", p->name);
+	/* Again: it may have started while the question was asked. */
+	if (vmfile_delete_check(p, err) == -1)
 		return -1;
-	}
 	if (unlink(p->path) == -1) {
 		err_errno(err, "cannot remove %s", p->path);
 		return -1;
@@ -927,4 +948,46 @@ vmfile_result_cb(bool ok, const char *text, void *arg)
 	r->done = true;
 	r->ok = ok;
 	r->text = xstrdup(text);
+}
+
+/* ---- waited for (the CLI) ---- */
+
+/* new when s, else clone: the job on a loop of its own until done. */
+static void
+run_sync(const char *profiles_dir, const struct newvm *s, const struct profile *src,
+    const struct profile_list *list, const char *name, bool copy, struct vmfile_result *r)
+{
+	struct vmfile_job *j;
+	struct loop *l;
+	qt_error err;
+	char *dir;
+
+	r->done = r->ok = false;
+	r->text = NULL;
+	if ((dir = profile_user_dir(profiles_dir, &err)) == NULL) {
+		vmfile_result_cb(false, err.msg, r);
+		return;
+	}
+	l = loop_new();
+	j = s != NULL ? vmfile_new(l, dir, s, vmfile_result_cb, r, &err) :
+	    vmfile_clone(l, dir, src, list, name, copy, vmfile_result_cb, r, &err);
+	if (j == NULL)
+		vmfile_result_cb(false, err.msg, r);
+	while (!r->done)
+		loop_run_once(l, -1);
+	loop_free(l);
+	free(dir);
+}
+
+void
+vmfile_new_sync(const char *profiles_dir, const struct newvm *s, struct vmfile_result *r)
+{
+	run_sync(profiles_dir, s, NULL, NULL, NULL, false, r);
+}
+
+void
+vmfile_clone_sync(const char *profiles_dir, const struct profile *src,
+    const struct profile_list *list, const char *name, bool copy, struct vmfile_result *r)
+{
+	run_sync(profiles_dir, NULL, src, list, name, copy, r);
 }

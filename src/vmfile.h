@@ -61,9 +61,17 @@ void vmfile_result_cb(bool ok, const char *text, void *arg);
 /* Make the VM in dir: its disk when asked for, then its profile. */
 struct vmfile_job *vmfile_new(struct loop *l, const char *dir, const struct newvm *s,
     vmfile_done_fn done, void *arg, qt_error *err);
-/* Clone src (stopped) as name in dir; copy: full copies instead of overlays. */
+/* Clone src (stopped) as name in dir; copy: full copies instead of overlays.
+ * list: the loaded profiles, to refuse a name already taken (NULL: not checked). */
 struct vmfile_job *vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
-    const char *name, bool copy, vmfile_done_fn done, void *arg, qt_error *err);
+    const struct profile_list *list, const char *name, bool copy, vmfile_done_fn done,
+    void *arg, qt_error *err);
+/* The CLI's new and clone: in the user's profile directory (profiles_dir: --profiles,
+ * or NULL), on a loop of their own, waited for; r says how it ended (r->text: what was
+ * done, or the error; the caller frees it). */
+void vmfile_new_sync(const char *profiles_dir, const struct newvm *s, struct vmfile_result *r);
+void vmfile_clone_sync(const char *profiles_dir, const struct profile *src,
+    const struct profile_list *list, const char *name, bool copy, struct vmfile_result *r);
 /* Stop the job chain; done follows. */
 void vmfile_cancel(struct vmfile_job *j);
 
@@ -75,6 +83,8 @@ bool vmfile_live(const char *name);
 int vmfile_rename(const struct profile *p, const char *name, const struct profile_list *list,
     qt_error *err);
 
+/* -1 with err when p cannot be deleted now (a run under way); delete asks only after this. */
+int vmfile_delete_check(const struct profile *p, qt_error *err);
 /* What delete with disks would remove (remove) and keep, with why (keep). */
 void vmfile_delete_plan(const struct profile *p, const struct profile_list *list,
     struct strvec *remove, struct strvec *keep);
