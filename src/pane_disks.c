@@ -10,7 +10,6 @@
  */
 #include "ui_priv.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -43,7 +42,7 @@ struct disks {
 	char *vm;
 	struct drive_view *d;
 	size_t n;
-	size_t cur;			/* index into the spots */
+	struct ui_list list;		/* sel: an index into the spots */
 	/* What a prompt or a confirmation is about, until it is answered. */
 	char *op_file, *op_tag;
 	uint64_t op_size;
@@ -88,7 +87,7 @@ cursor_spot(struct disks *ds, struct spot *sp)
 	all = xcalloc(n, sizeof *all);
 	spots(ds, all, n);
 	/* The cursor stays where it was while a snapshot list is shorter. */
-	*sp = all[ds->cur < n ? ds->cur : n - 1];
+	*sp = all[ds->list.sel < n ? ds->list.sel : n - 1];
 	free(all);
 	return true;
 }
@@ -149,7 +148,7 @@ drives_load(struct disks *ds, struct vmwatch *vm)
 		ds->d[ds->n].format = pr->drives[i].format ? xstrdup(pr->drives[i].format) : NULL;
 		ds->n++;
 	}
-	ds->cur = 0;
+	ds->list = (struct ui_list){ 0, 0 };
 }
 
 static void
@@ -240,26 +239,6 @@ base_name(const char *path)
 }
 
 static void
-put_line(struct pane *p, int *y, int x, attr_t attr, const char *fmt, ...)
-    __attribute__((format(printf, 5, 6)));
-
-static void
-put_line(struct pane *p, int *y, int x, attr_t attr, const char *fmt, ...)
-{
-	char text[600];
-	va_list ap;
-
-	if (*y >= p->r.h - 2)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	wattrset(p->win, attr);
-	ui_put(p->win, *y, x, p->r.w - 1 - x, text);
-	(*y)++;
-}
-
-static void
 disks_draw(struct pane *p)
 {
 	struct disks *ds = p->data;
@@ -267,30 +246,30 @@ disks_draw(struct pane *p)
 	struct vmwatch *vm = ui_find_vm(ui, ds->vm);
 	char title[160], vs[32], as[32], when[32], keys[200], k[16];
 	struct spot cur = { 0, -1 };
-	bool focused = ui_focused(ui, p), have = cursor_spot(ds, &cur);
-	attr_t value = ui_attr(ui, EL_DETAILS_VALUE), label = ui_attr(ui, EL_DETAILS_LABEL);
-	attr_t sel = ui_attr(ui, focused ? EL_LIST_SELECTED : EL_LIST_SELECTED_UNFOCUSED);
-	int y = 1;
+	bool have = cursor_spot(ds, &cur);
+	attr_t value = ui_attr(ui, EL_DETAILS_VALUE);
+	int y = 1, end = p->r.h - 2;
 	size_t i, l, s;
 
 	snprintf(title, sizeof title, "%s: disks", ds->vm);
 	ui_frame(ui, p, title);
 	if (ds->n == 0)
-		put_line(p, &y, 2, value, "no drives in the profile");
+		ui_list_line(p, &y, end, 2, value, "no drives in the profile");
 	for (i = 0; i < ds->n; i++) {
 		struct drive_view *dv = &ds->d[i];
 		struct job *busy = jobs_find_file(ui->jobs, dv->file);
 		bool here = have && cur.drive == i && cur.snap == -1;
 
-		put_line(p, &y, 1, here ? sel : label, "%s%s  %s%s%s%s", here ? ">" : " ",
-		    dv->iface, dv->file, busy ? "  [" : "", busy ? job_title(busy) : "",
-		    busy ? "]" : "");
+		ui_list_line(p, &y, end, 1, ui_list_attr(p, here, EL_DETAILS_LABEL),
+		    "%s%s  %s%s%s%s", here ? ">" : " ", dv->iface, dv->file, busy ? "  [" : "",
+		    busy ? job_title(busy) : "", busy ? "]" : "");
 		if (dv->info != NULL && dv->nchain == 0) {
-			put_line(p, &y, 4, value, "reading qemu-img info...");
+			ui_list_line(p, &y, end, 4, value, "reading qemu-img info...");
 			continue;
 		}
 		if (dv->error != NULL) {
-			put_line(p, &y, 4, ui_attr(ui, EL_STATUS_ERROR), "%s", dv->error);
+			ui_list_line(p, &y, end, 4, ui_attr(ui, EL_STATUS_ERROR), "%s",
+			    dv->error);
 			continue;
 		}
 		for (l = 0; l < dv->nchain; l++) {
@@ -299,16 +278,17 @@ disks_draw(struct pane *p)
 			image_format_size(ly->virtual_size, vs, sizeof vs);
 			image_format_size(ly->actual_size, as, sizeof as);
 			if (l == 0)
-				put_line(p, &y, 4, value, "%s, %s virtual, %s on disk", ly->format,
-				    vs, as);
+				ui_list_line(p, &y, end, 4, value, "%s, %s virtual, %s on disk",
+				    ly->format, vs, as);
 			else
-				put_line(p, &y, 4, value, "backing %s: %s, %s virtual, %s on disk",
-				    ly->file, ly->format, vs, as);
+				ui_list_line(p, &y, end, 4, value,
+				    "backing %s: %s, %s virtual, %s on disk", ly->file, ly->format,
+				    vs, as);
 		}
 		if (dv->nchain > 0 && dv->chain[0].backing != NULL && dv->nchain == 1)
-			put_line(p, &y, 4, value, "backing %s", dv->chain[0].backing);
+			ui_list_line(p, &y, end, 4, value, "backing %s", dv->chain[0].backing);
 		if (dv->nchain > 0 && dv->chain[0].nsnaps == 0)
-			put_line(p, &y, 4, value, "no snapshots");
+			ui_list_line(p, &y, end, 4, value, "no snapshots");
 		for (s = 0; dv->nchain > 0 && s < dv->chain[0].nsnaps; s++) {
 			struct image_snapshot *sn = &dv->chain[0].snaps[s];
 			time_t t = (time_t)sn->date_sec;
@@ -319,8 +299,9 @@ disks_draw(struct pane *p)
 			    strftime(when, sizeof when, "%Y-%m-%d %H:%M:%S", &tm) == 0)
 				when[0] = '\0';
 			image_format_size(sn->vm_size, vs, sizeof vs);
-			put_line(p, &y, 3, on ? sel : value, "%ssnapshot %s  (id %s, %s, VM state %s)",
-			    on ? ">" : " ", sn->tag, sn->id, when, vs);
+			ui_list_line(p, &y, end, 3, ui_list_attr(p, on, EL_DETAILS_VALUE),
+			    "%ssnapshot %s  (id %s, %s, VM state %s)", on ? ">" : " ", sn->tag,
+			    sn->id, when, vs);
 		}
 	}
 	/* The keys, or why they do nothing now. */
@@ -359,15 +340,7 @@ disks_key(struct pane *p, int key, bool keycode)
 				return PANE_KEY_HANDLED;
 			}
 	}
-	if (ds->cur >= n)
-		ds->cur = n > 0 ? n - 1 : 0;
-	if ((keycode && key == KEY_UP) || (!keycode && key == 'k')) {
-		if (ds->cur > 0)
-			ds->cur--;
-	} else if ((keycode && key == KEY_DOWN) || (!keycode && key == 'j')) {
-		if (ds->cur + 1 < n)
-			ds->cur++;
-	} else
+	if (!ui_list_key(&ds->list, n, UI_LIST_LINES, key, keycode))
 		return PANE_KEY_IGNORED;
 	p->dirty = true;
 	return PANE_KEY_HANDLED;

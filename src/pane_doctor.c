@@ -41,6 +41,7 @@ struct dpane {
 	struct doctor_report report;
 	bool checked;			/* report holds a run's results */
 	char *version;			/* the probe's answer, NULL: not found */
+	struct ui_list list;		/* first: the first check shown (PgUp/PgDn) */
 };
 
 static void probe_finish(struct probe *pr);
@@ -237,8 +238,8 @@ static void
 doc_draw(struct pane *p)
 {
 	struct dpane *dp = p->data;
-	int y = 1, width = p->r.w - 2, max = p->r.h - 1, skip = p->scroll;
-	char title[160], text[1200];
+	int y = 1, width = p->r.w - 2, max = p->r.h - 1;
+	char title[160];
 	size_t i;
 
 	snprintf(title, sizeof title, "%s: doctor%s", dp->name, dp->probe != NULL ?
@@ -249,38 +250,30 @@ doc_draw(struct pane *p)
 		ui_put(p->win, y, 2, width - 1, "checking…");
 		return;
 	}
-	for (i = 0; i < dp->report.n && y < max; i++) {
+	ui_list_fit(&dp->list, dp->report.n);
+	for (i = dp->list.first; i < dp->report.n && y < max; i++) {
 		const struct doctor_check *c = &dp->report.checks[i];
 		enum ui_el el = c->level == DOCTOR_FAIL ? EL_STATE_CRASHED :
 		    c->level == DOCTOR_WARN ? EL_STATE_PAUSED : EL_DEFAULT;
 
-		if (skip > 0) {
-			skip--;
-			continue;
-		}
-		wattrset(p->win, ui_attr(p->ui, el));
-		snprintf(text, sizeof text, "%-4s %-16s %s", doctor_level_word(c->level),
-		    c->name, c->detail);
-		ui_put(p->win, y++, 1, width, text);
-		if (c->fix != NULL && c->level != DOCTOR_OK && y < max) {
-			wattrset(p->win, ui_attr(p->ui, EL_DETAILS_LABEL));
-			snprintf(text, sizeof text, "     fix: %s", c->fix);
-			ui_put(p->win, y++, 1, width, text);
-		}
+		ui_list_line(p, &y, max, 1, ui_attr(p->ui, el), "%-4s %-16s %s",
+		    doctor_level_word(c->level), c->name, c->detail);
+		if (c->fix != NULL && c->level != DOCTOR_OK)
+			ui_list_line(p, &y, max, 1, ui_attr(p->ui, EL_DETAILS_LABEL),
+			    "     fix: %s", c->fix);
 	}
-	wattrset(p->win, ui_attr(p->ui, EL_DEFAULT));
-	if (y < max)
-		ui_put(p->win, y, 1, width, "r: check again  PgUp/PgDn: scroll  q: close");
+	ui_list_line(p, &y, max, 1, ui_attr(p->ui, EL_DEFAULT),
+	    "r: check again  PgUp/PgDn: scroll  q: close");
 }
 
 static enum pane_key
 doc_key(struct pane *p, int key, bool keycode)
 {
-	if (keycode && key == KEY_PPAGE)
-		p->scroll = p->scroll > 5 ? p->scroll - 5 : 0;
-	else if (keycode && key == KEY_NPAGE)
-		p->scroll += 5;
-	else if (keycode)
+	struct dpane *dp = p->data;
+
+	if (ui_list_key(&dp->list, dp->report.n, UI_LIST_PAGES, key, keycode)) {
+		/* scrolled */
+	} else if (keycode)
 		return PANE_KEY_IGNORED;
 	else if (key == 'r')
 		check_again(p);

@@ -9,7 +9,6 @@
  */
 #include "ui_priv.h"
 
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -34,7 +33,7 @@ struct fpane {
 	char listen_note[1100];		/* how the last read went */
 	bool listen_read;		/* a read has answered */
 	struct forward_op *op;		/* an add or remove in flight */
-	size_t sel;			/* a row: forwards first, then listeners */
+	struct ui_list list;		/* sel: a row, forwards first, then listeners */
 	/* What the selected row shows, so the selection stays on it when rows come
 	 * or go: a forward's protocol and host port, or a listener's port. */
 	bool sel_listener;
@@ -42,17 +41,17 @@ struct fpane {
 	int sel_port;
 };
 
-/* Remember what row sel shows. */
+/* Remember what row list.sel shows. */
 static void
 sel_remember(struct fpane *fp)
 {
-	if (fp->sel < fp->nfwd) {
+	if (fp->list.sel < fp->nfwd) {
 		fp->sel_listener = false;
-		snprintf(fp->sel_proto, sizeof fp->sel_proto, "%s", fp->fwd[fp->sel].f.proto);
-		fp->sel_port = fp->fwd[fp->sel].f.host_port;
-	} else if (fp->sel < fp->nfwd + fp->nlisten) {
+		snprintf(fp->sel_proto, sizeof fp->sel_proto, "%s", fp->fwd[fp->list.sel].f.proto);
+		fp->sel_port = fp->fwd[fp->list.sel].f.host_port;
+	} else if (fp->list.sel < fp->nfwd + fp->nlisten) {
 		fp->sel_listener = true;
-		fp->sel_port = fp->listen[fp->sel - fp->nfwd].port;
+		fp->sel_port = fp->listen[fp->list.sel - fp->nfwd].port;
 	}
 }
 
@@ -65,12 +64,12 @@ sel_find(struct fpane *fp)
 	for (i = 0; !fp->sel_listener && i < fp->nfwd; i++)
 		if (fp->fwd[i].f.host_port == fp->sel_port &&
 		    strcmp(fp->fwd[i].f.proto, fp->sel_proto) == 0) {
-			fp->sel = i;
+			fp->list.sel = i;
 			return;
 		}
 	for (i = 0; fp->sel_listener && i < fp->nlisten; i++)
 		if (fp->listen[i].port == fp->sel_port) {
-			fp->sel = fp->nfwd + i;
+			fp->list.sel = fp->nfwd + i;
 			return;
 		}
 }
@@ -263,60 +262,37 @@ fwd_vm(struct pane *p)
 }
 
 static void
-line(struct pane *p, int *y, bool selected, const char *fmt, ...)
-    __attribute__((format(printf, 4, 5)));
-
-static void
-line(struct pane *p, int *y, bool selected, const char *fmt, ...)
-{
-	char text[300];
-	va_list ap;
-
-	if (*y >= p->r.h - 1)
-		return;
-	va_start(ap, fmt);
-	vsnprintf(text, sizeof text, fmt, ap);
-	va_end(ap);
-	wattrset(p->win, ui_attr(p->ui, selected ? (ui_focused(p->ui, p) ?
-	    EL_LIST_SELECTED : EL_LIST_SELECTED_UNFOCUSED) : EL_DEFAULT));
-	ui_put(p->win, *y, 1, p->r.w - 2, text);
-	(*y)++;
-}
-
-static void
 fwd_draw(struct pane *p)
 {
 	struct fpane *fp = p->data;
 	struct vmwatch *vm = fpane_vm(p);
 	char title[160];
-	size_t i, nrows;
-	int y = 1;
+	size_t i;
+	int y = 1, end = p->r.h - 1;
+	attr_t plain = ui_attr(p->ui, EL_DEFAULT);
 
 	load_forwards(p);
 	sel_find(fp);
-	nrows = fp->nfwd + fp->nlisten;
-	if (fp->sel >= nrows)
-		fp->sel = nrows > 0 ? nrows - 1 : 0;
+	ui_list_fit(&fp->list, fp->nfwd + fp->nlisten);
 	snprintf(title, sizeof title, "%s: forwards", fp->name);
 	ui_frame(p->ui, p, title);
 	if (vm == NULL)
 		return;
 	if (!vm_state_live(vm->state)) {
-		line(p, &y, false, "%s is %s: forwards end with the run", vm->name,
-		    vm_state_name(vm->state));
+		ui_list_line(p, &y, end, 1, plain, "%s is %s: forwards end with the run",
+		    vm->name, vm_state_name(vm->state));
 		return;
 	}
-	wattrset(p->win, ui_attr(p->ui, EL_DETAILS_LABEL));
-	line(p, &y, false, "Forwards (host -> guest)       a: add  d: remove the selected");
+	ui_list_line(p, &y, end, 1, plain,
+	    "Forwards (host -> guest)       a: add  d: remove the selected");
 	for (i = 0; i < fp->nfwd; i++)
-		line(p, &y, fp->sel == i, "  %s %s:%d -> %d  (%s)", fp->fwd[i].f.proto,
-		    fp->fwd[i].f.addr, fp->fwd[i].f.host_port, fp->fwd[i].f.guest_port,
-		    fp->fwd[i].from);
+		ui_list_line(p, &y, end, 1, ui_list_attr(p, fp->list.sel == i, EL_DEFAULT),
+		    "  %s %s:%d -> %d  (%s)", fp->fwd[i].f.proto, fp->fwd[i].f.addr,
+		    fp->fwd[i].f.host_port, fp->fwd[i].f.guest_port, fp->fwd[i].from);
 	if (fp->nfwd == 0)
-		line(p, &y, false, "  none");
-	wattrset(p->win, ui_attr(p->ui, EL_DETAILS_LABEL));
-	line(p, &y, false, "Guest listeners (tcp)          f: forward the selected  r: read "
-	    "again");
+		ui_list_line(p, &y, end, 1, plain, "  none");
+	ui_list_line(p, &y, end, 1, plain,
+	    "Guest listeners (tcp)          f: forward the selected  r: read again");
 	for (i = 0; i < fp->nlisten; i++) {
 		const struct forward_listener *l = &fp->listen[i];
 		const struct forward_entry *e = forward_for_guest_port(fp->fwd, fp->nfwd,
@@ -328,12 +304,14 @@ fwd_draw(struct pane *p)
 			    e->f.host_port);
 		else
 			snprintf(how, sizeof how, "not forwarded");
-		line(p, &y, fp->sel == fp->nfwd + i, "  guest port %-5d %s%s", l->port, how,
+		ui_list_line(p, &y, end, 1,
+		    ui_list_attr(p, fp->list.sel == fp->nfwd + i, EL_DEFAULT),
+		    "  guest port %-5d %s%s", l->port, how,
 		    l->loopback_only ? " (the guest's loopback only: unreachable)" : "");
 	}
 	if (fp->listen_read && fp->nlisten == 0)
-		line(p, &y, false, "  none");
-	line(p, &y, false, "  %s", fp->listen_note);
+		ui_list_line(p, &y, end, 1, plain, "  none");
+	ui_list_line(p, &y, end, 1, plain, "  %s", fp->listen_note);
 }
 
 static enum pane_key
@@ -343,54 +321,42 @@ fwd_key(struct pane *p, int key, bool keycode)
 	size_t nrows = fp->nfwd + fp->nlisten;
 	struct vmwatch *vm;
 
-	if (keycode && key == KEY_UP)
-		key = 'k';
-	else if (keycode && key == KEY_DOWN)
-		key = 'j';
-	else if (keycode && key == KEY_HOME)
-		key = 'g';
-	else if (keycode && key == KEY_DC)
+	if (ui_list_key(&fp->list, nrows, UI_LIST_LINES | UI_LIST_HOME, key, keycode)) {
+		sel_remember(fp);
+		ui_mark(p->ui);
+		return PANE_KEY_HANDLED;
+	}
+	if (keycode && key == KEY_DC)
 		key = 'd';
 	else if (keycode && key == KEY_ENTER)
 		key = '\r';
 	else if (keycode)
 		return PANE_KEY_IGNORED;
 	switch (key) {
-	case 'k':
-		if (fp->sel > 0)
-			fp->sel--;
-		break;
-	case 'j':
-		if (fp->sel + 1 < nrows)
-			fp->sel++;
-		break;
-	case 'g':
-		fp->sel = 0;
-		break;
 	case 'a':
 		if ((vm = fpane_vm(p)) != NULL)
 			ui_prompt(p->ui, add_prompted, vm, NULL, "Forward on %s: "
 			    "[tcp|udp:][ADDR:]HOSTPORT:GUESTPORT", fp->name);
 		break;
 	case 'd':
-		if (fp->sel >= fp->nfwd)
+		if (fp->list.sel >= fp->nfwd)
 			ui_message(p->ui, true, "select a forward to remove (a guest listener "
 			    "is not one)");
-		else if (strcmp(fp->fwd[fp->sel].from, "added") != 0)
+		else if (strcmp(fp->fwd[fp->list.sel].from, "added") != 0)
 			ui_message(p->ui, true, "%s: this forward comes from %s: it lasts "
-			    "as long as the run", fp->name, strcmp(fp->fwd[fp->sel].from,
+			    "as long as the run", fp->name, strcmp(fp->fwd[fp->list.sel].from,
 			    "ssh") == 0 ? "the SSH port" : "the profile's network.forwards");
 		else
-			change(p, false, &fp->fwd[fp->sel].f);
+			change(p, false, &fp->fwd[fp->list.sel].f);
 		break;
 	case 'f':
 	case '\r':
 	case '\n':
-		if (fp->sel < fp->nfwd || fp->sel >= nrows)
+		if (fp->list.sel < fp->nfwd || fp->list.sel >= nrows)
 			ui_message(p->ui, true, "select a guest listener to forward (or a: "
 			    "add one by hand)");
 		else
-			forward_listener(p, &fp->listen[fp->sel - fp->nfwd]);
+			forward_listener(p, &fp->listen[fp->list.sel - fp->nfwd]);
 		break;
 	case 'r':
 		read_listeners(p);

@@ -13,7 +13,7 @@
 #include <time.h>
 
 struct snaps_pane {
-	size_t sel;		/* the highlighted snapshot */
+	struct ui_list list;	/* the highlighted snapshot, the first one drawn */
 	char tag[128];		/* the one a confirmation is about */
 	char error[1024];	/* why the list could not be asked for */
 	char vm[128];		/* whose: another VM starts afresh */
@@ -41,9 +41,9 @@ snaps_draw(struct pane *p)
 	struct snaps_pane *sp = p->data;
 	struct vmwatch *vm = ui_selected(ui);
 	int rows = p->r.h - 2, width = p->r.w - 2, y = 1, last;
-	char title[160], line[512], date[32], clock[32], size[32];
+	char title[160], date[32], clock[32], size[32];
 	qt_error err;
-	size_t i, first;
+	size_t i;
 
 	snprintf(title, sizeof title, "snapshots%s%s", vm ? ": " : "", vm ? vm->name : "");
 	ui_frame(ui, p, title);
@@ -51,7 +51,7 @@ snaps_draw(struct pane *p)
 		return;
 	if (strcmp(sp->vm, vm->name) != 0) {
 		snprintf(sp->vm, sizeof sp->vm, "%s", vm->name);
-		sp->sel = 0;
+		sp->list = (struct ui_list){ 0, 0 };
 		sp->error[0] = '\0';
 	}
 	if (!vm->snaps_known && vm->snap_step[0] == '\0') {
@@ -61,21 +61,16 @@ snaps_draw(struct pane *p)
 	}
 	last = rows;	/* the key hint's row */
 	if (vm->snaps.n > 0) {
-		wattrset(p->win, ui_attr(ui, EL_DETAILS_LABEL));
-		snprintf(line, sizeof line, "%-20s %-19s %10s  %-12s", "TAG", "DATE", "VM STATE",
-		    "VM CLOCK");
-		ui_put(p->win, y++, 1, width, line);
+		ui_list_line(p, &y, last, 1, ui_attr(ui, EL_DETAILS_LABEL),
+		    "%-20s %-19s %10s  %-12s", "TAG", "DATE", "VM STATE", "VM CLOCK");
 	} else if (vm->snaps_known && vm->snap_note[0] == '\0') {
 		wattrset(p->win, ui_attr(ui, EL_DEFAULT));
 		ui_put(p->win, y++, 1, width, "no snapshots (a saves one)");
 	}
-	if (sp->sel >= vm->snaps.n)
-		sp->sel = vm->snaps.n > 0 ? vm->snaps.n - 1 : 0;
-	/* Keep the highlighted one in view; the note, step and hint take 3 rows. */
-	first = 0;
-	if (rows - 4 > 0 && sp->sel >= (size_t)(rows - 4))
-		first = sp->sel - (size_t)(rows - 5);
-	for (i = first; i < vm->snaps.n && y < last - 2; i++, y++) {
+	/* Keep the highlighted one in view; the head, note, step and hint take 4 rows. */
+	ui_list_fit(&sp->list, vm->snaps.n);
+	ui_list_follow(&sp->list, rows > 4 ? (size_t)(rows - 4) : 0);
+	for (i = sp->list.first; i < vm->snaps.n && y < last - 2; i++) {
 		const struct snap_entry *e = &vm->snaps.items[i];
 
 		image_format_date(e->s.date_sec, date, sizeof date);
@@ -84,11 +79,10 @@ snaps_draw(struct pane *p)
 			image_format_size(e->s.vm_size, size, sizeof size);
 		else
 			snprintf(size, sizeof size, "disks only");
-		snprintf(line, sizeof line, "%-20s %-19s %10s  %-12s%s", e->s.tag, date, size,
-		    clock, e->ndisks < vm->snaps.ndisks ? "  (not on every disk)" : "");
-		wattrset(p->win, ui_attr(ui, i == sp->sel ? (ui_focused(ui, p) ?
-		    EL_LIST_SELECTED : EL_LIST_SELECTED_UNFOCUSED) : EL_LIST_NORMAL));
-		ui_put(p->win, y, 1, width, line);
+		ui_list_line(p, &y, last - 2, 1,
+		    ui_list_attr(p, i == sp->list.sel, EL_LIST_NORMAL),
+		    "%-20s %-19s %10s  %-12s%s", e->s.tag, date, size, clock,
+		    e->ndisks < vm->snaps.ndisks ? "  (not on every disk)" : "");
 	}
 	if (vm->snap_step[0] != '\0') {
 		wattrset(p->win, ui_attr(ui, EL_STATUS_INFO));
@@ -151,12 +145,8 @@ snaps_key(struct pane *p, int key, bool keycode)
 
 	if (vm == NULL)
 		return PANE_KEY_IGNORED;
-	if (keycode ? key == KEY_UP : key == 'k') {
-		if (sp->sel > 0)
-			sp->sel--;
-	} else if (keycode ? key == KEY_DOWN : key == 'j') {
-		if (sp->sel + 1 < vm->snaps.n)
-			sp->sel++;
+	if (ui_list_key(&sp->list, vm->snaps.n, UI_LIST_LINES, key, keycode)) {
+		/* moved */
 	} else if (!keycode && key == 'a') {
 		localtime_r(&now, &tm);
 		strftime(tag, sizeof tag, "snap-%Y%m%d-%H%M%S", &tm);
@@ -169,7 +159,7 @@ snaps_key(struct pane *p, int key, bool keycode)
 			    key == 'd' || key == KEY_DC ? "delete" : "load");
 			return PANE_KEY_HANDLED;
 		}
-		snprintf(sp->tag, sizeof sp->tag, "%s", vm->snaps.items[sp->sel].s.tag);
+		snprintf(sp->tag, sizeof sp->tag, "%s", vm->snaps.items[sp->list.sel].s.tag);
 		if (key == 'd' || key == KEY_DC)
 			ui_ask(ui, delete_confirmed, vm, "Delete snapshot %s of %s from all its "
 			    "disks?", sp->tag, vm->name);

@@ -261,4 +261,28 @@ void ui_put(WINDOW *win, int y, int x, int width, const char *text);
 void ui_sparkline(struct ui *ui, WINDOW *win, int y, int x, int width,
     const double *values, int n, double max);
 
+/* ui_list.c: a list of rows in a pane (disks, forwards, doctor, snapshots). */
+struct ui_list {
+	size_t sel;		/* the selected row */
+	size_t first;		/* the first row drawn */
+};
+/* The moving keys a list takes; the others stay the dashboard's. */
+enum {
+	UI_LIST_LINES = 1,	/* Up/k, Down/j: the selection */
+	UI_LIST_HOME = 2,	/* Home/g: the first row */
+	UI_LIST_PAGES = 4,	/* PgUp/PgDn: the view, 5 rows */
+};
+/* A moving key among keys over n rows: true when it was one. */
+bool ui_list_key(struct ui_list *l, size_t n, unsigned keys, int key, bool keycode);
+/* The rows changed: sel and first below n. */
+void ui_list_fit(struct ui_list *l, size_t n);
+/* first for visible rows: sel drawn last once it is past the first page. */
+void ui_list_follow(struct ui_list *l, size_t visible);
+/* A row's colour: the selection's (focused or not), else normal. */
+attr_t ui_list_attr(struct pane *p, bool selected, enum ui_el normal);
+/* One row at *y from column x, formatted and clipped to the pane; nothing at or
+ * past row limit; *y moves on. */
+void ui_list_line(struct pane *p, int *y, int limit, int x, attr_t attr, const char *fmt, ...)
+    __attribute__((format(printf, 6, 7)));
+
 #endif

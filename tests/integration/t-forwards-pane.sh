@@ -7,7 +7,7 @@
 # forward typed at the prompt onto a busy port names its holder; a port below 1024
 # is explained to a dashboard without CAP_NET_BIND_SERVICE. A restarted dashboard shows the added
 # forwards (the run directory keeps them). The doctor pane shows a missing kernel
-# with its fix line, and r checks again.
+# with its fix line, r checks again, and PgDn/PgUp scroll its checks.
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 command -v tmux >/dev/null || skip "tmux is not installed"
@@ -161,6 +161,14 @@ tm send-keys -t qt r
 see "ok   kernel" 30 || fail "r did not check again"
 see "ok   qemu-system-aarch64" || fail "no QEMU version after the second probe"
 ok "r in the doctor pane checks again"
+# PgDn scrolls the checks five at a time, never past the last one (else PgUp would
+# come back to an empty view); PgUp comes back to the first.
+tm send-keys -t qt NPage
+pane_closed "ok   qemu-system-aarch64" || fail "PgDn did not scroll the checks"
+see "ok   initrd" || fail "PgDn scrolled past the initrd check"
+tm send-keys -t qt NPage NPage NPage PPage
+see "ok   qemu-system-aarch64" || fail "PgUp after PgDn past the end"
+ok "PgDn and PgUp scroll the doctor pane's checks"
 
 if [ -n "$holder" ]; then kill $holder; holder=; fi
 tm send-keys -t qt q
