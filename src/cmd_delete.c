@@ -1,9 +1,10 @@
 /*
- * qemu-tui delete NAME [--disks] [--yes]: a stopped VM's profile (and run
- * directory) removed after a question on a terminal; its disks only with --disks,
- * and only those in the profile's own directory that no other profile uses.
+ * qemu-tui delete NAME [--disks] [--yes]: a stopped VM's profile (and run and
+ * state directories) removed after a question on a terminal; its disks only with
+ * --disks, and only those in the profile's own directory that no other profile uses.
  */
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -29,7 +30,7 @@ cmd_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	struct profile_list list;
 	struct profile *p;
 	qt_error err;
-	char *q;
+	char *q, *state = NULL;
 	size_t i;
 	int rc = 1;
 
@@ -45,6 +46,8 @@ cmd_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	if (ctx->opts.disks)
 		vmfile_delete_plan(p, &list, &remove, &keep);
 	printf("delete %s: %s\n", p->name, p->path);
+	if ((state = vmfile_state_dir(p->name)) != NULL)
+		printf("  state %s (its UEFI variables: this VM's alone)\n", state);
 	for (i = 0; i < remove.n; i++)
 		printf("  disk %s\n", remove.v[i]);
 	for (i = 0; i < keep.n; i++)
@@ -71,6 +74,7 @@ cmd_delete_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	printf("deleted %s%s\n", p->name, remove.n > 0 ? " and its disks" : "");
 	rc = 0;
 out:
+	free(state);
 	strvec_free(&remove);
 	strvec_free(&keep);
 	profile_list_free(&list);

@@ -1,4 +1,4 @@
-/* qemu-tui rename OLD NEW: a stopped VM's profile and run directory take the new name. */
+/* qemu-tui rename OLD NEW: a stopped VM's profile, run and state directories take the new name. */
 #include <stdio.h>
 
 #include "cmd.h"
@@ -30,6 +30,6 @@ cmd_rename_exec(struct cmd_ctx *ctx, int argc, char **argv)
 const struct cmd_entry cmd_rename_entry = {
 	.name = "rename", .args = "OLD NEW",
 	.min_args = 2, .max_args = 2, .flags = CMD_ARG_PROFILE,
-	.help = "rename a stopped VM (its profile and its run directory)",
+	.help = "rename a stopped VM (its profile, run directory and UEFI variables)",
 	.exec = cmd_rename_exec
 };

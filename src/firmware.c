@@ -347,17 +347,29 @@ firmware_find(const char *arch, const char *machine, const struct fw_search *s,
 }
 
 char *
-firmware_vars_path(const char *name, qt_error *err)
+firmware_state_dir(const char *name, qt_error *err)
 {
 	const char *e;
 
 	if ((e = getenv("XDG_STATE_HOME")) != NULL && *e == '/')
-		return xasprintf("%s/qemu-tui/%s/efi-vars.fd", e, name);
+		return xasprintf("%s/qemu-tui/%s", e, name);
 	if ((e = getenv("HOME")) != NULL && *e == '/')
-		return xasprintf("%s/.local/state/qemu-tui/%s/efi-vars.fd", e, name);
+		return xasprintf("%s/.local/state/qemu-tui/%s", e, name);
 	err_set(err, "firmware: no state directory for the variables file: set HOME or "
 	    "XDG_STATE_HOME to an absolute path");
 	return NULL;
+}
+
+char *
+firmware_vars_path(const char *name, qt_error *err)
+{
+	char *dir = firmware_state_dir(name, err), *path;
+
+	if (dir == NULL)
+		return NULL;
+	path = xasprintf("%s/efi-vars.fd", dir);
+	free(dir);
+	return path;
 }
 
 /* mkdir -p of path's parents, new ones 0700 (the state is the user's alone). */

@@ -45,7 +45,11 @@ void firmware_image_free(struct fw_image *fw);
 /* "sudo apt-get install ovmf" and the others' names, for messages. */
 const char *firmware_install_hint(const char *arch);
 
-/* $XDG_STATE_HOME/qemu-tui/NAME/efi-vars.fd (~/.local/state/...), or NULL with err. */
+/* The VM's state directory, $XDG_STATE_HOME/qemu-tui/NAME (~/.local/state/...): what
+ * outlives its runs and belongs to it alone (vmfile.c deletes and renames it with the
+ * VM; clean leaves it). NULL with err. */
+char *firmware_state_dir(const char *name, qt_error *err);
+/* Its variables file: the state directory's efi-vars.fd, or NULL with err. */
 char *firmware_vars_path(const char *name, qt_error *err);
 /*
  * The VM's variables file at path: kept when it is there (a regular file of

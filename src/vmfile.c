@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "firmware.h"
 #include "image.h"
 #include "rundir.h"
 #include "vmstate.h"
@@ -723,13 +724,25 @@ fail:
 
 /* ---- rename ---- */
 
+char *
+vmfile_state_dir(const char *name)
+{
+	char *dir = firmware_state_dir(name, NULL);
+	struct stat st;
+
+	if (dir != NULL && lstat(dir, &st) == 0 && S_ISDIR(st.st_mode))
+		return dir;
+	free(dir);
+	return NULL;
+}
+
 int
 vmfile_rename(const struct profile *p, const char *name, const struct profile_list *list,
     qt_error *err)
 {
 	struct json_object *o;
 	struct profile *np;
-	char *why, *from = NULL, *to = NULL;
+	char *why, *from = NULL, *to = NULL, *sfrom = NULL, *sto = NULL;
 	struct stat st;
 	int rc = -1;
 
@@ -747,6 +760,13 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 	if (vmfile_live(p->name)) {
 		err_set(err, "%s is running: stop it first (its run directory is named after it)",
 		    p->name);
+		return -1;
+	}
+	/* Never over another VM's UEFI variables: they are not ours to drop. */
+	if ((sto = vmfile_state_dir(name)) != NULL) {
+		err_set(err, "%s exists: the state (UEFI variables) of an earlier VM named %s; "
+		    "remove it, or choose another name (nothing was renamed)", sto, name);
+		free(sto);
 		return -1;
 	}
 	if ((from = rundir_path(p->name, err)) == NULL || (to = rundir_path(name, err)) == NULL)
@@ -777,10 +797,20 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 		err_errno(err, "renamed the profile, but not its run directory %s", from);
 		goto out;
 	}
+	/* The state too: a renamed UEFI VM keeps its boot entries. */
+	if ((sfrom = vmfile_state_dir(p->name)) != NULL &&
+	    ((sto = firmware_state_dir(name, err)) == NULL || rename(sfrom, sto) == -1)) {
+		if (sto != NULL)
+			err_errno(err, "renamed the profile and run directory, but not its state "
+			    "directory %s (its UEFI variables)", sfrom);
+		goto out;
+	}
 	rc = 0;
 out:
 	free(from);
 	free(to);
+	free(sfrom);
+	free(sto);
 	return rc;
 }
 
@@ -932,6 +962,17 @@ vmfile_delete(const struct profile *p, const struct strvec *remove, qt_error *er
 	}
 	if ((run = rundir_path(p->name, NULL)) != NULL) {
 		if (lstat(run, &st) == 0 && rundir_remove(run, err) == -1) {
+			free(run);
+			return -1;
+		}
+		free(run);
+	}
+	/* Its state (the UEFI variables) is its own: no other VM boots from it. */
+	if ((run = vmfile_state_dir(p->name)) != NULL) {
+		qt_error e;
+
+		if (rundir_remove(run, &e) == -1) {
+			err_set(err, "removed %s, but not its state directory: %s", p->path, e.msg);
 			free(run);
 			return -1;
 		}

@@ -78,7 +78,11 @@ void vmfile_cancel(struct vmfile_job *j);
 /* The VM has a run under way (starting, running, paused, orphaned ...). */
 bool vmfile_live(const char *name);
 
-/* Rename a stopped VM: its profile file and name (same directory), its run directory.
+/* The VM's state directory (firmware.c: its UEFI variables) when it exists, else NULL. */
+char *vmfile_state_dir(const char *name);
+
+/* Rename a stopped VM: its profile file and name (same directory), its run directory
+ * and its state directory (refused when the new name has one: another VM's variables).
  * list: the loaded profiles, to refuse a name already taken. */
 int vmfile_rename(const struct profile *p, const char *name, const struct profile_list *list,
     qt_error *err);
@@ -88,7 +92,8 @@ int vmfile_delete_check(const struct profile *p, qt_error *err);
 /* What delete with disks would remove (remove) and keep, with why (keep). */
 void vmfile_delete_plan(const struct profile *p, const struct profile_list *list,
     struct strvec *remove, struct strvec *keep);
-/* Delete a stopped VM's profile and run directory, and the files in remove. */
+/* Delete a stopped VM's profile, run directory and state directory, and the files in
+ * remove. */
 int vmfile_delete(const struct profile *p, const struct strvec *remove, qt_error *err);
 
 /* A MAC of QEMU's 52:54:00 range derived from the name (a clone's, with tap). */

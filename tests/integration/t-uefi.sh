@@ -3,7 +3,8 @@
 # (qemu-efi-aarch64, found from QEMU's firmware descriptors; QEMU's virt machine hands
 # -kernel to the firmware) to its shell. Its variables file is its own, in its state
 # directory (0600, never the shared template); a second VM gets another; a restart
-# keeps the same file in place, with what the firmware stored in it.
+# keeps the same file in place, with what the firmware stored in it. clean leaves the
+# file, rename moves it and delete removes it.
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 [ -f /usr/share/qemu/firmware/60-edk2-aarch64.json ] || skip "qemu-efi-aarch64 is not installed"
@@ -59,3 +60,28 @@ cmp -s "$vars" "$tmpl" && fail "the variables were reset to the template"
 [ "$(stat -c %i "$vars")" = "$ino" ] || fail "the variables file was replaced"
 [ "$(sha256sum < "$tmpl")" = "$tmpl_sum" ] || fail "the shared template changed"
 ok "a restart keeps the same file in place, byte for byte until the firmware runs; the template is untouched"
+
+# The variables are the VM's alone: clean leaves them, rename takes them along (the VM
+# keeps its boot entries), delete removes them with the profile and says so; a name
+# with variables left by an earlier VM is refused, not taken over.
+sum=$(sha256sum < "$vars")
+qt clean efi >/dev/null || fail "clean"
+[ ! -e "$(rundir efi)" ] || fail "clean left the run directory"
+[ -f "$vars" ] && [ "$(sha256sum < "$vars")" = "$sum" ] || fail "clean touched the variables file"
+qt rename efi efi3 >/dev/null || fail "rename"
+vars3=$XDG_STATE_HOME/qemu-tui/efi3/efi-vars.fd
+[ ! -e "$(dirname "$vars")" ] || fail "rename left $(dirname "$vars")"
+[ "$(sha256sum < "$vars3")" = "$sum" ] || fail "rename did not move the variables file"
+out=$(qt cmdline efi3 2>&1) || fail "cmdline efi3: $out"
+grep -qF -- "-drive if=pflash,format=raw,unit=1,file=$vars3" <<<"$out" || fail "efi3's vars: $out"
+grep -q "made from the template" <<<"$out" && fail "efi3 would start from the template: $out"
+rm "$T/profiles/efi2.json"	# efi2's variables stay behind, as an older delete left them
+out=$(qt rename efi3 efi2 2>&1) && fail "rename onto efi2's variables"
+grep -qF "$(dirname "$vars2") exists: the state (UEFI variables) of an earlier VM named efi2" <<<"$out" ||
+	fail "said: $out"
+[ -f "$vars3" ] && [ -f "$T/profiles/efi3.json" ] || fail "a refused rename changed something"
+out=$(qt delete efi3 --yes 2>&1) || fail "delete: $out"
+grep -qF "state $(dirname "$vars3") (its UEFI variables" <<<"$out" || fail "delete did not say: $out"
+[ ! -e "$(dirname "$vars3")" ] || fail "delete left $(dirname "$vars3")"
+[ -f "$vars2" ] || fail "delete removed another VM's variables"
+ok "clean keeps the variables, rename moves them, delete removes them (and says so)"
