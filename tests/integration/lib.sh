@@ -27,6 +27,9 @@ need_guest() {	# arch...
 
 T=$(mktemp -d /tmp/qtt.XXXXXX)
 export QEMU_TUI_RUNDIR=$T/run
+# VMs' state directories (UEFI variables) too: delete and rename act on them, and a
+# test's VM names must not reach the user's ~/.local/state/qemu-tui.
+export XDG_STATE_HOME=$T/state
 # Sanitizer reports from any qemu-tui process (the dashboard's stderr is a tmux pane,
 # a supervisor's is qemu.log) land here, and the test fails on them at cleanup.
 export ASAN_OPTIONS="log_path=$T/asan:${ASAN_OPTIONS:-}"
