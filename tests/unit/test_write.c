@@ -366,6 +366,7 @@ START_TEST(test_delete_plan)
 	    keep.v[2]);
 	/* delete: the profile and the listed disk, nothing else */
 	setenv("QEMU_TUI_RUNDIR", dir, 1);
+	setenv("XDG_STATE_HOME", dir, 1);	/* never the user's own state */
 	ck_assert_int_eq(vmfile_delete(p, &rm, &err), 0);
 	ck_assert_int_eq(access(p->path, F_OK), -1);
 	ck_assert_int_eq(access(rm.v[0], F_OK), -1);
@@ -377,6 +378,64 @@ START_TEST(test_delete_plan)
 	profile_list_free(&list);
 	free(pd);
 	free(od);
+}
+END_TEST
+
+/* A VM's state directory (its UEFI variables) goes with it: rename moves it, delete
+ * removes it, and a rename never lands on another VM's. */
+START_TEST(test_state_dir)
+{
+	struct profile_list list;
+	const struct profile *p;
+	char *pd = xasprintf("%s/profiles", dir), *sd = xasprintf("%s/state", dir), *path;
+	qt_error err;
+
+	setenv("QEMU_TUI_RUNDIR", dir, 1);
+	setenv("XDG_STATE_HOME", sd, 1);
+	ck_assert_int_eq(mkdir(pd, 0755), 0);
+	ck_assert_int_eq(mkdir(sd, 0700), 0);
+	path = xasprintf("%s/qemu-tui", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	path = xasprintf("%s/qemu-tui/a", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	path = xasprintf("%s/qemu-tui/a/efi-vars.fd", sd);
+	put_text(path, "a's boot entries");
+	free(path);
+	path = xasprintf("%s/qemu-tui/old", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	path = xasprintf("%s/a.json", pd);
+	put_text(path, "{ \"memory\": \"64M\" }");
+	free(path);
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	ck_assert_ptr_nonnull(p = profile_list_find(&list, "a"));
+
+	/* "old" has a state directory an earlier VM left: refused, nothing moved */
+	ck_assert_int_eq(vmfile_rename(p, "old", &list, &err), -1);
+	ck_assert_msg(strstr(err.msg, "/state/qemu-tui/old exists: the state (UEFI variables) "
+	    "of an earlier VM named old") != NULL, "%s", err.msg);
+	ck_assert_int_eq(access(p->path, F_OK), 0);
+	ck_assert_ptr_nonnull(path = vmfile_state_dir("a"));
+	free(path);
+
+	ck_assert_int_eq(vmfile_rename(p, "b", &list, &err), 0);
+	ck_assert_ptr_null(vmfile_state_dir("a"));
+	path = xasprintf("%s/qemu-tui/b/efi-vars.fd", sd);
+	ck_assert_int_eq(access(path, F_OK), 0);
+	free(path);
+	profile_list_free(&list);
+
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	ck_assert_ptr_nonnull(p = profile_list_find(&list, "b"));
+	ck_assert_int_eq(vmfile_delete(p, NULL, &err), 0);
+	ck_assert_ptr_null(vmfile_state_dir("b"));
+	ck_assert_ptr_nonnull(path = vmfile_state_dir("old"));	/* not b's */
+	free(path);
+	profile_list_free(&list);
+	free(pd);
+	free(sd);
 }
 END_TEST
 
@@ -399,6 +458,7 @@ main(void)
 	tcase_add_test(tc, test_newvm_check);
 	tcase_add_test(tc, test_mac);
 	tcase_add_test(tc, test_delete_plan);
+	tcase_add_test(tc, test_state_dir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
