@@ -604,9 +604,11 @@ ready_serial(struct ready *r, const char *buf, size_t len)
 void
 ready_pause(struct ready *r, bool paused)
 {
-	if (r->stopped || r->paused == paused)
+	if (r->paused == paused)
 		return;
-	r->paused = paused;
+	r->paused = paused;	/* kept while stopped too: a reset may follow */
+	if (r->stopped)
+		return;
 	if (paused) {
 		knocks_close(r);
 		return;
@@ -616,6 +618,32 @@ ready_pause(struct ready *r, bool paused)
 		r->retry_held = false;
 		sess_start(r);
 	}
+}
+
+void
+ready_reset(struct ready *r)
+{
+	/* What was under way was for the guest before the reset (one that shut
+	 * down, with -no-shutdown, runs again after it too). */
+	ready_stop(r);
+	r->stopped = false;
+	r->refused = false;
+	r->retry_held = false;
+	r->retry_ms = 0;
+	r->tries = 0;
+	r->sess_probe = false;
+	r->last_fail[0] = '\0';
+	memset(&r->line, 0, sizeof r->line);
+	r->started_ms = now_ms();
+	stages_restart(r->rundir, &r->st, stages_now());
+	if (r->hooks.restarted != NULL)
+		r->hooks.restarted(r->arg, r->st.restarted);
+	if (!r->running || !r->have_target)
+		return;
+	if (r->salen == 0)
+		command_begin(r);	/* a host name goes to ssh.c */
+	else
+		knock_resume(r);
 }
 
 void

@@ -44,6 +44,7 @@ struct pending {
 	struct super *s;
 	unsigned long client;
 	struct json_object *id;	/* the client's own id, echoed back */
+	bool reset;		/* a system_reset */
 };
 
 struct super {
@@ -82,6 +83,10 @@ struct super {
 	char shutdown_reason[32];
 
 	struct ready *ready;	/* the readiness stages of this run */
+	/* A client's system_reset was answered and the stages restarted then, so
+	 * that a `wait` after `reset` waits for the new ones: QEMU's RESET, which
+	 * comes after the answer, is that same reset. */
+	bool reset_early;
 };
 
 static void client_drop(struct client *c);
@@ -223,6 +228,10 @@ upstream_reply(struct qmp_client *q, struct json_object *ret,
 	struct client *c = client_find(p->s, p->client);
 	struct json_object *o;
 
+	if (p->reset && error == NULL && !p->s->reset_early) {
+		ready_reset(p->s->ready);
+		p->s->reset_early = true;
+	}
 	if (c != NULL) {
 		o = json_object_new_object();
 		if (error != NULL)
@@ -288,6 +297,7 @@ qmp_client_msg(struct json_object *msg, void *arg)
 	p->s = c->s;
 	p->client = c->serial;
 	p->id = id ? json_object_get(id) : NULL;
+	p->reset = strcmp(cmd, "system_reset") == 0;
 	if (qmp_send(c->s->qmp, cmd, args ? json_object_get(args) : NULL,
 	    upstream_reply, p) == -1) {
 		qmp_reply_error(c, id, "GenericError", "QEMU connection lost");
@@ -473,6 +483,14 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 	else if (strcmp(name, "SHUTDOWN") == 0)
 		ready_stop(s->ready);
 	broadcast_event(s, name, data, seconds, micros, true);
+	/* A reset (ours, a client's, the guest's reboot): the stages start again,
+	 * after RESET in events.log. */
+	if (strcmp(name, "RESET") == 0) {
+		if (s->reset_early)
+			s->reset_early = false;
+		else
+			ready_reset(s->ready);
+	}
 }
 
 /* A readiness stage: a STAGE line in events.log (the stages file, written first,
@@ -488,6 +506,18 @@ stage_reached(void *arg, enum stage st, long long at_ms)
 	json_object_put(data);
 }
 
+/* The guest was reset: a STAGE line "restarted" in events.log. */
+static void
+stage_restarted(void *arg, long long at_ms)
+{
+	struct super *s = arg;
+	struct json_object *data = json_object_new_object();
+
+	json_object_object_add(data, "stage", json_object_new_string("restarted"));
+	broadcast_event(s, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000, false);
+	json_object_put(data);
+}
+
 static void
 stage_log(void *arg, const char *msg)
 {
@@ -495,7 +525,9 @@ stage_log(void *arg, const char *msg)
 	logmsg("%s", msg);
 }
 
-static const struct ready_hooks ready_hooks = { stage_reached, stage_log };
+static const struct ready_hooks ready_hooks = {
+	.reached = stage_reached, .restarted = stage_restarted, .log = stage_log,
+};
 
 static int
 listen_unix(const char *path, qt_error *err)
