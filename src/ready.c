@@ -27,9 +27,10 @@
  * and waiting on it is what made the ssh stage seconds late; and closing it
  * does not take its SYN back (slirp does not look at our end until the guest
  * answered): the connection still reaches sshd later, as a child of dropbear
- * that says its banner to nobody. So, before the first refusal ("blind"), a
- * new knock goes out every KNOCK_BLIND_FIRST_MS, growing to KNOCK_BLIND_MAX_MS
- * (the guest's network is noticed within that), and the ones that hang are
+ * that says its banner to nobody (dropbear then closes a sixth one from the same
+ * address, the user's too). So, before the first refusal ("blind"), a new knock
+ * goes out every KNOCK_BLIND_MS (the guest's network is noticed within that;
+ * more often would mean more of those dead connections), and the ones that hang are
  * kept (one that reaches sshd gives us its banner), at most KNOCKS_BLIND,
  * each up to KNOCK_BLIND_KEEP_MS (slirp gives its SYN up at 75 s, and that
  * close would read as a refusal). Once the guest refused, answers come in
@@ -44,8 +45,7 @@
  */
 #define KNOCKS			(KNOCKS_BLIND + KNOCKS_SSHD)
 #define KNOCKS_BLIND		6
-#define KNOCK_BLIND_FIRST_MS	200
-#define KNOCK_BLIND_MAX_MS	1000
+#define KNOCK_BLIND_MS		1000
 #define KNOCK_BLIND_KEEP_MS	60000
 #define KNOCKS_SSHD		2
 #define KNOCK_SECOND_MS		1500
@@ -325,8 +325,8 @@ knock_tick(void *arg)
 
 		if (k != NULL)
 			knock_start(r, k);
-		cap = late ? KNOCK_LATE_MS : KNOCK_BLIND_MAX_MS;
-		r->interval = r->interval * 5 / 4;
+		cap = late ? KNOCK_LATE_MS : KNOCK_BLIND_MS;
+		r->interval = cap;
 	} else {
 		if (out == 0 || (out < KNOCKS_SSHD && now - youngest >= KNOCK_SECOND_MS)) {
 			struct knock *k = knock_slot(r, false);
@@ -347,7 +347,7 @@ knock_resume(struct ready *r)
 {
 	if (!knocking(r) || r->knock_timer != 0)
 		return;
-	r->interval = r->refused ? KNOCK_FIRST_MS : KNOCK_BLIND_FIRST_MS;
+	r->interval = r->refused ? KNOCK_FIRST_MS : KNOCK_BLIND_MS;
 	r->knock_timer = loop_timer_add(r->loop, 0, 0, knock_tick, r);
 }
 

@@ -483,8 +483,8 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 	else if (strcmp(name, "SHUTDOWN") == 0)
 		ready_stop(s->ready);
 	broadcast_event(s, name, data, seconds, micros, true);
-	/* A reset (ours, a client's, the guest's reboot): the stages start again,
-	 * after RESET in events.log. */
+	/* A reset (a client's, the guest's reboot): the stages start again (for a
+	 * client's, already when QEMU answered it, just before this). */
 	if (strcmp(name, "RESET") == 0) {
 		if (s->reset_early)
 			s->reset_early = false;
