@@ -83,10 +83,12 @@ struct super {
 	char shutdown_reason[32];
 
 	struct ready *ready;	/* the readiness stages of this run */
-	/* A client's system_reset was answered and the stages restarted then, so
-	 * that a `wait` after `reset` waits for the new ones: QEMU's RESET, which
-	 * comes after the answer, is that same reset. */
-	bool reset_early;
+	/* A client's system_reset restarts the stages at its RESET or at its
+	 * answer, whichever comes first (QEMU sends either first), so that a `wait`
+	 * after `reset` waits for the new ones; the other one is then the same
+	 * reset. Counts: forwarded and unanswered, restarted by the answer with
+	 * RESET still to come, restarted by RESET with the answer still to come. */
+	int resets_asked, resets_by_answer, resets_by_event;
 };
 
 static void client_drop(struct client *c);
@@ -228,9 +230,16 @@ upstream_reply(struct qmp_client *q, struct json_object *ret,
 	struct client *c = client_find(p->s, p->client);
 	struct json_object *o;
 
-	if (p->reset && error == NULL && !p->s->reset_early) {
-		ready_reset(p->s->ready);
-		p->s->reset_early = true;
+	if (p->reset) {
+		struct super *s = p->s;
+
+		s->resets_asked--;
+		if (error == NULL && s->resets_by_event > 0)
+			s->resets_by_event--;
+		else if (error == NULL) {
+			ready_reset(s->ready);
+			s->resets_by_answer++;
+		}
 	}
 	if (c != NULL) {
 		o = json_object_new_object();
@@ -298,8 +307,12 @@ qmp_client_msg(struct json_object *msg, void *arg)
 	p->client = c->serial;
 	p->id = id ? json_object_get(id) : NULL;
 	p->reset = strcmp(cmd, "system_reset") == 0;
+	if (p->reset)
+		c->s->resets_asked++;
 	if (qmp_send(c->s->qmp, cmd, args ? json_object_get(args) : NULL,
 	    upstream_reply, p) == -1) {
+		if (p->reset)
+			c->s->resets_asked--;
 		qmp_reply_error(c, id, "GenericError", "QEMU connection lost");
 		json_object_put(p->id);
 		free(p);
@@ -484,12 +497,15 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 		ready_stop(s->ready);
 	broadcast_event(s, name, data, seconds, micros, true);
 	/* A reset (a client's, the guest's reboot): the stages start again (for a
-	 * client's, already when QEMU answered it, just before this). */
+	 * client's, unless its answer came first and did). */
 	if (strcmp(name, "RESET") == 0) {
-		if (s->reset_early)
-			s->reset_early = false;
-		else
+		if (s->resets_by_answer > 0)
+			s->resets_by_answer--;
+		else {
 			ready_reset(s->ready);
+			if (s->resets_asked > s->resets_by_event)
+				s->resets_by_event++;
+		}
 	}
 }
 
