@@ -18,26 +18,38 @@
 
 /*
  * Knocking: a connect to the SSH endpoint that waits for "SSH-". QEMU's user
- * networking accepts at once and closes when the guest refuses, so a knock is
- * a few loopback packets. Until the guest refused once, a knock that hangs is
- * its network not being up yet: given up after KNOCK_TIMEOUT_MS (doubling each
- * time: it may be a slow sshd after all), with up to KNOCKS at once so a hanging
- * one does not hide sshd's start. Once the guest refused, a knock that hangs is
- * sshd taking its time over the banner (seconds in a busy TCG guest), or a SYN
- * the guest dropped (QEMU's forward retries it seconds later): it is kept, up to
- * KNOCK_SSHD_MS, and a second one goes out after KNOCK_TIMEOUT_MS, never more
- * (KNOCKS_SSHD). Giving up sooner and knocking again would fill the guest with
- * sshd children that never get to say their banner: dropbear takes at most five
- * unauthenticated connections from one address, and through QEMU's forward
- * every host client, the user's too, is that one address (10.0.2.2). The interval grows from KNOCK_FIRST_MS to KNOCK_BOOT_MS
- * (sshd noticed within that), and after KNOCK_BOOT_S seconds of a guest that
- * never answers, to KNOCK_LATE_MS.
+ * networking (slirp) accepts at once and only then sends the guest a SYN: a
+ * RST back closes our end (the guest's network is up, sshd is not: "refused"),
+ * a SYN-ACK leads to sshd's banner. Until the guest answered once, slirp must
+ * first learn its MAC address, and it asks (ARP) only when it has a packet
+ * for the guest: a new connection's SYN, or a retransmission, which slirp
+ * backs off to 6 s, 12 s, 24 s... A knock that hangs therefore tells nothing
+ * and waiting on it is what made the ssh stage seconds late; and closing it
+ * does not take its SYN back (slirp does not look at our end until the guest
+ * answered): the connection still reaches sshd later, as a child of dropbear
+ * that says its banner to nobody (dropbear then closes a sixth one from the same
+ * address, the user's too). So, before the first refusal ("blind"), a new knock
+ * goes out every KNOCK_BLIND_MS (the guest's network is noticed within that;
+ * more often would mean more of those dead connections), and the ones that hang are
+ * kept (one that reaches sshd gives us its banner), at most KNOCKS_BLIND,
+ * each up to KNOCK_BLIND_KEEP_MS (slirp gives its SYN up at 75 s, and that
+ * close would read as a refusal). Once the guest refused, answers come in
+ * milliseconds: a knock goes out every KNOCK_FIRST_MS to KNOCK_BOOT_MS while
+ * none of those is open, a second only after one hung KNOCK_SECOND_MS (sshd
+ * says its banner slowly in a busy TCG guest: seconds), never more
+ * (KNOCKS_SSHD), each kept up to KNOCK_SSHD_MS: dropbear takes at most five
+ * unauthenticated connections from one address, and through slirp every host
+ * client, the user's own early `ssh` too, is that one address (10.0.2.2).
+ * After KNOCK_BOOT_S seconds of a guest without sshd, KNOCK_LATE_MS between
+ * knocks. No knock is open once the ssh stage is reached.
  */
-#define KNOCKS			4
-#define KNOCK_TIMEOUT_MS	1500
-#define KNOCK_TIMEOUT_MAX_MS	12000
-#define KNOCK_SSHD_MS		20000
+#define KNOCKS			(KNOCKS_BLIND + KNOCKS_SSHD)
+#define KNOCKS_BLIND		6
+#define KNOCK_BLIND_MS		1000
+#define KNOCK_BLIND_KEEP_MS	60000
 #define KNOCKS_SSHD		2
+#define KNOCK_SECOND_MS		1500
+#define KNOCK_SSHD_MS		20000
 #define KNOCK_FIRST_MS		20
 #define KNOCK_BOOT_MS		50
 #define KNOCK_BOOT_S		300
@@ -53,6 +65,7 @@
 struct knock {
 	int fd;			/* -1: free */
 	bool connected;
+	bool blind;		/* went out before the guest ever refused one */
 	long long started, deadline;
 	size_t got;
 	char buf[4];
@@ -77,9 +90,8 @@ struct ready {
 
 	struct knock knocks[KNOCKS];
 	bool refused;		/* the guest closed a knock: its network is up */
-	long knock_timeout;	/* before that: how long a knock may hang */
 	unsigned long knock_timer;
-	long interval;
+	long interval;		/* between ticks (blind: between knocks) */
 	long long started_ms;	/* monotonic, when knocking began */
 
 	struct ssh_sess *sess;
@@ -183,6 +195,7 @@ knocking(const struct ready *r)
 }
 
 static void command_begin(struct ready *r);
+static void knock_tick(void *arg);
 
 static void
 knock_io(int fd, short revents, void *arg)
@@ -213,8 +226,15 @@ knock_io(int fd, short revents, void *arg)
 		return;
 	if (n <= 0) {
 		/* Accepted and closed: QEMU's forward, and nothing listens in the guest. */
-		r->refused = true;
 		knock_close(r, k);
+		if (!r->refused) {
+			/* Its network is up: knock at the refused pace from now on. */
+			r->refused = true;
+			r->interval = KNOCK_FIRST_MS;
+			if (r->knock_timer != 0)
+				loop_timer_del(r->loop, r->knock_timer);
+			r->knock_timer = loop_timer_add(r->loop, r->interval, 0, knock_tick, r);
+		}
 		return;
 	}
 	k->got += (size_t)n;
@@ -243,9 +263,37 @@ knock_start(struct ready *r, struct knock *k)
 	}
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
+	k->blind = !r->refused;
 	k->started = now_ms();
-	k->deadline = k->started + (r->refused ? KNOCK_SSHD_MS : r->knock_timeout);
+	k->deadline = k->started + (k->blind ? KNOCK_BLIND_KEEP_MS : KNOCK_SSHD_MS);
 	loop_io_add(r->loop, fd, POLLOUT, knock_io, r);
+}
+
+/* A slot for a new knock: a free one, else (blind ones are KNOCKS_BLIND at most)
+ * the oldest blind one's, given up. */
+static struct knock *
+knock_slot(struct ready *r, bool blind)
+{
+	struct knock *free_k = NULL, *oldest = NULL;
+	int i, open_blind = 0;
+
+	for (i = 0; i < KNOCKS; i++) {
+		struct knock *k = &r->knocks[i];
+
+		if (k->fd == -1) {
+			if (free_k == NULL)
+				free_k = k;
+		} else if (k->blind) {
+			open_blind++;
+			if (oldest == NULL || k->started < oldest->started)
+				oldest = k;
+		}
+	}
+	if (free_k != NULL && (!blind || open_blind < KNOCKS_BLIND))
+		return free_k;
+	if (oldest != NULL)
+		knock_close(r, oldest);
+	return oldest;
 }
 
 static void
@@ -253,8 +301,8 @@ knock_tick(void *arg)
 {
 	struct ready *r = arg;
 	long long now = now_ms();
-	long cap = now - r->started_ms < KNOCK_BOOT_S * 1000LL ? KNOCK_BOOT_MS : KNOCK_LATE_MS;
-	struct knock *free_slot = NULL;
+	bool late = now - r->started_ms >= KNOCK_BOOT_S * 1000LL;
+	long cap;
 	long long youngest = 0;
 	int i, out = 0;
 
@@ -264,23 +312,31 @@ knock_tick(void *arg)
 	for (i = 0; i < KNOCKS; i++) {
 		struct knock *k = &r->knocks[i];
 
-		if (k->fd != -1 && now >= k->deadline) {
+		if (k->fd != -1 && now >= k->deadline)
 			knock_close(r, k);
-			if (!r->refused && r->knock_timeout < KNOCK_TIMEOUT_MAX_MS)
-				r->knock_timeout *= 2;
-		}
-		if (k->fd == -1 && free_slot == NULL)
-			free_slot = k;
-		if (k->fd != -1) {
+		if (k->fd != -1 && !k->blind) {
 			out++;
 			if (k->started > youngest)
 				youngest = k->started;
 		}
 	}
-	if (free_slot != NULL && (!r->refused || out == 0 ||
-	    (out < KNOCKS_SSHD && now - youngest >= KNOCK_TIMEOUT_MS)))
-		knock_start(r, free_slot);
-	r->interval = r->interval * 3 / 2;
+	if (!r->refused) {
+		struct knock *k = knock_slot(r, true);
+
+		if (k != NULL)
+			knock_start(r, k);
+		cap = late ? KNOCK_LATE_MS : KNOCK_BLIND_MS;
+		r->interval = cap;
+	} else {
+		if (out == 0 || (out < KNOCKS_SSHD && now - youngest >= KNOCK_SECOND_MS)) {
+			struct knock *k = knock_slot(r, false);
+
+			if (k != NULL)
+				knock_start(r, k);
+		}
+		cap = late ? KNOCK_LATE_MS : KNOCK_BOOT_MS;
+		r->interval = r->interval * 3 / 2;
+	}
 	if (r->interval > cap)
 		r->interval = cap;
 	r->knock_timer = loop_timer_add(r->loop, r->interval, 0, knock_tick, r);
@@ -291,7 +347,7 @@ knock_resume(struct ready *r)
 {
 	if (!knocking(r) || r->knock_timer != 0)
 		return;
-	r->interval = KNOCK_FIRST_MS;
+	r->interval = r->refused ? KNOCK_FIRST_MS : KNOCK_BLIND_MS;
 	r->knock_timer = loop_timer_add(r->loop, 0, 0, knock_tick, r);
 }
 
@@ -493,7 +549,6 @@ ready_new(struct loop *l, const char *rundir, const struct profile *p,
 	r->arg = arg;
 	for (i = 0; i < KNOCKS; i++)
 		r->knocks[i].fd = -1;
-	r->knock_timeout = KNOCK_TIMEOUT_MS;
 	stages_read(rundir, &r->st);
 	/* The profile's pattern was checked when it was loaded. */
 	r->have_prompt = regcomp(&r->prompt, re, REG_EXTENDED | REG_NOSUB) == 0;
@@ -549,9 +604,11 @@ ready_serial(struct ready *r, const char *buf, size_t len)
 void
 ready_pause(struct ready *r, bool paused)
 {
-	if (r->stopped || r->paused == paused)
+	if (r->paused == paused)
 		return;
-	r->paused = paused;
+	r->paused = paused;	/* kept while stopped too: a reset may follow */
+	if (r->stopped)
+		return;
 	if (paused) {
 		knocks_close(r);
 		return;
@@ -561,6 +618,32 @@ ready_pause(struct ready *r, bool paused)
 		r->retry_held = false;
 		sess_start(r);
 	}
+}
+
+void
+ready_reset(struct ready *r)
+{
+	/* What was under way was for the guest before the reset (one that shut
+	 * down, with -no-shutdown, runs again after it too). */
+	ready_stop(r);
+	r->stopped = false;
+	r->refused = false;
+	r->retry_held = false;
+	r->retry_ms = 0;
+	r->tries = 0;
+	r->sess_probe = false;
+	r->last_fail[0] = '\0';
+	memset(&r->line, 0, sizeof r->line);
+	r->started_ms = now_ms();
+	stages_restart(r->rundir, &r->st, stages_now());
+	if (r->hooks.restarted != NULL)
+		r->hooks.restarted(r->arg, r->st.restarted);
+	if (!r->running || !r->have_target)
+		return;
+	if (r->salen == 0)
+		command_begin(r);	/* a host name goes to ssh.c */
+	else
+		knock_resume(r);
 }
 
 void

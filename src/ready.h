@@ -6,7 +6,7 @@
  * banner comes (ssh), then runs `true` and the profile's ready.probe through
  * ssh.c (ssh-command, ready). Everything is on the supervisor's loop; nothing
  * is polled once ready is reached, while the guest is paused, or after it
- * shut down.
+ * shut down; a reset of the guest starts it all again.
  */
 #ifndef QT_READY_H
 #define QT_READY_H
@@ -32,6 +32,9 @@ void ready_line_add(struct ready_line *l, const char *buf, size_t len);
 struct ready_hooks {
 	/* A stage was reached (already in the stages file); at_ms is its time. */
 	void (*reached)(void *arg, enum stage s, long long at_ms);
+	/* The guest was reset: the stages after `started` are to be reached again
+	 * (the stages file says so already); at_ms is the reset's time. */
+	void (*restarted)(void *arg, long long at_ms);
 	/* Something worth a line in qemu.log (why a stage will not come). */
 	void (*log)(void *arg, const char *msg);
 };
@@ -47,6 +50,9 @@ void ready_start(struct ready *r);
 void ready_serial(struct ready *r, const char *buf, size_t len);
 /* The guest is paused (QMP STOP) or runs again (RESUME): no knocking while paused. */
 void ready_pause(struct ready *r, bool paused);
+/* The guest was reset (QMP RESET, or a reset asked for and answered): keep
+ * `started`, forget the other stages and detect them again, knocking anew. */
+void ready_reset(struct ready *r);
 /* The guest shut down (QEMU may live on with -no-shutdown): everything stops. */
 void ready_stop(struct ready *r);
 

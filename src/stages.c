@@ -47,6 +47,9 @@ stages_parse(const char *text, struct stages *out)
 
 		eol = strchr(p, '\n');
 		if (sscanf(p, "%31s %lld", word, &at) == 2 && at > 0 &&
+		    strcmp(word, "restarted") == 0)
+			out->restarted = at;
+		else if (sscanf(p, "%31s %lld", word, &at) == 2 && at > 0 &&
 		    (s = stage_from_name(word)) >= 0 && out->at[s] == 0) {
 			out->at[s] = at;
 			out->order[out->n++] = (enum stage)s;
@@ -64,22 +67,47 @@ stages_read(const char *dir, struct stages *out)
 	free(text);
 }
 
-bool
-stages_reach(const char *dir, struct stages *st, enum stage s, long long at_ms)
+/* started first (it is always the first reached), then the restart, then the rest. */
+static void
+stages_write(const char *dir, const struct stages *st)
 {
-	char text[STAGE_N * 48];
+	char text[(STAGE_N + 1) * 48];
 	size_t off = 0;
 	int i;
 
+	for (i = 0; i < st->n; i++) {
+		off += (size_t)snprintf(text + off, sizeof text - off, "%s %lld\n",
+		    names[st->order[i]], st->at[st->order[i]]);
+		if (i == 0 && st->restarted != 0)
+			off += (size_t)snprintf(text + off, sizeof text - off,
+			    "restarted %lld\n", st->restarted);
+	}
+	rundir_write(dir, RUN_STAGES, text, off);
+}
+
+bool
+stages_reach(const char *dir, struct stages *st, enum stage s, long long at_ms)
+{
 	if ((unsigned)s >= STAGE_N || st->at[s] != 0)
 		return false;
 	st->at[s] = at_ms > 0 ? at_ms : 1;
 	st->order[st->n++] = s;
-	for (i = 0; i < st->n; i++)
-		off += (size_t)snprintf(text + off, sizeof text - off, "%s %lld\n",
-		    names[st->order[i]], st->at[st->order[i]]);
-	rundir_write(dir, RUN_STAGES, text, off);
+	stages_write(dir, st);
 	return true;
+}
+
+void
+stages_restart(const char *dir, struct stages *st, long long at_ms)
+{
+	long long started = st->at[STAGE_STARTED];
+
+	memset(st->at, 0, sizeof st->at);
+	st->n = 0;
+	st->restarted = at_ms > 0 ? at_ms : 1;
+	/* An adopted run may not have it; the reset is then its start. */
+	st->at[STAGE_STARTED] = started != 0 ? started : st->restarted;
+	st->order[st->n++] = STAGE_STARTED;
+	stages_write(dir, st);
 }
 
 int

@@ -3,7 +3,9 @@
  * console, sshd answers, an SSH command works, ready (the profile's probe
  * passed). The supervisor reaches them (ready.c) and keeps them with their times
  * in the run directory's `stages` file, one "NAME EPOCH_MS" line each, in the
- * order they were reached; everyone else reads them from there.
+ * order they were reached; everyone else reads them from there. A reset of the
+ * guest (QMP RESET: `reset`, or a reboot inside) restarts them: `started` is
+ * kept, a "restarted EPOCH_MS" line follows it, and the rest are reached again.
  */
 #ifndef QT_STAGES_H
 #define QT_STAGES_H
@@ -24,6 +26,7 @@ struct stages {
 	long long at[STAGE_N];	/* epoch milliseconds; 0: not reached */
 	enum stage order[STAGE_N];	/* reached ones, in the order they were reached */
 	int n;
+	long long restarted;	/* epoch ms of the last reset of the guest; 0: none */
 };
 
 /* "started", "console", "prompt", "ssh", "ssh-command", "ready". */
@@ -38,6 +41,9 @@ void stages_read(const char *dir, struct stages *out);
 /* Mark s reached at at_ms (once: a second time changes nothing) and rewrite dir's
  * file atomically. false when it was reached already. */
 bool stages_reach(const char *dir, struct stages *st, enum stage s, long long at_ms);
+/* The guest was reset at at_ms: keep `started`, forget the others, note the
+ * restart, and rewrite dir's file. */
+void stages_restart(const char *dir, struct stages *st, long long at_ms);
 /* The furthest stage reached (by enum order), or -1 when none. */
 int stages_last(const struct stages *st);
 /* Wall-clock milliseconds since the epoch. */

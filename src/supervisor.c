@@ -44,6 +44,7 @@ struct pending {
 	struct super *s;
 	unsigned long client;
 	struct json_object *id;	/* the client's own id, echoed back */
+	bool reset;		/* a system_reset */
 };
 
 struct super {
@@ -82,6 +83,12 @@ struct super {
 	char shutdown_reason[32];
 
 	struct ready *ready;	/* the readiness stages of this run */
+	/* A client's system_reset restarts the stages at its RESET or at its
+	 * answer, whichever comes first (QEMU sends either first), so that a `wait`
+	 * after `reset` waits for the new ones; the other one is then the same
+	 * reset. Counts: forwarded and unanswered, restarted by the answer with
+	 * RESET still to come, restarted by RESET with the answer still to come. */
+	int resets_asked, resets_by_answer, resets_by_event;
 };
 
 static void client_drop(struct client *c);
@@ -223,6 +230,17 @@ upstream_reply(struct qmp_client *q, struct json_object *ret,
 	struct client *c = client_find(p->s, p->client);
 	struct json_object *o;
 
+	if (p->reset) {
+		struct super *s = p->s;
+
+		s->resets_asked--;
+		if (error == NULL && s->resets_by_event > 0)
+			s->resets_by_event--;
+		else if (error == NULL) {
+			ready_reset(s->ready);
+			s->resets_by_answer++;
+		}
+	}
 	if (c != NULL) {
 		o = json_object_new_object();
 		if (error != NULL)
@@ -288,8 +306,13 @@ qmp_client_msg(struct json_object *msg, void *arg)
 	p->s = c->s;
 	p->client = c->serial;
 	p->id = id ? json_object_get(id) : NULL;
+	p->reset = strcmp(cmd, "system_reset") == 0;
+	if (p->reset)
+		c->s->resets_asked++;
 	if (qmp_send(c->s->qmp, cmd, args ? json_object_get(args) : NULL,
 	    upstream_reply, p) == -1) {
+		if (p->reset)
+			c->s->resets_asked--;
 		qmp_reply_error(c, id, "GenericError", "QEMU connection lost");
 		json_object_put(p->id);
 		free(p);
@@ -473,6 +496,17 @@ upstream_event(struct qmp_client *q, const char *name, struct json_object *data,
 	else if (strcmp(name, "SHUTDOWN") == 0)
 		ready_stop(s->ready);
 	broadcast_event(s, name, data, seconds, micros, true);
+	/* A reset (a client's, the guest's reboot): the stages start again (for a
+	 * client's, unless its answer came first and did). */
+	if (strcmp(name, "RESET") == 0) {
+		if (s->resets_by_answer > 0)
+			s->resets_by_answer--;
+		else {
+			ready_reset(s->ready);
+			if (s->resets_asked > s->resets_by_event)
+				s->resets_by_event++;
+		}
+	}
 }
 
 /* A readiness stage: a STAGE line in events.log (the stages file, written first,
@@ -488,6 +522,18 @@ stage_reached(void *arg, enum stage st, long long at_ms)
 	json_object_put(data);
 }
 
+/* The guest was reset: a STAGE line "restarted" in events.log. */
+static void
+stage_restarted(void *arg, long long at_ms)
+{
+	struct super *s = arg;
+	struct json_object *data = json_object_new_object();
+
+	json_object_object_add(data, "stage", json_object_new_string("restarted"));
+	broadcast_event(s, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000, false);
+	json_object_put(data);
+}
+
 static void
 stage_log(void *arg, const char *msg)
 {
@@ -495,7 +541,9 @@ stage_log(void *arg, const char *msg)
 	logmsg("%s", msg);
 }
 
-static const struct ready_hooks ready_hooks = { stage_reached, stage_log };
+static const struct ready_hooks ready_hooks = {
+	.reached = stage_reached, .restarted = stage_restarted, .log = stage_log,
+};
 
 static int
 listen_unix(const char *path, qt_error *err)

@@ -27,6 +27,7 @@ struct vmwatch_priv {
 	bool have_last;
 	unsigned long soon;	/* one-shot refresh timer */
 	bool events_loaded;
+	struct stages stages_shown;	/* in the event list (from events.log or since) */
 	char drawn[320];	/* what the screen last showed of this VM */
 	struct timespec dir_mtime;	/* of the run dir at the last full read */
 	struct timespec stages_mtime;	/* of its stages file, read on change */
@@ -65,13 +66,27 @@ event_push(struct vmwatch *w, const char *name, struct json_object *data,
     long long seconds, long micros)
 {
 	struct vmwatch_event *e;
+	char detail[sizeof e->detail] = "";
 	int i;
 
-	/* The same event can come from events.log and live QMP once; keep it once. */
-	for (i = 0; i < w->ev_count && i < 5; i++) {
+	if (data != NULL && json_object_is_type(data, json_type_object)) {
+		size_t off = 0;
+
+		json_object_object_foreach(data, key, val) {
+			const char *v = json_object_get_string(val);
+
+			if (off >= sizeof detail - 1)
+				break;
+			off += (size_t)snprintf(detail + off, sizeof detail - off,
+			    "%s%s=%s", off ? " " : "", key, v ? v : "null");
+		}
+	}
+	/* The same event can come from events.log and live (QMP, or a stage from the
+	 * stages file) once; keep it once. Two stages can share a millisecond. */
+	for (i = 0; i < w->ev_count && i < 10; i++) {
 		e = &w->events[(w->ev_start + w->ev_count - 1 - i) % VMWATCH_EVENTS];
 		if (e->when == (time_t)seconds && e->micros == micros &&
-		    strcmp(e->name, name) == 0)
+		    strcmp(e->name, name) == 0 && strcmp(e->detail, detail) == 0)
 			return;
 	}
 	if (w->ev_count == VMWATCH_EVENTS) {
@@ -84,18 +99,41 @@ event_push(struct vmwatch *w, const char *name, struct json_object *data,
 	e->when = (time_t)seconds;
 	e->micros = micros;
 	snprintf(e->name, sizeof e->name, "%s", name);
-	if (data != NULL && json_object_is_type(data, json_type_object)) {
-		size_t off = 0;
+	memcpy(e->detail, detail, sizeof e->detail);
+}
 
-		json_object_object_foreach(data, key, val) {
-			const char *v = json_object_get_string(val);
+/* A STAGE line as the supervisor writes it into events.log. */
+static void
+stage_push(struct vmwatch *w, const char *stage, long long at_ms)
+{
+	struct json_object *data = json_object_new_object();
 
-			if (off >= sizeof e->detail - 1)
-				break;
-			off += (size_t)snprintf(e->detail + off, sizeof e->detail - off,
-			    "%s%s=%s", off ? " " : "", key, v ? v : "null");
-		}
+	json_object_object_add(data, "stage", json_object_new_string(stage));
+	event_push(w, "STAGE", data, at_ms / 1000, (long)(at_ms % 1000) * 1000);
+	json_object_put(data);
+}
+
+/* The stages file changed: its news into the event list as they come (the
+ * supervisor sends QMP clients QEMU's events only; STAGE lines are in events.log,
+ * read once, when QMP is first up). */
+static void
+stages_news(struct vmwatch *w)
+{
+	struct stages *was = &w->priv->stages_shown;
+	const struct stages *now = &w->run.stages;
+	int i;
+
+	if (!w->priv->events_loaded)
+		return;
+	if (now->restarted != was->restarted && now->restarted != 0)
+		stage_push(w, "restarted", now->restarted);
+	for (i = 0; i < now->n; i++) {
+		enum stage s = now->order[i];
+
+		if (now->at[s] != was->at[s])
+			stage_push(w, stage_name(s), now->at[s]);
 	}
+	*was = *now;
 }
 
 const struct vmwatch_event *
@@ -115,6 +153,8 @@ events_load(struct vmwatch *w)
 	if (w->priv->events_loaded || w->run.dir == NULL)
 		return;
 	w->priv->events_loaded = true;
+	/* The log has the stages reached so far; later ones come by stages_news. */
+	w->priv->stages_shown = w->run.stages;
 	text = rundir_tail(w->run.dir, RUN_EVENTS_LOG, VMWATCH_EVENTS);
 	if (text == NULL)
 		return;
@@ -345,6 +385,7 @@ vmwatch_refresh(struct vmwatch *w)
 		}
 		free(path);
 	}
+	stages_news(w);
 	restate(w);
 	live = vm_state_live(w->state);
 	if (live && pv->qmp == NULL)

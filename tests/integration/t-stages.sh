@@ -5,7 +5,8 @@
 # guest without a network times out in `wait --for ssh` naming the prompt it reached;
 # `events --follow --json` shows pause, resume and the stages in order; a later
 # process (status after the supervisor was killed and the VM adopted, a new
-# dashboard) still shows them.
+# dashboard) still shows them; a reset restarts them (and the dashboard shows the
+# new ones as they come).
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 command -v tmux >/dev/null || skip "tmux is not installed"
@@ -177,6 +178,65 @@ tm new-session -d -s qt -x 160 -y 30 "$QEMU_TUI --profiles $T/profiles"
 see "running, ready" 20 || fail "a new dashboard does not show the stage"
 see "ready +" 20 || fail "the details pane has no Stages row"
 ok "status after the supervisor was killed and the VM adopted shows the same stages; so does a new dashboard"
+
+# A reset restarts the stages: started kept, the rest reached again, a "restarted"
+# STAGE line in events.log, and `wait --for ssh` right after `reset` waits for the
+# rebooted guest's sshd (after its second "dropbear starting" line). The dashboard
+# open since before shows the new STAGE lines as they come.
+python3 - "$(rundir st)/serial-live.sock" "$T/dropbear-restarts" <<'PY' &
+import socket, sys, time
+s = socket.socket(socket.AF_UNIX); s.connect(sys.argv[1]); buf = b""
+open(sys.argv[2] + ".listening", "w").close()
+until = time.time() + 240
+while time.time() < until:
+    data = s.recv(65536)
+    if not data:
+        break
+    buf = buf[-64:] + data
+    if b"qt-test: dropbear starting" in buf:
+        open(sys.argv[2], "w").write("%.3f\n" % time.time())
+        break
+PY
+wait_for 10 test -e "$T/dropbear-restarts.listening" || fail "no serial listener"
+reset_at=$(date +%s.%N)
+qt reset st >/dev/null || fail "reset"
+qt wait st --for ssh --timeout 240 || fail "wait --for ssh after reset: $(qt status st)"
+returned=$(date +%s.%N)
+wait_for 60 test -s "$T/dropbear-restarts" || fail "the guest never said dropbear starts again"
+python3 - "$before" "$(stages_json st)" "$reset_at" "$returned" "$(cat "$T/dropbear-restarts")" \
+    "$(cat "$(rundir st)/stages")" <<'PY' || fail "stages after reset: $(stages_json st); $(cat "$(rundir st)/stages")"
+import json, sys
+old = {s["stage"]: s["at"] for s in json.loads(sys.argv[1])}
+new = {s["stage"]: s["at"] for s in json.loads(sys.argv[2])}
+reset_at, returned, starts = map(float, sys.argv[3:6])
+assert new["started"] == old["started"], "started changed"
+assert new["ssh"] > starts, "the ssh stage came before the rebooted guest started dropbear"
+assert returned > starts, "wait returned %.3f s before the guest started dropbear again" % (starts - returned)
+for n in ("console", "ssh"):
+    assert new[n] > reset_at, n + " is the one from before the reset"
+assert "restarted " in sys.argv[6], sys.argv[6]
+print("after reset: ssh stage %.3f s after the guest's second \"dropbear starting\"; "
+      "wait returned %.3f s after the stage" % (new["ssh"] - starts, returned - new["ssh"]))
+PY
+# One reset, one restart (QEMU may send RESET before or after its answer to system_reset).
+[ "$(grep -c '"stage":"restarted"' "$(rundir st)/events.log")" = 1 ] ||
+    fail "not one restarted line in events.log: $(grep STAGE "$(rundir st)/events.log")"
+wait_for 30 grep -q '"stage":"restarted"' "$T/events.jsonl" || fail "events --follow: no restarted"
+# The dashboard: STAGE lines after the reset, as they come (stage=ssh later than the reset).
+python3 - "$reset_at" <<'PY' > "$T/reset-hms"
+import sys, time
+print(time.strftime("%H:%M:%S", time.localtime(float(sys.argv[1]))))
+PY
+dash_stage_after() {  # a "STAGE stage=$1" line timed at or after the reset
+	screen | python3 -c '
+import re, sys
+t = open(sys.argv[2]).read().strip()
+hits = re.findall(r"(\d\d:\d\d:\d\d)\.\d{3} STAGE +stage=%s\b" % re.escape(sys.argv[1]), sys.stdin.read())
+sys.exit(0 if any(h >= t for h in hits) else 1)' "$1" "$T/reset-hms"
+}
+see "stage=restarted" 30 || fail "the dashboard does not show the restart"
+wait_for 30 dash_stage_after ssh || fail "the dashboard does not show the new ssh stage: $(screen)"
+ok "reset: started kept, the stages restarted (stages file, events.log, events --follow, the dashboard live), wait --for ssh waited for the rebooted guest's sshd"
 tm kill-server
 qt stop st >/dev/null
 kill $events_pid 2>/dev/null || true

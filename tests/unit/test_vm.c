@@ -421,6 +421,18 @@ START_TEST(test_stages_file)
 	ck_assert_int_eq(vm_run_read("t", &r, NULL), 0);
 	ck_assert_int_eq(r.stages.n, 3);
 	vm_run_free(&r);
+	/* A reset: started kept, the rest forgotten and reached again, the restart noted. */
+	stages_restart(dir, &st, 6000);
+	ck_assert_int_eq(st.n, 1);
+	ck_assert_int_eq(st.at[STAGE_SSH], 0);
+	ck_assert(stages_reach(dir, &st, STAGE_SSH, 7000));
+	stages_read(dir, &back);
+	ck_assert_int_eq(back.n, 2);
+	ck_assert_int_eq(back.at[STAGE_STARTED], 1000);
+	ck_assert_int_eq(back.restarted, 6000);
+	ck_assert_int_eq(back.at[STAGE_SSH], 7000);
+	ck_assert_int_eq(back.at[STAGE_PROMPT], 0);
+	ck_assert_int_eq(stages_last(&back), STAGE_SSH);
 	free(dir);
 }
 END_TEST
