@@ -842,6 +842,7 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 	struct profile_edit *e;
 	struct profile *np;
 	char *why, *from = NULL, *to = NULL, *sfrom = NULL, *sto = NULL, *text;
+	const char *edited;
 	size_t len;
 	struct stat st;
 	int rc = -1;
@@ -890,8 +891,8 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 	np = NULL;
 	if (!json_object_object_get_ex(o, "name", NULL) ||
 	    profile_edit_set(e, "name", name, err) == 0) {
-		text = (char *)profile_edit_text(e, &len);
-		np = profile_write_text(p->dir, name, text, len,
+		edited = profile_edit_text(e, &len);
+		np = profile_write_text(p->dir, name, edited, len,
 		    p->broken != NULL ? PROFILE_WRITE_BROKEN : 0, err);
 	}
 	profile_edit_free(e);
