@@ -94,6 +94,35 @@ see "deleted formvm3 (its disks stay)" || fail "delete's message"
 [ -f "$T/profiles/formvm2-formvm.qcow2" ] || fail "n deleted the disk"
 [ ! -e "$XDG_STATE_HOME/qemu-tui/formvm3" ] || fail "the state directory stayed"
 ok "C, N, D: clone, rename (comments kept), delete from the dashboard (the disks asked about apart, the state named)"
+# No disks to ask about: the state directory is named and asked about alone.
+guest_profile nodisk aarch64 '"smp": 1'
+mkdir -p "$XDG_STATE_HOME/qemu-tui/nodisk" && echo vars > "$XDG_STATE_HOME/qemu-tui/nodisk/efi-vars.fd"
+tm send-keys -t qt R
+see "nodisk" || fail "R did not load nodisk"
+tm send-keys -t qt /; tm send-keys -t qt -l nodisk; tm send-keys -t qt Enter
+see "▶ nodisk" || fail "the filter did not select nodisk: $(screen)"
+# The filter cleared again (the status line shows it instead of messages); the
+# selection stays.
+tm send-keys -t qt /; tm send-keys -t qt Escape
+see "VMs (3)" || fail "the filter did not clear: $(screen)"
+see "▶ nodisk" || fail "nodisk is not selected any more: $(screen)"
+tm send-keys -t qt D
+see "Delete nodisk's profile?" || fail "D did not ask"
+tm send-keys -t qt y
+see "Delete nodisk and its state?" || fail "no question naming the state: $(screen)"
+see "delete state $XDG_STATE_HOME/qemu-tui/nodisk" || fail "the state directory is not named: $(screen)"
+tm send-keys -t qt n
+see "nothing was deleted" || fail "n: $(screen)"
+[ -f "$T/profiles/nodisk.json" ] && [ -d "$XDG_STATE_HOME/qemu-tui/nodisk" ] || fail "n deleted something"
+tm send-keys -t qt D
+see "Delete nodisk's profile?" || fail "D did not ask again"
+tm send-keys -t qt y
+see "Delete nodisk and its state?" || fail "no question naming the state, again"
+tm send-keys -t qt y
+wait_for 10 test ! -e "$T/profiles/nodisk.json" || fail "y did not delete nodisk"
+[ ! -e "$XDG_STATE_HOME/qemu-tui/nodisk" ] || fail "nodisk's state directory stayed"
+see "deleted nodisk and its state directory" || fail "delete's message: $(screen)"
+ok "D on a VM without disks: its state directory named first; n keeps everything, y deletes both"
 tm send-keys -t qt q
 see "dashboard-exited" || fail "the dashboard did not quit"
 
