@@ -172,8 +172,36 @@ char *profile_name_problem(const char *name);
  */
 struct profile *profile_write(const char *dir, const char *name,
     struct json_object *obj, const char *comment, unsigned flags, qt_error *err);
+/* Text already edited (profile_edit): "name" must say name; the same checks, the same
+ * atomic write, the same load back as profile_write. */
+struct profile *profile_write_text(const char *dir, const char *name, const char *text,
+    size_t len, unsigned flags, qt_error *err);
 /* "nbd://host/x", "fat:rw:/dir": a drive's file that is a QEMU protocol, not a file. */
 bool profile_is_url(const char *s);
+
+/* ---- editing a profile's text in place (profile_edit.c): rename and clone ---- */
+
+/*
+ * Only the values that change are replaced, at the positions profile_json.c finds
+ * (a value in a comment is never one); every comment, blank line and indentation
+ * stays. A path is "name", "network.mac", "drives[0].file".
+ */
+struct profile_edit;
+/* text: what the loader accepted (json-c's non-strict JSON); copied. */
+struct profile_edit *profile_edit_new(const char *text, size_t len);
+void profile_edit_free(struct profile_edit *e);
+/* The string value at path: replaced in place (nothing when it already says value), or
+ * when the key is absent inserted after the last key of its object, with that key's
+ * indentation. -1 with err when path's object is not there. */
+int profile_edit_set(struct profile_edit *e, const char *path, const char *value,
+    qt_error *err);
+/* Remove the key at path with its comma (its line too when nothing else is on it);
+ * 0 when it is absent. */
+int profile_edit_remove(struct profile_edit *e, const char *path, qt_error *err);
+/* A "// line" before everything (after a byte-order mark). */
+void profile_edit_comment(struct profile_edit *e, const char *line);
+/* The text now (NUL-terminated; len may be NULL). */
+const char *profile_edit_text(const struct profile_edit *e, size_t *len);
 /* A profile file as JSON (comments allowed, as the loader reads it), or NULL. */
 struct json_object *profile_read_json(const char *path, qt_error *err);
 

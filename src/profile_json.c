@@ -77,14 +77,14 @@ jp_name(const struct jpath *jp, int n)
  * non-strict mode accepts: comments, both quote styles, trailing commas.
  */
 
-static size_t
-bom_len(const char *s, size_t len)
+size_t
+pf_json_bom_len(const char *s, size_t len)
 {
 	return len >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0 ? 3 : 0;
 }
 
-static size_t
-skip_space(const char *s, size_t len, size_t i)
+size_t
+pf_json_skip_space(const char *s, size_t len, size_t i)
 {
 	while (i < len) {
 		if (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')
@@ -103,8 +103,8 @@ skip_space(const char *s, size_t len, size_t i)
 	return i;
 }
 
-static size_t
-skip_string(const char *s, size_t len, size_t i)
+size_t
+pf_json_skip_string(const char *s, size_t len, size_t i)
 {
 	char q = s[i++];
 
@@ -116,26 +116,26 @@ skip_string(const char *s, size_t len, size_t i)
 	return i < len ? i + 1 : len;
 }
 
-static size_t
-skip_value(const char *s, size_t len, size_t i)
+size_t
+pf_json_skip_value(const char *s, size_t len, size_t i)
 {
 	int depth = 0;
 
 	if (i >= len)
 		return len;
 	if (s[i] == '"' || s[i] == '\'')
-		return skip_string(s, len, i);
+		return pf_json_skip_string(s, len, i);
 	if (s[i] != '{' && s[i] != '[') {
 		while (i < len && strchr(",]} \t\r\n/", s[i]) == NULL)
 			i++;
 		return i;
 	}
 	while (i < len) {
-		i = skip_space(s, len, i);
+		i = pf_json_skip_space(s, len, i);
 		if (i >= len)
 			break;
 		if (s[i] == '"' || s[i] == '\'') {
-			i = skip_string(s, len, i);
+			i = pf_json_skip_string(s, len, i);
 			continue;
 		}
 		if (s[i] == '{' || s[i] == '[')
@@ -161,10 +161,10 @@ key_is(const char *s, size_t len, size_t i, size_t end, const char *key)
  * Offset of the value at the first n segments of jp (or of its key), or
  * (size_t)-1. The last of duplicate keys wins, as in json-c.
  */
-static size_t
-locate(const char *s, size_t len, const struct jpath *jp, int n, int want_key)
+size_t
+pf_json_locate(const char *s, size_t len, const struct jpath *jp, int n, int want_key)
 {
-	size_t i = skip_space(s, len, bom_len(s, len)), keyat = (size_t)-1;
+	size_t i = pf_json_skip_space(s, len, pf_json_bom_len(s, len)), keyat = (size_t)-1;
 	size_t val, k, end;
 	int d;
 
@@ -175,20 +175,20 @@ locate(const char *s, size_t len, const struct jpath *jp, int n, int want_key)
 			val = (size_t)-1;
 			i++;
 			for (;;) {
-				i = skip_space(s, len, i);
+				i = pf_json_skip_space(s, len, i);
 				if (i >= len || (s[i] != '"' && s[i] != '\''))
 					break;
-				end = skip_string(s, len, i);
+				end = pf_json_skip_string(s, len, i);
 				k = i;
-				i = skip_space(s, len, end);
+				i = pf_json_skip_space(s, len, end);
 				if (i >= len || s[i] != ':')
 					return (size_t)-1;
-				i = skip_space(s, len, i + 1);
+				i = pf_json_skip_space(s, len, i + 1);
 				if (key_is(s, len, k, end, jp->s[d].key)) {
 					keyat = k;
 					val = i;
 				}
-				i = skip_space(s, len, skip_value(s, len, i));
+				i = pf_json_skip_space(s, len, pf_json_skip_value(s, len, i));
 				if (i < len && s[i] == ',')
 					i++;
 			}
@@ -200,12 +200,12 @@ locate(const char *s, size_t len, const struct jpath *jp, int n, int want_key)
 				return (size_t)-1;
 			i++;
 			for (k = 0;; k++) {
-				i = skip_space(s, len, i);
+				i = pf_json_skip_space(s, len, i);
 				if (i >= len || s[i] == ']')
 					return (size_t)-1;
 				if (k == jp->s[d].idx)
 					break;
-				i = skip_space(s, len, skip_value(s, len, i));
+				i = pf_json_skip_space(s, len, pf_json_skip_value(s, len, i));
 				if (i < len && s[i] == ',')
 					i++;
 			}
@@ -225,7 +225,7 @@ where(const struct ctx *c, size_t off)
 
 	if (c->src == NULL || off == (size_t)-1)
 		return xasprintf("%s: ", c->p->path);
-	for (i = bom_len(c->src, c->len); i < off && i < c->len; i++) {
+	for (i = pf_json_bom_len(c->src, c->len); i < off && i < c->len; i++) {
 		if (c->src[i] == '\n') {
 			line++;
 			col = 1;
@@ -265,10 +265,10 @@ pf_problem(struct ctx *c, const struct jpath *jp, int n, int at_key,
 	if (c->first != NULL)
 		return;
 	if (c->src != NULL) {
-		off = locate(c->src, c->len, jp, n, at_key);
+		off = pf_json_locate(c->src, c->len, jp, n, at_key);
 		/* A missing key: point at the nearest thing that is there. */
 		for (m = n - 1; off == (size_t)-1 && m >= 0; m--)
-			off = locate(c->src, c->len, jp, m, 0);
+			off = pf_json_locate(c->src, c->len, jp, m, 0);
 	}
 	va_start(ap, fmt);
 	msg = xvasprintf(fmt, ap);
@@ -313,7 +313,7 @@ json_object *
 pf_json_read(struct ctx *c)
 {
 	const char *s = c->src;
-	size_t len = c->len, start = bom_len(s, len), end;
+	size_t len = c->len, start = pf_json_bom_len(s, len), end;
 	struct json_tokener *tok;
 	enum json_tokener_error jerr;
 	const char *nul;
@@ -336,10 +336,10 @@ pf_json_read(struct ctx *c)
 	end = start + json_tokener_get_parse_end(tok);
 	json_tokener_free(tok);
 	if (obj == NULL && (jerr == json_tokener_success || jerr == json_tokener_continue) &&
-	    len - skip_space(s, len, start) >= 4 &&
-	    strncmp(s + skip_space(s, len, start), "null", 4) == 0) {
+	    len - pf_json_skip_space(s, len, start) >= 4 &&
+	    strncmp(s + pf_json_skip_space(s, len, start), "null", 4) == 0) {
 		/* JSON's null is json-c's NULL object: not an unclosed brace. */
-		pf_problem_at(c, skip_space(s, len, start), "the top level must be an "
+		pf_problem_at(c, pf_json_skip_space(s, len, start), "the top level must be an "
 		    "object { ... }, got null");
 		return NULL;
 	}
@@ -349,7 +349,7 @@ pf_json_read(struct ctx *c)
 			    "levels)", json_tokener_error_desc(jerr), PARSE_DEPTH);
 		else if (jerr != json_tokener_continue)
 			pf_problem_at(c, end, "%s", json_tokener_error_desc(jerr));
-		else if (skip_space(s, len, start) == len)
+		else if (pf_json_skip_space(s, len, start) == len)
 			pf_problem_at(c, (size_t)-1, "empty: expected a JSON object "
 			    "{ ... }");
 		else
@@ -359,14 +359,14 @@ pf_json_read(struct ctx *c)
 	}
 	if (!json_object_is_type(obj, json_type_object)) {
 		got = pf_got_text(obj);
-		pf_problem_at(c, skip_space(s, len, start), "the top level must "
+		pf_problem_at(c, pf_json_skip_space(s, len, start), "the top level must "
 		    "be an object { ... }, got %s", got);
 		free(got);
 		json_object_put(obj);
 		return NULL;
 	}
 	/* Reported, but the object is still read: its own problems come after. */
-	if ((end = skip_space(s, len, end)) < len)
+	if ((end = pf_json_skip_space(s, len, end)) < len)
 		pf_problem_at(c, end, "unexpected text after the closing }");
 	return obj;
 }

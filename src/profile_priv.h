@@ -6,6 +6,7 @@
  *	profile_schema.c	the tables: one row per field, value rules, defaults
  *	profile_types.c		one ops table per field type
  *	profile_json.c		JSON text -> json-c object; line:col for messages
+ *	profile_edit.c		in-place edits of a profile's text (rename, clone)
  *	profile.c		load, parse and validate one profile (table walks)
  *	profile_dir.c		the directory search and loading every file
  *	profile_set.c		--set KEY=VALUE
@@ -150,6 +151,18 @@ void pf_problem_at(struct ctx *c, size_t off, const char *fmt, ...)
  */
 void pf_problem(struct ctx *c, const struct jpath *jp, int n, int at_key,
     const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+/*
+ * The scanner behind the positions, shared with profile_edit.c: offsets into text
+ * json-c has accepted (comments, both quote styles, trailing commas skipped).
+ * pf_json_locate: the offset of the value at the first n segments of jp (or of its
+ * key, want_key), or (size_t)-1; the last of duplicate keys, as json-c reads them.
+ */
+size_t pf_json_bom_len(const char *s, size_t len);
+size_t pf_json_skip_space(const char *s, size_t len, size_t i);
+size_t pf_json_skip_string(const char *s, size_t len, size_t i);
+size_t pf_json_skip_value(const char *s, size_t len, size_t i);
+size_t pf_json_locate(const char *s, size_t len, const struct jpath *jp, int n,
+    int want_key);
 /* The text as a JSON object, or NULL after a problem. Put it when done. */
 json_object *pf_json_read(struct ctx *c);
 /* How a JSON value reads in "got ..." messages. */

@@ -80,12 +80,11 @@ profile_name_problem(const char *name)
 }
 
 struct profile *
-profile_write(const char *dir, const char *name, struct json_object *obj,
-    const char *comment, unsigned flags, qt_error *err)
+profile_write_text(const char *dir, const char *name, const char *text, size_t len,
+    unsigned flags, qt_error *err)
 {
-	char *why, *path, *text;
-	const char *json;
 	struct profile *p;
+	char *why, *path;
 	int rc;
 
 	if ((why = profile_name_problem(name)) != NULL) {
@@ -93,37 +92,54 @@ profile_write(const char *dir, const char *name, struct json_object *obj,
 		free(why);
 		return NULL;
 	}
-	json_object_object_add(obj, "name", json_object_new_string(name));
-	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
-	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
-	text = comment != NULL ? xasprintf("// %s\n%s\n", comment, json) :
-	    xasprintf("%s\n", json);
 	path = xasprintf("%s/%s.json", dir, name);
 	if (!(flags & PROFILE_WRITE_REPLACE) && access(path, F_OK) == 0) {
 		err_set(err, "%s exists; nothing was written", path);
 		goto fail;
 	}
 	/* The loader's own verdict, before a byte reaches the directory. */
-	p = profile_parse(path, text, strlen(text));
+	p = profile_parse(path, text, len);
 	if (p->broken != NULL && !(flags & PROFILE_WRITE_BROKEN)) {
 		err_set(err, "%s; nothing was written", p->broken);
 		profile_free(p);
 		goto fail;
 	}
+	/* An edited text says its own name: never a file whose name it does not say. */
+	if (p->name != NULL && strcmp(p->name, name) != 0) {
+		err_set(err, "%s would be named %s, not %s; nothing was written", path,
+		    p->name, name);
+		profile_free(p);
+		goto fail;
+	}
 	profile_free(p);
-	rc = (flags & PROFILE_WRITE_REPLACE) ?
-	    file_write_atomic(path, text, strlen(text), 0644, err) :
-	    file_write_new(path, text, strlen(text), 0644, err);
+	rc = (flags & PROFILE_WRITE_REPLACE) ? file_write_atomic(path, text, len, 0644, err) :
+	    file_write_new(path, text, len, 0644, err);
 	if (rc == -1)
 		goto fail;
-	free(text);
 	p = profile_load(path);
 	free(path);
 	return p;
 fail:
-	free(text);
 	free(path);
 	return NULL;
+}
+
+struct profile *
+profile_write(const char *dir, const char *name, struct json_object *obj,
+    const char *comment, unsigned flags, qt_error *err)
+{
+	struct profile *p;
+	const char *json;
+	char *text;
+
+	json_object_object_add(obj, "name", json_object_new_string(name));
+	json = json_object_to_json_string_ext(obj, JSON_C_TO_STRING_PRETTY |
+	    JSON_C_TO_STRING_SPACED | JSON_C_TO_STRING_NOSLASHESCAPE);
+	text = comment != NULL ? xasprintf("// %s\n%s\n", comment, json) :
+	    xasprintf("%s\n", json);
+	p = profile_write_text(dir, name, text, strlen(text), flags, err);
+	free(text);
+	return p;
 }
 
 struct json_object *

@@ -2,9 +2,9 @@
  * The dashboard's forms, drawn over the panes: the new-VM form (vmfile.c's
  * newvm_fields, each answer checked as it is typed by newvm_check, the profile
  * schema's own rules, the error beside the field), the one-name forms of clone
- * and rename, and delete's question about the disks. Enter writes through
- * vmfile.c (disks as jobs on the dashboard's loop: nothing blocks it), the list
- * reloads and the VM made is selected.
+ * and rename, and delete's question about the disks (naming the state directory
+ * that goes too). Enter writes through vmfile.c (disks as jobs on the dashboard's
+ * loop: nothing blocks it), the list reloads and the VM made is selected.
  */
 #include "ui_priv.h"
 
@@ -34,6 +34,7 @@ struct ui_form {
 	char error[1024];	/* the last Enter's answer (a qt_error) */
 	bool busy;			/* disks being made */
 	struct strvec remove, keep;	/* delete: the disks that would go, and stay */
+	char *state;			/* delete: the VM's state directory, or NULL */
 };
 
 void
@@ -43,6 +44,7 @@ ui_form_close(struct ui *ui)
 		return;
 	strvec_free(&ui->form->remove);
 	strvec_free(&ui->form->keep);
+	free(ui->form->state);
 	free(ui->form);
 	ui->form = NULL;
 	if (ui->dialog == DIALOG_FORM)
@@ -160,7 +162,8 @@ ui_form_rename(struct ui *ui, struct vmwatch *vm)
 	one_name(ui, FORM_RENAME, vm, "Rename");
 }
 
-/* After delete's confirmation: the profile goes; the disks only after one more yes. */
+/* After delete's confirmation: the profile goes; the disks only after one more yes, and
+ * its state directory (UEFI variables) only after it is named. */
 void
 ui_form_delete(struct ui *ui, struct vmwatch *vm)
 {
@@ -174,8 +177,15 @@ ui_form_delete(struct ui *ui, struct vmwatch *vm)
 	}
 	f = form_open(ui, FORM_DELETE, vm->name);
 	vmfile_delete_plan(vm->profile, &ui->profiles, &f->remove, &f->keep);
+	f->state = vmfile_state_dir(vm->name);
 	if (f->remove.n > 0) {
 		snprintf(f->title, sizeof f->title, " Delete %s's disks too? ", vm->name);
+		return;
+	}
+	/* Its UEFI variables (an installed guest's boot entries) go with it, as
+	 * `qemu-tui delete` says before it asks: named here before anything goes. */
+	if (f->state != NULL) {
+		snprintf(f->title, sizeof f->title, " Delete %s and its state? ", vm->name);
 		return;
 	}
 	snprintf(name, sizeof name, "%s", vm->name);
@@ -329,6 +339,9 @@ delete_key(struct ui *ui, int key)
 	qt_error err;
 	bool disks = key == 'y' || key == 'Y';
 
+	/* Without disks to ask about the question is the state's: n deletes nothing. */
+	if (f->remove.n == 0 && (key == 'n' || key == 'N'))
+		key = 27;
 	if (key != 'y' && key != 'Y' && key != 'n' && key != 'N') {
 		if (key == 27) {
 			ui_message(ui, false, "nothing was deleted");
@@ -342,8 +355,9 @@ delete_key(struct ui *ui, int key)
 	else if (vmfile_delete(vm->profile, disks ? &f->remove : NULL, &err) == -1)
 		ui_message(ui, true, "%s", err.msg);
 	else
-		ui_message(ui, false, "deleted %s%s", name, disks ? " and its disks" :
-		    " (its disks stay)");
+		ui_message(ui, false, "deleted %s%s%s", name, f->remove.n == 0 ? "" :
+		    disks ? " and its disks" : " (its disks stay)",
+		    f->state != NULL ? " and its state directory" : "");
 	ui_form_close(ui);
 	ui_load_profiles(ui);
 }
@@ -447,7 +461,7 @@ wrapped(WINDOW *w, int y, int max, const char *text)
 static void
 draw_delete(struct ui *ui, struct ui_form *f)
 {
-	int h = (int)(f->remove.n + f->keep.n) + 6, y = 1;
+	int h = (int)(f->remove.n + f->keep.n) + 6 + (f->state != NULL), y = 1;
 	char line[512];
 	size_t i;
 	WINDOW *w;
@@ -455,6 +469,11 @@ draw_delete(struct ui *ui, struct ui_form *f)
 	if ((w = centered(ui, h, 76)) == NULL)
 		return;
 	frame(ui, w, f->title);
+	if (f->state != NULL) {
+		snprintf(line, sizeof line, "delete state %s (its UEFI variables: this VM's alone)",
+		    f->state);
+		ui_put(w, y++, 2, getmaxx(w) - 4, line);
+	}
 	for (i = 0; i < f->remove.n && y < getmaxy(w) - 2; i++, y++) {
 		snprintf(line, sizeof line, "delete %s", f->remove.v[i]);
 		ui_put(w, y, 2, getmaxx(w) - 4, line);
@@ -464,8 +483,9 @@ draw_delete(struct ui *ui, struct ui_form *f)
 		ui_put(w, y, 2, getmaxx(w) - 4, line);
 	}
 	wattrset(w, ui_attr(ui, EL_DIALOG_BUTTON));
-	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4,
-	    "[y] profile and disks   [n] profile only   [Esc] nothing");
+	ui_put(w, getmaxy(w) - 2, 2, getmaxx(w) - 4, f->remove.n > 0 ?
+	    "[y] profile and disks   [n] profile only   [Esc] nothing" :
+	    "[y] delete   [n] [Esc] nothing");
 	wnoutrefresh(w);
 	delwin(w);
 }

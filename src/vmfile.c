@@ -101,6 +101,9 @@ set_path(struct json_object *o, const char *key, const char *v)
 
 /* ---- the job chain ---- */
 
+static void logf_(struct vmfile_job *j, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 struct step {
 	struct strvec args;	/* qemu-img's, "@" where the temporary file goes */
 	char *target;
@@ -117,10 +120,14 @@ struct vmfile_job {
 	struct strvec made;		/* files made so far: removed when the chain fails */
 	struct strvec log;		/* what was done, for the caller */
 	char *dir, *name, *comment;
-	struct json_object *obj;	/* the new profile */
-	/* A clone with overlays: the source's profile, rewritten onto its own overlays. */
-	char *src_dir, *src_name;
-	struct json_object *src_obj;
+	struct json_object *obj;	/* the new profile (new) */
+	char *text;			/* or its text (clone: the source's, edited) */
+	size_t len;
+	/* A clone with overlays: the source's text, edited onto its own overlays. */
+	char *src_dir, *src_name, *src_text;
+	size_t src_len;
+	char *src_vars;			/* a clone: the source's UEFI variables file */
+	char *state_made;		/* the clone's state directory, made for them */
 	vmfile_done_fn done;
 	void *arg;
 };
@@ -154,8 +161,11 @@ job_free(struct vmfile_job *j)
 	free(j->comment);
 	free(j->src_dir);
 	free(j->src_name);
+	free(j->src_text);
+	free(j->src_vars);
+	free(j->state_made);
+	free(j->text);
 	json_object_put(j->obj);
-	json_object_put(j->src_obj);
 	free(j);
 }
 
@@ -179,6 +189,8 @@ fail_chain(struct vmfile_job *j, const char *error)
 
 	for (i = 0; i < j->made.n; i++)
 		unlink(j->made.v[i]);
+	if (j->state_made != NULL)
+		rmdir(j->state_made);
 	j->done(false, error, j->arg);
 	job_free(j);
 }
@@ -199,6 +211,34 @@ log_text(const struct vmfile_job *j)
 	return t;
 }
 
+/* The source's UEFI variables, copied for the clone (0600, beside it and renamed). */
+static int
+copy_vars(struct vmfile_job *j, qt_error *err)
+{
+	struct fw_image fw = { .code = j->src_vars, .vars = j->src_vars };
+	char *to, *dir;
+	bool created;
+
+	if ((dir = firmware_state_dir(j->name, err)) == NULL)
+		return -1;
+	if ((to = firmware_vars_path(j->name, err)) == NULL) {
+		free(dir);
+		return -1;
+	}
+	if (access(dir, F_OK) == -1)
+		j->state_made = xstrdup(dir);
+	free(dir);
+	if (firmware_vars_prepare(to, &fw, &created, err) == -1) {
+		free(to);
+		return -1;
+	}
+	if (created)
+		strvec_push(&j->made, to);
+	logf_(j, "UEFI variables (its boot entries): copied %s to %s", j->src_vars, to);
+	free(to);
+	return 0;
+}
+
 static void
 finish(struct vmfile_job *j)
 {
@@ -206,26 +246,27 @@ finish(struct vmfile_job *j)
 	qt_error err;
 	char *t;
 
-	if ((p = profile_write(j->dir, j->name, j->obj, j->comment, 0, &err)) == NULL) {
+	if (j->src_vars != NULL && copy_vars(j, &err) == -1) {
 		fail_chain(j, err.msg);
 		return;
 	}
-	strvec_push(&j->log, "");
-	free(j->log.v[j->log.n - 1]);
-	j->log.v[j->log.n - 1] = xasprintf("wrote %s", p->path);
-	if (j->src_obj != NULL) {
-		sp = profile_write(j->src_dir, j->src_name, j->src_obj,
-		    "rewritten by qemu-tui clone: its disks are overlays now", PROFILE_WRITE_REPLACE,
-		    &err);
+	p = j->text != NULL ? profile_write_text(j->dir, j->name, j->text, j->len, 0, &err) :
+	    profile_write(j->dir, j->name, j->obj, j->comment, 0, &err);
+	if (p == NULL) {
+		fail_chain(j, err.msg);
+		return;
+	}
+	logf_(j, "wrote %s", p->path);
+	if (j->src_text != NULL) {
+		sp = profile_write_text(j->src_dir, j->src_name, j->src_text, j->src_len,
+		    PROFILE_WRITE_REPLACE, &err);
 		if (sp == NULL) {
 			unlink(p->path);
 			profile_free(p);
 			fail_chain(j, err.msg);
 			return;
 		}
-		strvec_push(&j->log, "");
-		free(j->log.v[j->log.n - 1]);
-		j->log.v[j->log.n - 1] = xasprintf("rewrote %s onto its overlays", sp->path);
+		logf_(j, "rewrote %s onto its overlays (its comments kept)", sp->path);
 		profile_free(sp);
 	}
 	profile_free(p);
@@ -535,9 +576,6 @@ copy_step(struct vmfile_job *j, const char *target, const char *src, const char 
 }
 
 static void
-logf_(struct vmfile_job *j, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static void
 logf_(struct vmfile_job *j, const char *fmt, ...)
 {
 	va_list ap;
@@ -549,43 +587,65 @@ logf_(struct vmfile_job *j, const char *fmt, ...)
 	va_end(ap);
 }
 
-/* o[key] replaced by a copy of its own (its members shared), so changing it leaves
- * the source's object alone; NULL when o has no such object. */
-static struct json_object *
-own(struct json_object *o, const char *key)
+/* path's string in the edit when o (the same text as JSON) has the key: a clone's path
+ * that was relative to the source's directory says the same thing from anywhere. */
+static int
+edit_if(struct profile_edit *e, struct json_object *o, const char *key, const char *path,
+    const char *value, qt_error *err)
 {
-	struct json_object *old, *copy;
-
-	if (!json_object_object_get_ex(o, key, &old) ||
-	    !json_object_is_type(old, json_type_object))
-		return NULL;
-	copy = json_object_new_object();
-	json_object_object_foreach(old, k, v)
-		json_object_object_add(copy, k, json_object_get(v));
-	json_object_object_add(o, key, copy);
-	return copy;
+	if (value == NULL || o == NULL || !json_object_object_get_ex(o, key, NULL))
+		return 0;
+	return profile_edit_set(e, path, value, err);
 }
 
 /* Paths in the clone are absolute: its profile may live in another directory. */
-static void
-absolute_paths(struct json_object *o, const struct profile *src)
+static int
+absolute_paths(struct profile_edit *e, struct json_object *sj, const struct profile *src,
+    qt_error *err)
 {
-	struct json_object *ssh;
+	struct json_object *ssh = NULL;
 
-	if (json_object_object_get_ex(o, "kernel", NULL) && src->kernel != NULL)
-		set_str(o, "kernel", src->kernel);
-	if (json_object_object_get_ex(o, "initrd", NULL) && src->initrd != NULL)
-		set_str(o, "initrd", src->initrd);
-	if (json_object_object_get_ex(o, "bios", NULL) && src->bios != NULL)
-		set_str(o, "bios", src->bios);
-	if (json_object_object_get_ex(o, "firmware", NULL) && src->firmware != NULL)
-		set_str(o, "firmware", src->firmware);
-	if (json_object_object_get_ex(o, "qemu", NULL) && src->qemu != NULL &&
-	    strchr(src->qemu, '/') != NULL)
-		set_str(o, "qemu", src->qemu);
-	if ((ssh = own(o, "ssh")) != NULL &&
-	    json_object_object_get_ex(ssh, "identity", NULL) && src->ssh.identity != NULL)
-		set_str(ssh, "identity", src->ssh.identity);
+	json_object_object_get_ex(sj, "ssh", &ssh);
+	if (edit_if(e, sj, "kernel", "kernel", src->kernel, err) == -1 ||
+	    edit_if(e, sj, "initrd", "initrd", src->initrd, err) == -1 ||
+	    edit_if(e, sj, "bios", "bios", src->bios, err) == -1 ||
+	    edit_if(e, sj, "firmware", "firmware", src->firmware, err) == -1 ||
+	    (src->qemu != NULL && strchr(src->qemu, '/') != NULL &&
+	    edit_if(e, sj, "qemu", "qemu", src->qemu, err) == -1) ||
+	    (json_object_is_type(ssh, json_type_object) &&
+	    edit_if(e, ssh, "identity", "ssh.identity", src->ssh.identity, err) == -1))
+		return -1;
+	return 0;
+}
+
+/* drives[i].KEY = value in e. */
+static int
+drive_set(struct profile_edit *e, size_t i, const char *key, const char *value, qt_error *err)
+{
+	char *path = xasprintf("drives[%zu].%s", i, key);
+	int rc = profile_edit_set(e, path, value, err);
+
+	free(path);
+	return rc;
+}
+
+/*
+ * Drive i becomes a qcow2 overlay (file) on base: the profile says so with backing and
+ * backing_format (so a lost overlay is made again at start), unless the drive says
+ * from (a drive is made one way or the other).
+ */
+static int
+drive_overlay(struct profile_edit *e, struct json_object *sd, size_t i, const char *file,
+    const char *base, const char *fmt, qt_error *err)
+{
+	if (drive_set(e, i, "file", file, err) == -1 || drive_set(e, i, "format", "qcow2", err) == -1)
+		return -1;
+	if (json_object_object_get_ex(sd, "from", NULL))
+		return 0;
+	if (drive_set(e, i, "backing", base, err) == -1 ||
+	    drive_set(e, i, "backing_format", fmt, err) == -1)
+		return -1;
+	return 0;
 }
 
 struct vmfile_job *
@@ -593,14 +653,15 @@ vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
     const struct profile_list *list, const char *name, bool copy, vmfile_done_fn done,
     void *arg, qt_error *err)
 {
-	struct json_object *sj, *o, *drives, *sdrives = NULL, *d, *sd, *net, *ssh;
+	struct json_object *sj, *sdrives = NULL, *sd, *net = NULL, *ssh = NULL, *fw;
+	struct profile_edit *ce = NULL, *se = NULL;
 	struct vmfile_job *j;
 	const struct drive *dr;
-	const char *fmt;
-	char mac[32], *why, *target, *sov;
+	const char *fmt, *text;
+	char mac[32], *why, *target, *sov, *stext, *c, *sto;
 	const char *base;
-	bool rewrite = false;
-	size_t i;
+	struct stat st;
+	size_t i, slen;
 
 	if ((why = profile_name_problem(name)) != NULL) {
 		err_set(err, "%s", why);
@@ -618,33 +679,45 @@ vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
 		    "they are copied or become a base)", src->name);
 		return NULL;
 	}
-	if ((sj = profile_read_json(src->path, err)) == NULL)
+	/* Never onto another VM's UEFI variables: they are not ours to take over. */
+	if ((sto = vmfile_state_dir(name)) != NULL) {
+		err_set(err, "%s exists: the state (UEFI variables) of an earlier VM named %s; "
+		    "remove it, or choose another name (nothing was cloned)", sto, name);
+		free(sto);
 		return NULL;
-	o = json_object_new_object();
-	json_object_object_foreach(sj, key, val)
-		if (strcmp(key, "name") != 0)
-			json_object_object_add(o, key, json_object_get(val));
-	/* The clone's drives are new objects; the rest is shared with sj until written. */
+	}
+	if ((stext = file_read(src->path, &slen, err)) == NULL)
+		return NULL;
+	if ((sj = profile_read_json(src->path, err)) == NULL) {
+		free(stext);
+		return NULL;
+	}
+	/* The clone is the source's text, edited: every comment of the source stays. */
+	ce = profile_edit_new(stext, slen);
 	j = job_new(l, dir, name, done, arg);
-	j->comment = xasprintf("cloned from %s by qemu-tui clone", src->name);
-	absolute_paths(o, src);
+	if ((json_object_object_get_ex(sj, "name", NULL) &&
+	    profile_edit_set(ce, "name", name, err) == -1) ||
+	    absolute_paths(ce, sj, src, err) == -1)
+		goto fail;
 	if (json_object_object_get_ex(sj, "drives", &sdrives) &&
 	    json_object_array_length(sdrives) != src->ndrives) {
 		err_set(err, "%s: drives[] does not match the loaded profile", src->path);
 		goto fail;
 	}
-	drives = json_object_new_array();
 	for (i = 0; i < src->ndrives; i++) {
 		dr = &src->drives[i];
 		sd = json_object_array_get_idx(sdrives, i);
-		d = json_object_new_object();
-		json_object_object_foreach(sd, dk, dv)
-			json_object_object_add(d, dk, json_object_get(dv));
-		json_object_array_add(drives, d);
+		/* A source that says from or backing names it for the clone from anywhere. */
+		if (dr->from != NULL && json_object_object_get_ex(sd, "from", NULL) &&
+		    drive_set(ce, i, "from", dr->from, err) == -1)
+			goto fail;
+		if (dr->backing != NULL && json_object_object_get_ex(sd, "backing", NULL) &&
+		    drive_set(ce, i, "backing", dr->backing, err) == -1)
+			goto fail;
 		if (dr->readonly || dr->snapshot || profile_is_url(dr->file) ||
 		    (dr->media != NULL && strcmp(dr->media, "cdrom") == 0)) {
-			if (!profile_is_url(dr->file))
-				set_str(d, "file", dr->file);
+			if (!profile_is_url(dr->file) && drive_set(ce, i, "file", dr->file, err) == -1)
+				goto fail;
 			logf_(j, "drives[%zu] %s: shared (%s)", i, dr->file,
 			    dr->snapshot ? "its writes are thrown away" : "read-only");
 			continue;
@@ -654,9 +727,12 @@ vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
 			/* pflash keeps its size and format: always a copy. */
 			target = unique_path(dir, name, dr->file, NULL);
 			copy_step(j, target, dr->file, fmt);
-			set_str(d, "file", target);
-			set_str(d, "format", fmt);
 			logf_(j, "drives[%zu] %s: copied to %s", i, dr->file, target);
+			if (drive_set(ce, i, "file", target, err) == -1 ||
+			    drive_set(ce, i, "format", fmt, err) == -1) {
+				free(target);
+				goto fail;
+			}
 			free(target);
 			continue;
 		}
@@ -666,58 +742,80 @@ vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
 			    src->dir, src->name);
 			goto fail;
 		}
+		if (se == NULL)
+			se = profile_edit_new(stext, slen);
 		target = unique_path(dir, name, dr->file, ".qcow2");
 		sov = unique_path(src->dir, src->name, dr->file, ".qcow2");
 		overlay_step(j, target, dr->file, fmt);
 		overlay_step(j, sov, dr->file, fmt);
-		set_str(d, "file", target);
-		set_str(d, "format", "qcow2");
-		/* The source writes to its own overlay from now on: the base stays as it is. */
-		set_str(sd, "file", sov);
-		set_str(sd, "format", "qcow2");
-		rewrite = true;
 		logf_(j, "drives[%zu] %s: now a read-only base; %s writes to %s, %s to %s", i,
 		    dr->file, name, target, src->name, sov);
+		/* The source writes to its own overlay from now on: the base stays as it is. */
+		if (drive_overlay(ce, sd, i, target, dr->file, fmt, err) == -1 ||
+		    drive_overlay(se, sd, i, sov, dr->file, fmt, err) == -1) {
+			free(target);
+			free(sov);
+			goto fail;
+		}
 		free(target);
 		free(sov);
 	}
-	if (src->ndrives > 0)
-		json_object_object_add(o, "drives", drives);
-	else
-		json_object_put(drives);
-	if ((net = own(o, "network")) != NULL && json_object_object_get_ex(net, "mac", NULL)) {
+	if (json_object_object_get_ex(sj, "network", &net) &&
+	    json_object_object_get_ex(net, "mac", NULL)) {
 		vmfile_mac_for(name, mac, sizeof mac);
-		set_str(net, "mac", mac);
+		if (profile_edit_set(ce, "network.mac", mac, err) == -1)
+			goto fail;
 		logf_(j, "network.mac: %s (the source's stays its own)", mac);
 	}
-	if ((ssh = own(o, "ssh")) != NULL && json_object_object_get_ex(ssh, "port", NULL)) {
-		json_object_object_del(ssh, "port");
+	if (json_object_object_get_ex(sj, "ssh", &ssh) &&
+	    json_object_object_get_ex(ssh, "port", NULL)) {
+		if (profile_edit_remove(ce, "ssh.port", err) == -1)
+			goto fail;
 		logf_(j, "ssh.port: dropped; a free port is chosen at start");
 	}
-	if (json_object_object_get_ex(o, "network", &net) &&
-	    json_object_object_get_ex(net, "forwards", &d) && json_object_array_length(d) > 0)
+	if (net != NULL && json_object_object_get_ex(net, "forwards", &fw) &&
+	    json_object_array_length(fw) > 0)
 		logf_(j, "network.forwards: kept; they clash with %s's while both run", src->name);
-	j->obj = o;
-	if (rewrite) {
-		j->src_obj = sj;
-		j->src_dir = xstrdup(src->dir);
-		j->src_name = xstrdup(src->name);
+	/* An installed UEFI guest's boot entry lives only in its variables file. */
+	if ((c = firmware_vars_path(src->name, NULL)) != NULL && lstat(c, &st) == 0 &&
+	    S_ISREG(st.st_mode))
+		j->src_vars = c;
+	else
+		free(c);
+	c = xasprintf("cloned from %s by qemu-tui clone", src->name);
+	profile_edit_comment(ce, c);
+	free(c);
+	text = profile_edit_text(ce, &j->len);
+	j->text = xmalloc(j->len + 1);
+	memcpy(j->text, text, j->len + 1);
+	if (se != NULL) {
 		/* profile_write writes NAME.json: the source's file must be that one. */
 		base = strrchr(src->path, '/') != NULL ? strrchr(src->path, '/') + 1 : src->path;
 		if (strlen(base) != strlen(src->name) + 5 ||
 		    strncmp(base, src->name, strlen(src->name)) != 0) {
 			err_set(err, "%s holds the profile named %s: rename the file to %s.json "
 			    "first, or clone with --copy", src->path, src->name, src->name);
-			j->src_obj = NULL;
-			j->obj = NULL;
 			goto fail;
 		}
-	} else
-		json_object_put(sj);
+		c = xasprintf("its disks became overlays when qemu-tui cloned it as %s", name);
+		profile_edit_comment(se, c);
+		free(c);
+		text = profile_edit_text(se, &j->src_len);
+		j->src_text = xmalloc(j->src_len + 1);
+		memcpy(j->src_text, text, j->src_len + 1);
+		j->src_dir = xstrdup(src->dir);
+		j->src_name = xstrdup(src->name);
+	}
+	profile_edit_free(ce);
+	profile_edit_free(se);
+	json_object_put(sj);
+	free(stext);
 	return job_start(j);
 fail:
-	json_object_put(o);
+	profile_edit_free(ce);
+	profile_edit_free(se);
 	json_object_put(sj);
+	free(stext);
 	job_free(j);
 	return NULL;
 }
@@ -741,8 +839,11 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
     qt_error *err)
 {
 	struct json_object *o;
+	struct profile_edit *e;
 	struct profile *np;
-	char *why, *from = NULL, *to = NULL, *sfrom = NULL, *sto = NULL;
+	char *why, *from = NULL, *to = NULL, *sfrom = NULL, *sto = NULL, *text;
+	const char *edited;
+	size_t len;
 	struct stat st;
 	int rc = -1;
 
@@ -778,9 +879,23 @@ vmfile_rename(const struct profile *p, const char *name, const struct profile_li
 	}
 	if ((o = profile_read_json(p->path, err)) == NULL)
 		goto out;
-	/* The same directory: relative paths keep meaning what they meant. */
-	np = profile_write(p->dir, name, o, NULL, p->broken != NULL ? PROFILE_WRITE_BROKEN : 0,
-	    err);
+	/* The text with its name changed, nothing else: every comment stays. Without a
+	 * "name" the file's name is the VM's, and the new file says it. The same
+	 * directory: relative paths keep meaning what they meant. */
+	if ((text = file_read(p->path, &len, err)) == NULL) {
+		json_object_put(o);
+		goto out;
+	}
+	e = profile_edit_new(text, len);
+	free(text);
+	np = NULL;
+	if (!json_object_object_get_ex(o, "name", NULL) ||
+	    profile_edit_set(e, "name", name, err) == 0) {
+		edited = profile_edit_text(e, &len);
+		np = profile_write_text(p->dir, name, edited, len,
+		    p->broken != NULL ? PROFILE_WRITE_BROKEN : 0, err);
+	}
+	profile_edit_free(e);
 	json_object_put(o);
 	if (np == NULL)
 		goto out;

@@ -2,7 +2,9 @@
  * A VM's files as a whole: a new VM from a few answers (the CLI's `new` and the
  * dashboard's form), a clone, a rename, a delete. Disks are made by qemu-img as
  * jobs on the caller's loop (image.c), one after the other, and what a failed
- * job chain made is removed again; profiles are written by profile_write.
+ * job chain made is removed again; profiles are written by profile_write (new) or,
+ * for clone and rename, edited in their text (profile_edit.c: comments stay) and
+ * written by profile_write_text.
  *
  * A clone never shares a writable disk: each writable disk of the source becomes
  * the read-only base of two overlays, one for the clone and one the source
@@ -61,7 +63,9 @@ void vmfile_result_cb(bool ok, const char *text, void *arg);
 /* Make the VM in dir: its disk when asked for, then its profile. */
 struct vmfile_job *vmfile_new(struct loop *l, const char *dir, const struct newvm *s,
     vmfile_done_fn done, void *arg, qt_error *err);
-/* Clone src (stopped) as name in dir; copy: full copies instead of overlays.
+/* Clone src (stopped) as name in dir; copy: full copies instead of overlays. src's UEFI
+ * variables file, when it has one, is copied into the clone's state directory (a name
+ * whose state directory an earlier VM left is refused).
  * list: the loaded profiles, to refuse a name already taken (NULL: not checked). */
 struct vmfile_job *vmfile_clone(struct loop *l, const char *dir, const struct profile *src,
     const struct profile_list *list, const char *name, bool copy, vmfile_done_fn done,

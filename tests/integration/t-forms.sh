@@ -3,7 +3,8 @@
 # the aarch64 test guest that starts and reaches its shell, and a bad answer shows the
 # schema's error and writes nothing; `new`; a clone runs beside its original and writes
 # only to its own overlay; rename and delete (with and without --disks) do what they
-# say, and refuse a running VM.
+# say, and refuse a running VM; clone and rename keep a commented profile's comments, and
+# delete names the state directory that goes with the VM.
 . "$(dirname "$0")/lib.sh"
 need_guest aarch64
 command -v tmux >/dev/null || skip "tmux is not installed"
@@ -68,6 +69,9 @@ tm send-keys -t qt -l formvm2
 tm send-keys -t qt Enter
 wait_for 30 test -f "$T/profiles/formvm2.json" || { screen; fail "no clone from the dashboard"; }
 see "▶ formvm2" || fail "the clone is not selected"
+head -2 "$T/profiles/formvm2.json" | grep -q "^// cloned from formvm by qemu-tui clone" &&
+	grep -q "^// made by qemu-tui new" "$T/profiles/formvm2.json" ||
+	fail "the clone's comments: $(cat "$T/profiles/formvm2.json")"
 tm send-keys -t qt N
 see "Rename formvm2" || fail "N did not ask for a name"
 tm send-keys -t qt -l formvm3
@@ -75,15 +79,50 @@ tm send-keys -t qt Enter
 wait_for 10 test -f "$T/profiles/formvm3.json" || fail "rename from the dashboard"
 wait_for 10 test ! -e "$T/profiles/formvm2.json" || fail "the old name stayed"
 see "▶ formvm3" || fail "the renamed VM is not selected"
+grep -q "^// cloned from formvm by qemu-tui clone" "$T/profiles/formvm3.json" ||
+	fail "rename lost the comments: $(cat "$T/profiles/formvm3.json")"
+# A state directory (as a UEFI VM's): named in delete's question, gone with the VM.
+mkdir -p "$XDG_STATE_HOME/qemu-tui/formvm3" && echo vars > "$XDG_STATE_HOME/qemu-tui/formvm3/efi-vars.fd"
 tm send-keys -t qt D
 see "Delete formvm3's profile?" || fail "D did not ask"
 tm send-keys -t qt y
 see "Delete formvm3's disks too?" || fail "no question about the disks"
+see "delete state $XDG_STATE_HOME/qemu-tui/formvm3" || fail "the state directory is not named: $(screen)"
 tm send-keys -t qt n
 wait_for 10 test ! -e "$T/profiles/formvm3.json" || fail "delete from the dashboard"
 see "deleted formvm3 (its disks stay)" || fail "delete's message"
 [ -f "$T/profiles/formvm2-formvm.qcow2" ] || fail "n deleted the disk"
-ok "C, N, D: clone, rename, delete from the dashboard (the disks asked about apart)"
+[ ! -e "$XDG_STATE_HOME/qemu-tui/formvm3" ] || fail "the state directory stayed"
+ok "C, N, D: clone, rename (comments kept), delete from the dashboard (the disks asked about apart, the state named)"
+# No disks to ask about: the state directory is named and asked about alone.
+guest_profile nodisk aarch64 '"smp": 1'
+mkdir -p "$XDG_STATE_HOME/qemu-tui/nodisk" && echo vars > "$XDG_STATE_HOME/qemu-tui/nodisk/efi-vars.fd"
+tm send-keys -t qt R
+see "nodisk" || fail "R did not load nodisk"
+tm send-keys -t qt /; tm send-keys -t qt -l nodisk; tm send-keys -t qt Enter
+see "▶ nodisk" || fail "the filter did not select nodisk: $(screen)"
+# The filter cleared again (the status line shows it instead of messages); the
+# selection stays.
+tm send-keys -t qt /; tm send-keys -t qt Escape
+see "VMs (3)" || fail "the filter did not clear: $(screen)"
+see "▶ nodisk" || fail "nodisk is not selected any more: $(screen)"
+tm send-keys -t qt D
+see "Delete nodisk's profile?" || fail "D did not ask"
+tm send-keys -t qt y
+see "Delete nodisk and its state?" || fail "no question naming the state: $(screen)"
+see "delete state $XDG_STATE_HOME/qemu-tui/nodisk" || fail "the state directory is not named: $(screen)"
+tm send-keys -t qt n
+see "nothing was deleted" || fail "n: $(screen)"
+[ -f "$T/profiles/nodisk.json" ] && [ -d "$XDG_STATE_HOME/qemu-tui/nodisk" ] || fail "n deleted something"
+tm send-keys -t qt D
+see "Delete nodisk's profile?" || fail "D did not ask again"
+tm send-keys -t qt y
+see "Delete nodisk and its state?" || fail "no question naming the state, again"
+tm send-keys -t qt y
+wait_for 10 test ! -e "$T/profiles/nodisk.json" || fail "y did not delete nodisk"
+[ ! -e "$XDG_STATE_HOME/qemu-tui/nodisk" ] || fail "nodisk's state directory stayed"
+see "deleted nodisk and its state directory" || fail "delete's message: $(screen)"
+ok "D on a VM without disks: its state directory named first; n keeps everything, y deletes both"
 tm send-keys -t qt q
 see "dashboard-exited" || fail "the dashboard did not quit"
 
@@ -100,8 +139,45 @@ ok "new: a profile and its disk; 12Q and an existing name refused"
 
 # ---- clone: both run, each writes its own overlay ----
 qemu-img create -q -f qcow2 "$T/profiles/data.qcow2" 64M
-guest_profile orig aarch64 '"drives": [ { "file": "data.qcow2", "format": "qcow2" } ]'
+# An example-style profile: long // comments, blank lines, tabs, a comment in drives[].
+cat > "$T/profiles/orig.json" <<JSON
+// The project's aarch64 test guest with a data disk, written as profiles/*.json are:
+// where the seed came from and how to build its images.
+//   tests/guest/build.sh        (writes tests/guest/out/)
+{
+	"name": "orig",
+	"arch": "aarch64",
+
+	// TCG on purpose: guests hang under KVM on some test machines.
+	"accel": "tcg",
+	"memory": "256M",
+	"kernel": "$GUEST/aarch64/vmlinuz",
+	"initrd": "$GUEST/aarch64/initrd.img",
+	"append": "console=ttyAMA0 quiet",	// "name": "not-this-one"
+	"drives": [
+		// The data disk: clone makes it the base of two overlays.
+		{ "file": "data.qcow2", "format": "qcow2" },
+	],
+	"ssh": { "user": "root", "identity": "$GUEST/id_ed25519", "host_key_check": "off" },
+}
+JSON
+cp "$T/profiles/orig.json" "$T/orig.before"
+# has_comments FILE: every comment line of orig.before is in FILE, unchanged.
+has_comments() {
+	local line
+	while IFS= read -r line; do
+		grep -qxF -- "$line" "$1" || { echo "lost: $line"; return 1; }
+	done < <(grep -E '^[[:space:]]*//' "$T/orig.before")
+	grep -qF '"append": "console=ttyAMA0 quiet",	// "name": "not-this-one"' "$1" || { echo "lost the append line"; return 1; }
+}
 qt clone orig twin > "$T/clone.out" 2>&1 || fail "clone: $(cat "$T/clone.out")"
+out=$(has_comments "$T/profiles/orig.json") || fail "clone rewrote orig's comments away ($out): $(cat "$T/profiles/orig.json")"
+out=$(has_comments "$T/profiles/twin.json") || fail "the clone lost the comments ($out): $(cat "$T/profiles/twin.json")"
+head -1 "$T/profiles/twin.json" | grep -qx "// cloned from orig by qemu-tui clone" || fail "twin.json: $(head -3 "$T/profiles/twin.json")"
+grep -q '"name": "twin"' "$T/profiles/twin.json" && grep -q '"name": "orig"' "$T/profiles/orig.json" || fail "the names"
+grep -qF "\"backing\": \"$T/profiles/data.qcow2\"" "$T/profiles/twin.json" ||
+	fail "the clone's drive does not name its base: $(cat "$T/profiles/twin.json")"
+ok "clone: the source's and the clone's comments, blank lines and layout kept"
 base_md5=$(md5sum < "$T/profiles/data.qcow2")
 qemu-img info "$T/profiles/twin-data.qcow2" | grep -q "backing file: $T/profiles/data.qcow2" ||
 	fail "the clone's disk is no overlay on data.qcow2"
@@ -143,7 +219,10 @@ wait_for 60 state_is orig stopped || fail "orig did not stop"
 ok "delete and rename refuse a running VM"
 
 # ---- rename: the profile and the run directory follow ----
+cp "$T/profiles/twin.json" "$T/twin.before"
 qt rename twin twin2 > "$T/rename.out" 2>&1 || fail "rename: $(cat "$T/rename.out")"
+diff <(sed 's/"name": "twin"/"name": "twin2"/' "$T/twin.before") "$T/profiles/twin2.json" ||
+	fail "rename changed more than the name"
 [ -f "$T/profiles/twin2.json" ] && [ ! -e "$T/profiles/twin.json" ] || fail "rename: $(ls "$T/profiles")"
 [ -d "$(rundir twin2)" ] && [ ! -e "$(rundir twin)" ] || fail "the run directory did not follow"
 grep -q "clone-was-here\|qemu-tui-guest: ready" "$(rundir twin2)/serial.log" || fail "twin2's serial.log"

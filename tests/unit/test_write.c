@@ -439,6 +439,121 @@ START_TEST(test_state_dir)
 }
 END_TEST
 
+/* rename and clone edit the profile's text: its comments stay; clone copies the UEFI
+ * variables (0600) and says so. */
+START_TEST(test_comments_kept)
+{
+	static const char src[] =
+	    "// Where the seed came from.\n"
+	    "//   and how to build it\n"
+	    "{\n"
+	    "\t\"name\": \"c1\",\n"
+	    "\n"
+	    "\t// memory: enough\n"
+	    "\t\"memory\": \"64M\",\n"
+	    "\t\"network\": { \"mode\": \"user\", \"mac\": \"52:54:00:12:34:56\" },\n"
+	    "\t\"ssh\": {\n"
+	    "\t\t\"user\": \"root\",\n"
+	    "\t\t\"port\": 10022, // the seed's\n"
+	    "\t},\n"
+	    "}\n";
+	struct profile_list list;
+	struct vmfile_result r;
+	const struct profile *p;
+	char *pd = xasprintf("%s/profiles", dir), *sd = xasprintf("%s/state", dir), *path, *t;
+	char mac[32], *want;
+	struct stat st;
+	qt_error err;
+
+	setenv("QEMU_TUI_RUNDIR", dir, 1);
+	setenv("XDG_STATE_HOME", sd, 1);
+	ck_assert_int_eq(mkdir(pd, 0755), 0);
+	path = xasprintf("%s/c1.json", pd);
+	put_text(path, src);
+	free(path);
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	ck_assert_ptr_nonnull(p = profile_list_find(&list, "c1"));
+	ck_assert_int_eq(vmfile_rename(p, "c2", &list, &err), 0);
+	profile_list_free(&list);
+	t = file_read(path = xasprintf("%s/c2.json", pd), NULL, &err);
+	free(path);
+	ck_assert_ptr_nonnull(t);
+	want = xstrdup(src);
+	memcpy(strstr(want, "\"c1\""), "\"c2\"", 4);
+	ck_assert_str_eq(t, want);	/* the name, nothing else */
+	free(t);
+	free(want);
+
+	/* c2 has UEFI variables: the clone gets a copy of them */
+	ck_assert_int_eq(mkdir(sd, 0700), 0);
+	path = xasprintf("%s/qemu-tui", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	path = xasprintf("%s/qemu-tui/c2", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	path = xasprintf("%s/qemu-tui/c2/efi-vars.fd", sd);
+	put_text(path, "c2's boot entries");
+	free(path);
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	ck_assert_ptr_nonnull(p = profile_list_find(&list, "c2"));
+	vmfile_clone_sync(pd, p, &list, "c3", false, &r);
+	ck_assert_msg(r.ok, "%s", r.text);
+	ck_assert_msg(strstr(r.text, "UEFI variables (its boot entries): copied ") != NULL, "%s",
+	    r.text);
+	free(r.text);
+	profile_list_free(&list);
+	path = xasprintf("%s/qemu-tui/c3/efi-vars.fd", sd);
+	ck_assert_int_eq(stat(path, &st), 0);
+	ck_assert_uint_eq(st.st_mode & 07777, 0600);
+	free(path);
+	t = file_read(path = xasprintf("%s/c3.json", pd), NULL, &err);
+	free(path);
+	ck_assert_ptr_nonnull(t);
+	vmfile_mac_for("c3", mac, sizeof mac);
+	want = xasprintf(
+	    "// cloned from c2 by qemu-tui clone\n"
+	    "// Where the seed came from.\n"
+	    "//   and how to build it\n"
+	    "{\n"
+	    "\t\"name\": \"c3\",\n"
+	    "\n"
+	    "\t// memory: enough\n"
+	    "\t\"memory\": \"64M\",\n"
+	    "\t\"network\": { \"mode\": \"user\", \"mac\": \"%s\" },\n"
+	    "\t\"ssh\": {\n"
+	    "\t\t\"user\": \"root\",\n"
+	    "\t\t // the seed's\n"
+	    "\t},\n"
+	    "}\n", mac);
+	ck_assert_str_eq(t, want);
+	free(t);
+	free(want);
+	/* the source is untouched: no disk of its became an overlay */
+	t = file_read(path = xasprintf("%s/c2.json", pd), NULL, &err);
+	free(path);
+	ck_assert_ptr_nonnull(strstr(t, "\"c2\""));
+	ck_assert_ptr_nonnull(strstr(t, "\"port\": 10022"));
+	free(t);
+	/* a clone onto a name whose state an earlier VM left is refused */
+	ck_assert_int_eq(profile_load_dir(pd, &list, &err), 0);
+	ck_assert_ptr_nonnull(p = profile_list_find(&list, "c2"));
+	path = xasprintf("%s/qemu-tui/old", sd);
+	ck_assert_int_eq(mkdir(path, 0700), 0);
+	free(path);
+	vmfile_clone_sync(pd, p, &list, "old", false, &r);
+	ck_assert(!r.ok);
+	ck_assert_msg(strstr(r.text, "of an earlier VM named old") != NULL, "%s", r.text);
+	free(r.text);
+	path = xasprintf("%s/old.json", pd);
+	ck_assert_int_eq(access(path, F_OK), -1);
+	free(path);
+	profile_list_free(&list);
+	free(pd);
+	free(sd);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -458,6 +573,7 @@ main(void)
 	tcase_add_test(tc, test_newvm_check);
 	tcase_add_test(tc, test_mac);
 	tcase_add_test(tc, test_delete_plan);
+	tcase_add_test(tc, test_comments_kept);
 	tcase_add_test(tc, test_state_dir);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
