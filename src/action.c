@@ -608,7 +608,8 @@ static const struct action {
 	    "disks)", NULL, A_VM, NULL, do_clone },
 	{ "rename", "N", "rename the selected VM (stopped)", NULL, A_VM, NULL, do_rename },
 	{ "delete", "D", "delete the selected VM's profile (asks; then asks about its disks)",
-	    NULL, A_VM, "Delete %s's profile? (Its disks are asked about next.)", do_delete },
+	    NULL, A_VM, "Delete %s's profile? (Its disks and state, if it has any, are "
+	    "asked about next.)", do_delete },
 	{ "filter", "/", "filter the VM list by name", "filter", 0, NULL, do_filter },
 	{ "events", "l", "show or hide the QMP event log (3 lines while a terminal pane "
 	    "is open)", "events", 0, NULL, do_events },

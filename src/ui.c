@@ -491,12 +491,12 @@ draw_status(struct ui *ui)
 		return;
 	wbkgdset(w, ' ' | ui_attr(ui, EL_STATUS_INFO));
 	werase(w);
-	if (ui->filtering || ui->filter[0] != '\0') {
+	/* A kept filter is in the list's title; the line goes back to jobs and messages. */
+	if (ui->filtering) {
 		char text[128];
 
 		wattrset(w, ui_attr(ui, EL_FILTER));
-		snprintf(text, sizeof text, "/%s%s", ui->filter,
-		    ui->filtering ? "_  (Enter: keep, Esc: clear)" : "");
+		snprintf(text, sizeof text, "/%s_  (Enter: keep, Esc: clear)", ui->filter);
 		ui_put(w, 0, 0, ui->cols, text);
 	} else {
 		char jobs[400], key[16];

@@ -37,6 +37,13 @@ ok "keys and mouse clicks move the selection"
 tm send-keys -t qt / z b Enter
 see "VMs 1/2 /zb" || fail "filter"
 screen | grep -q "▶ zbroken" && ! screen | grep -q " arm " || fail "filter did not hide arm"
+# A kept filter stays in the list's title: the status line still shows what a key says.
+tm send-keys -t qt s
+u=$((SECONDS + 10))
+until screen | tail -n 2 | grep -q 'smp'; do
+	[ $SECONDS -lt $u ] || { screen; fail "a message was hidden by the kept filter"; }
+	sleep 0.1
+done
 tm send-keys -t qt Escape
 see "VMs (2)" || fail "Esc did not clear the filter"
 ok "/ filters the list; Esc clears it"
