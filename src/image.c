@@ -266,6 +266,11 @@ job_finish(struct image_job *j)
 	} else if (!ok && WIFSIGNALED(j->status)) {
 		err_set(&err, "%s: qemu-img was killed (signal %d); nothing was left behind",
 		    j->op, WTERMSIG(j->status));
+	} else if (!ok && WIFEXITED(j->status) && WEXITSTATUS(j->status) == 127 &&
+	    j->err_len == 0) {
+		/* An exec failure posix_spawnp could not report (under valgrind, whose
+		 * clone is a fork): the child's 127 and nothing said. */
+		err_set(&err, "%s: cannot run qemu-img (install qemu-utils)", j->op);
 	} else if (!ok) {
 		image_explain(j->op, j->target != NULL ? j->target : "the image", j->err, &err);
 	}
