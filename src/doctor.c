@@ -24,6 +24,7 @@
 #include "firmware.h"
 #include "net.h"
 #include "rundir.h"
+#include "spawnchild.h"
 #include "tap.h"
 #include "util.h"
 #include "vm.h"
@@ -90,7 +91,7 @@ doctor_version_line(const char *out, size_t len)
 char *
 doctor_version_probe(const char *bin)
 {
-	char buf[512];
+	char buf[512], *argv[] = { (char *)bin, "--version", NULL };
 	int p[2], status;
 	struct pollfd pfd;
 	size_t len = 0;
@@ -99,19 +100,11 @@ doctor_version_probe(const char *bin)
 
 	if (pipe2(p, O_CLOEXEC) == -1)
 		return NULL;
-	if ((pid = fork()) == -1) {
+	pid = spawn_child(argv, -1, p[1], -1, false, NULL, NULL);
+	if (pid == -1) {
 		close(p[0]);
 		close(p[1]);
 		return NULL;
-	}
-	if (pid == 0) {
-		int devnull = open("/dev/null", O_RDWR);
-
-		dup2(devnull, 0);
-		dup2(p[1], 1);
-		dup2(devnull, 2);
-		execlp(bin, bin, "--version", (char *)NULL);
-		_exit(127);
 	}
 	close(p[1]);
 	pfd = (struct pollfd){ .fd = p[0], .events = POLLIN };

@@ -15,6 +15,7 @@
 #include <unistd.h>
 
 #include "rundir.h"
+#include "spawnchild.h"
 #include "stream.h"
 
 #define ERR_KEEP	16384	/* of qemu-img's stderr */
@@ -265,6 +266,11 @@ job_finish(struct image_job *j)
 	} else if (!ok && WIFSIGNALED(j->status)) {
 		err_set(&err, "%s: qemu-img was killed (signal %d); nothing was left behind",
 		    j->op, WTERMSIG(j->status));
+	} else if (!ok && WIFEXITED(j->status) && WEXITSTATUS(j->status) == 127 &&
+	    j->err_len == 0) {
+		/* An exec failure posix_spawnp could not report (under valgrind, whose
+		 * clone is a fork): the child's 127 and nothing said. */
+		err_set(&err, "%s: cannot run qemu-img (install qemu-utils)", j->op);
 	} else if (!ok) {
 		image_explain(j->op, j->target != NULL ? j->target : "the image", j->err, &err);
 	}
@@ -352,8 +358,7 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 	static const struct stream_hooks err_hooks = { job_err, job_pipe_closed };
 	struct image_job *j;
 	struct strvec argv = STRVEC_INIT;
-	int outp[2], errp[2], devnull, sig;
-	sigset_t all, saved;
+	int outp[2], errp[2];
 	size_t i;
 	pid_t pid;
 
@@ -372,43 +377,16 @@ image_job_start(struct loop *l, char *const args[], const char *target,
 		strvec_free(&argv);
 		return NULL;
 	}
-	/*
-	 * Until execvp the child runs the parent's signal handlers: a cancel that
-	 * comes that early would run the loop's (a SIGTERM written into the
-	 * dashboard's own self-pipe: the dashboard quits) or a test harness's. So
-	 * every signal waits, blocked, until the child has put them back to default.
-	 */
-	sigfillset(&all);
-	sigprocmask(SIG_SETMASK, &all, &saved);
-	if ((pid = fork()) == -1) {
-		err_errno(err, "fork");
-		sigprocmask(SIG_SETMASK, &saved, NULL);
+	/* Its own process group: Ctrl-C is ours to turn into a clean cancel. */
+	pid = spawn_child(argv.v, -1, outp[1], errp[1], true, "qemu-utils", err);
+	close(outp[1]);
+	close(errp[1]);
+	if (pid == -1) {
 		close(outp[0]);
-		close(outp[1]);
 		close(errp[0]);
-		close(errp[1]);
 		strvec_free(&argv);
 		return NULL;
 	}
-	if (pid == 0) {
-		for (sig = 1; sig < NSIG; sig++)
-			signal(sig, SIG_DFL);
-		sigemptyset(&all);
-		sigprocmask(SIG_SETMASK, &all, NULL);
-		/* Its own process group: Ctrl-C is ours to turn into a clean cancel. */
-		setpgid(0, 0);
-		if ((devnull = open("/dev/null", O_RDONLY)) != -1)
-			dup2(devnull, 0);
-		dup2(outp[1], 1);
-		dup2(errp[1], 2);
-		execvp(argv.v[0], argv.v);
-		dprintf(2, "qemu-img: cannot run qemu-img: %s (install qemu-utils)\n",
-		    strerror(errno));
-		_exit(127);
-	}
-	sigprocmask(SIG_SETMASK, &saved, NULL);
-	close(outp[1]);
-	close(errp[1]);
 	strvec_free(&argv);
 	j = xcalloc(1, sizeof *j);
 	j->loop = l;

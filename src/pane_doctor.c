@@ -17,6 +17,7 @@
 #include <unistd.h>
 
 #include "doctor.h"
+#include "spawnchild.h"
 
 #define PROBE_MS	5000
 #define PROBE_MAX_OUT	512
@@ -153,25 +154,20 @@ probe_finish(struct probe *pr)
 static struct probe *
 probe_start(struct pane *p, const char *bin)
 {
+	char *argv[] = { (char *)bin, "--version", NULL };
 	struct probe *pr;
-	int fds[2], devnull;
+	int fds[2];
 	pid_t pid;
 
 	if (pipe2(fds, O_CLOEXEC) == -1)
 		return NULL;
-	if ((pid = fork()) == -1) {
+	/* Not fork: the dashboard is large, and a fork's child would run the loop's
+	 * signal handlers until exec. */
+	pid = spawn_child(argv, -1, fds[1], -1, false, NULL, NULL);
+	if (pid == -1) {
 		close(fds[0]);
 		close(fds[1]);
 		return NULL;
-	}
-	if (pid == 0) {
-		if ((devnull = open("/dev/null", O_RDWR)) != -1) {
-			dup2(devnull, 0);
-			dup2(devnull, 2);
-		}
-		dup2(fds[1], 1);
-		execlp(bin, bin, "--version", (char *)NULL);
-		_exit(127);
 	}
 	close(fds[1]);
 	pr = xcalloc(1, sizeof *pr);

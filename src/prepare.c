@@ -11,6 +11,7 @@
 
 #include "clibar.h"
 #include "image.h"
+#include "jobs.h"
 
 /* ---- the plan (pure) ---- */
 
@@ -272,7 +273,10 @@ struct prepare_run {
 	size_t i;
 	bool probing;		/* the job is qemu-img info before the step */
 	char *probed;		/* the source's format, from the probe */
-	struct image_job *job;
+	struct image_job *job;	/* without jobs */
+	struct jobs *jobs;	/* NULL: bare image.c jobs (the CLI) */
+	char *vm;		/* with jobs: the VM the jobs are for */
+	struct job *jjob;	/* with jobs */
 	unsigned long kick;	/* the timer that runs the first step */
 	struct prepare_cbs cb;
 	void *arg;
@@ -286,6 +290,7 @@ run_free(struct prepare_run *r)
 {
 	prepare_plan_free(&r->plan);
 	free(r->probed);
+	free(r->vm);
 	free(r);
 }
 
@@ -357,6 +362,7 @@ job_done(bool ok, const char *error, const char *out, void *arg)
 	qt_error err;
 
 	r->job = NULL;
+	r->jjob = NULL;
 	if (r->cancelled) {
 		finish(r, false, "cancelled; nothing was left behind");
 		return;
@@ -435,6 +441,60 @@ make_parent(const char *file, qt_error *err)
 	return rc;
 }
 
+static const char *
+base_name(const char *path)
+{
+	const char *b = strrchr(path, '/');
+
+	return b != NULL ? b + 1 : path;
+}
+
+/* A job's title in the dashboard, short like the disks pane's: the files' names. */
+static char *
+job_title_for(const struct prepare_step *s)
+{
+	switch (s->kind) {
+	case PREP_CONVERT:
+		return xasprintf("convert %s to %s", base_name(s->source), base_name(s->file));
+	case PREP_CREATE:
+		return xasprintf("create %s (%s)", base_name(s->file), s->size);
+	case PREP_OVERLAY:
+		return xasprintf("overlay %s on %s", base_name(s->file), base_name(s->source));
+	default:
+		return xasprintf("grow %s to %s", base_name(s->file), s->size);
+	}
+}
+
+/* The step's qemu-img (or the probe before it): a job in the dashboard's list when
+ * there is one, else a bare image.c job. */
+static bool
+start_job(struct prepare_run *r, char *const args[], const char *target,
+    const char *tmp, qt_error *err)
+{
+	const struct prepare_step *s = &r->plan.steps[r->i];
+	struct job_spec spec;
+	char *title;
+
+	if (r->jobs == NULL) {
+		r->job = image_job_start(r->loop, args, target, tmp, &job_cbs, r, err);
+		return r->job != NULL;
+	}
+	memset(&spec, 0, sizeof spec);
+	title = r->probing ? NULL : job_title_for(s);
+	spec.title = r->probing ? "info" : title;
+	spec.vm = r->vm;
+	spec.file = s->file;
+	spec.args = args;
+	spec.target = target;
+	spec.tmp = tmp;
+	spec.done = job_done;
+	spec.arg = r;
+	spec.quiet = r->probing;	/* a quick look, as the disks pane's info */
+	r->jjob = jobs_start(r->jobs, &spec, err);
+	free(title);
+	return r->jjob != NULL;
+}
+
 static void
 run_step(struct prepare_run *r)
 {
@@ -443,6 +503,7 @@ run_step(struct prepare_run *r)
 	struct stat st;
 	char *tmp = NULL;
 	qt_error err;
+	bool started;
 
 	if (!r->abandoned && r->cb.progress != NULL)
 		r->cb.progress(s, r->i, r->plan.n, -1, r->arg);
@@ -461,19 +522,19 @@ run_step(struct prepare_run *r)
 		strvec_push(&args, "info");
 		strvec_push(&args, "--output=json");
 		strvec_push(&args, s->kind == PREP_GROW ? s->file : s->source);
-		r->job = image_job_start(r->loop, args.v, s->kind == PREP_GROW ?
-		    s->file : s->source, NULL, &job_cbs, r, &err);
+		started = start_job(r, args.v, s->kind == PREP_GROW ? s->file : s->source,
+		    NULL, &err);
 	} else if (s->kind != PREP_GROW && make_parent(s->file, &err) == -1) {
-		r->job = NULL;
+		started = false;
 	} else {
 		if (s->kind != PREP_GROW)
 			tmp = image_tmp_name(s->file);
 		prepare_step_args(s, tmp, r->probed, &args);
-		r->job = image_job_start(r->loop, args.v, s->file, tmp, &job_cbs, r, &err);
+		started = start_job(r, args.v, s->file, tmp, &err);
 	}
 	strvec_free(&args);
 	free(tmp);
-	if (r->job == NULL)
+	if (!started)
 		fail(r, err.msg);
 }
 
@@ -510,11 +571,21 @@ prepare_begin(struct loop *l, struct prepare_plan *plan,
 }
 
 void
+prepare_set_jobs(struct prepare_run *r, struct jobs *js, const char *vm)
+{
+	r->jobs = js;
+	free(r->vm);
+	r->vm = vm != NULL ? xstrdup(vm) : NULL;
+}
+
+void
 prepare_cancel(struct prepare_run *r)
 {
 	r->cancelled = true;
 	if (r->job != NULL)
 		image_job_cancel(r->job);
+	else if (r->jjob != NULL)
+		job_cancel(r->jjob);
 	else if (r->kick != 0) {
 		loop_timer_del(r->loop, r->kick);
 		r->kick = 0;
@@ -531,7 +602,7 @@ prepare_abandon(struct prepare_run *r)
 	r->abandoned = true;
 	/* The owner may free the loop before qemu-img's end is seen: the
 	 * temporary file goes now (qemu-img is being stopped), not at its end. */
-	if (r->job != NULL && !r->probing) {
+	if ((r->job != NULL || r->jjob != NULL) && !r->probing) {
 		s = &r->plan.steps[r->i];
 		if (s->kind != PREP_GROW) {
 			tmp = image_tmp_name(s->file);

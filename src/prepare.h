@@ -101,6 +101,15 @@ struct prepare_run *prepare_begin(struct loop *l, struct prepare_plan *plan,
 void prepare_cancel(struct prepare_run *r);
 /* Stop without callbacks (its owner is going away). */
 void prepare_abandon(struct prepare_run *r);
+/*
+ * Run the steps as jobs in js (the dashboard's list) rather than bare image.c jobs,
+ * each titled with what it makes and vm, like every other qemu-img job there: the
+ * status line shows its figures, the cancel key stops it, the disks pane sees the
+ * file busy. Call right after prepare_begin. progress is then called at each step's
+ * start only (pct -1): the figures are the job's.
+ */
+struct jobs;
+void prepare_set_jobs(struct prepare_run *r, struct jobs *js, const char *vm);
 
 /*
  * The CLI: run what p needs on a loop of its own, with a line per step on

@@ -23,6 +23,7 @@
 
 #include "buf.h"
 #include "net.h"
+#include "sshlib.h"
 
 #define TICK_MS		200
 #define RETRY_MS	1000
@@ -267,7 +268,7 @@ ssh_keygen_default(char **publine, qt_error *err)
 		err_set(err, "%s already exists", path);
 		goto out;
 	}
-	if (make_ssh_dir(err) == -1)
+	if (sshlib_load(err) == -1 || make_ssh_dir(err) == -1)
 		goto out;
 	if (ssh_pki_generate(SSH_KEYTYPE_ED25519, 0, &key) != SSH_OK) {
 		err_set(err, "cannot generate an ed25519 key");
@@ -1299,6 +1300,10 @@ ssh_sess_open(struct loop *l, const struct ssh_target *t, const char *command,
 		err_set(err, "ssh: closed and failed hooks are required");
 		return NULL;
 	}
+	/* The one way into a session (ssh_run_start, the ready probe, panes, the ssh
+	 * command): libssh is loaded here, before the first call, and only here. */
+	if (sshlib_load(err) == -1)
+		return NULL;
 	s = xcalloc(1, sizeof *s);
 	s->loop = l;
 	target_copy(&s->t, t);

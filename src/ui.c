@@ -209,7 +209,7 @@ ui_find_vm(struct ui *ui, const char *name)
 void
 ui_load_profiles(struct ui *ui)
 {
-	static const struct vmwatch_hooks hooks_tmpl = { vm_changed, vm_message, NULL };
+	static const struct vmwatch_hooks hooks_tmpl = { vm_changed, vm_message, NULL, NULL };
 	struct vmwatch_hooks hooks = hooks_tmpl;
 	struct profile_list fresh = { NULL, 0 };
 	struct vmwatch **vms, *w;
@@ -218,6 +218,7 @@ ui_load_profiles(struct ui *ui)
 	size_t i, j;
 
 	hooks.arg = ui;
+	hooks.jobs = ui->jobs;
 	if (ui_selected(ui) != NULL)
 		sel_name = xstrdup(ui_selected(ui)->name);
 	if ((dir = profile_dir_pick(ui->profiles_dir)) == NULL)

@@ -524,6 +524,8 @@ prep_progress(const struct prepare_step *s, size_t i, size_t n, double pct, void
 
 	if (n > 1)
 		snprintf(of, sizeof of, " (%zu of %zu)", i + 1, n);
+	/* With the dashboard's jobs only a step's start comes here (pct -1): the
+	 * figures are the job's, in the status line. */
 	if (pct < 0)
 		snprintf(w->step, sizeof w->step, "preparing disk%s: drives[%zu]", of,
 		    s->drive);
@@ -591,6 +593,8 @@ prepare(struct vmwatch *w, const char *blank_size, bool then_start, bool throwaw
 	prepare_plan_free(&plan);
 	if (w->priv->prep == NULL)
 		return -1;
+	if (w->priv->hooks.jobs != NULL)
+		prepare_set_jobs(w->priv->prep, w->priv->hooks.jobs, w->name);
 	*started = true;
 	snprintf(w->step, sizeof w->step, "preparing disk");
 	vmwatch_refresh(w);

@@ -52,10 +52,15 @@ struct vmwatch {
 	struct vmwatch_priv *priv;
 };
 
+struct jobs;
+
 struct vmwatch_hooks {
 	void (*changed)(struct vmwatch *w, void *arg);	/* redraw it */
 	void (*message)(struct vmwatch *w, bool error, const char *text, void *arg);
 	void *arg;
+	/* The dashboard's jobs: disks made before a start run there, shown and
+	 * cancelled like any qemu-img job (NULL: bare image.c jobs). */
+	struct jobs *jobs;
 };
 
 struct vmwatch *vmwatch_new(struct loop *l, struct profile *p,

@@ -154,6 +154,9 @@ wait_for 30 convert_pid || fail "no qemu-img convert after s"
 qimg=$(convert_pid)
 kill -STOP "$qimg"
 see "preparing disk" 30 || { kill -CONT "$qimg"; fail "no 'preparing disk' while converting"; }
+# A job like any other qemu-img work: in the status line, with the key that cancels it.
+see "convert big.raw to conv.qcow2: " 10 ||
+	{ kill -CONT "$qimg"; fail "the preparation is not a job in the status line: $(screen)"; }
 tm send-keys -t qt S
 # The cancel's SIGTERM waits, pending, on the stopped qemu-img; then let it go.
 term_pending() {
@@ -170,7 +173,7 @@ see "conv: cancelled; nothing was left behind" 30 ||
 [ ! -e "$P/img/conv.qcow2" ] || fail "a cancelled convert left conv.qcow2"
 no_tmp
 [ ! -e "$(rundir conv)/qemu.pid" ] || fail "QEMU started after a cancel"
-ok "the dashboard's start shows preparing disk; S cancels it and leaves nothing"
+ok "the dashboard's start shows preparing disk and the convert as a job; S cancels it and leaves nothing"
 tm send-keys -t qt s
 see "preparing disk" 30 || fail "no 'preparing disk' the second time"
 tm send-keys -t qt '?'		# the dashboard answers keys meanwhile
@@ -212,6 +215,9 @@ dd if=/dev/urandom of="$P/img/big.raw" bs=1M count=1024 seek=900 conv=notrunc st
 tm send-keys -t qt g s		# conv, the first VM
 see "preparing disk" 30 || fail "no 'preparing disk' before the quit"
 tm send-keys -t qt q
+# The convert is a job: the quit asks first, as for any qemu-img job.
+see "1 job is running (convert big.raw to conv.qcow2)" 10 || fail "no question at quit"
+tm send-keys -t qt y
 see "dashboard-exited" 10 || fail "quit"
 [ ! -e "$P/img/conv.qcow2" ] || fail "a quit during the convert left conv.qcow2"
 no_tmp

@@ -208,6 +208,41 @@ START_TEST(test_drain)
 }
 END_TEST
 
+/* No qemu-img in PATH: posix_spawnp says so at once, and the words come from us. */
+START_TEST(test_no_qemu_img)
+{
+	struct loop *l = loop_new();
+	struct jobs *js = jobs_new(l, NULL, NULL);
+	char *args[] = { "--version", NULL };
+	struct job_spec spec = { .title = "version", .args = args };
+	char *path = getenv("PATH") != NULL ? xstrdup(getenv("PATH")) : NULL;
+	qt_error err;
+	struct seen s = { 0 };
+	struct job *j;
+
+	spec.done = on_done;
+	spec.arg = &s;
+	setenv("PATH", "/nonexistent", 1);
+	j = jobs_start(js, &spec, &err);
+	if (path != NULL)
+		setenv("PATH", path, 1);
+	free(path);
+	if (j == NULL)
+		ck_assert_str_eq(err.msg, "cannot run qemu-img: No such file or directory "
+		    "(install qemu-utils)");
+	else {
+		/* Under valgrind the exec failure comes back as the child's 127. */
+		turn_until(l, &s.done, 1);
+		ck_assert(!s.ok);
+		ck_assert_str_eq(s.error, "qemu-img --version: cannot run qemu-img "
+		    "(install qemu-utils)");
+	}
+	ck_assert_uint_eq(jobs_count(js), 0);
+	jobs_free(js);
+	loop_free(l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -220,6 +255,7 @@ main(void)
 	tcase_add_test(tc, test_version_job);
 	tcase_add_test(tc, test_cancel_quiet_detach);
 	tcase_add_test(tc, test_drain);
+	tcase_add_test(tc, test_no_qemu_img);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);

@@ -1,8 +1,12 @@
 /* prepare.c's plan: which qemu-img steps a profile's drives need, and their argv. */
 #include <check.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
+#include "jobs.h"
 #include "prepare.h"
 
 #define DIR "/nonexistent/qt-prepare"
@@ -206,6 +210,80 @@ START_TEST(test_facts)
 }
 END_TEST
 
+struct prep_seen {
+	int done, starts;
+	bool ok;
+	char error[512];
+};
+
+static void
+seen_progress(const struct prepare_step *st, size_t i, size_t n, double pct, void *arg)
+{
+	/* With jobs only a step's start comes here: the figures are the job's. */
+	ck_assert(pct < 0);
+	((struct prep_seen *)arg)->starts++;
+}
+
+static void
+seen_done(bool ok, const char *error, void *arg)
+{
+	struct prep_seen *w = arg;
+
+	w->done++;
+	w->ok = ok;
+	snprintf(w->error, sizeof w->error, "%s", error != NULL ? error : "");
+}
+
+/* The dashboard's way: each step a job in its list, titled and tied to the VM. */
+START_TEST(test_run_as_jobs)
+{
+	static const struct prepare_cbs cbs = { seen_progress, NULL, seen_done };
+	char dir[] = "/tmp/qt-prepare.XXXXXX", *text, *file;
+	struct loop *l = loop_new();
+	struct jobs *js = jobs_new(l, NULL, NULL);
+	struct prep_seen w = { 0 };
+	struct prepare_fact f[1] = { { 0 } };
+	struct prepare_plan plan;
+	struct prepare_run *r;
+	struct profile *p;
+	struct stat st;
+	qt_error err;
+	int i;
+
+	ck_assert_ptr_nonnull(mkdtemp(dir));
+	text = xasprintf("{ \"drives\": [ { \"file\": \"%s/d.qcow2\", \"size\": \"1M\" } ] }",
+	    dir);
+	p = profile_parse("/nonexistent/p.json", text, strlen(text));
+	prepare_plan(p, f, NULL, &plan);
+	ck_assert_uint_eq(plan.n, 1);
+	ck_assert_ptr_nonnull(r = prepare_begin(l, &plan, &cbs, &w, &err));
+	prepare_set_jobs(r, js, "vm1");
+	for (i = 0; i < 300 && jobs_count(js) == 0 && w.done == 0; i++)
+		loop_run_once(l, 100);
+	ck_assert_uint_eq(jobs_count(js), 1);
+	ck_assert_str_eq(job_title(jobs_at(js, 0)), "create d.qcow2 (1M)");
+	ck_assert_str_eq(job_vm(jobs_at(js, 0)), "vm1");
+	file = xasprintf("%s/d.qcow2", dir);
+	ck_assert_ptr_nonnull(jobs_find_file(js, file));
+	for (i = 0; i < 300 && w.done == 0; i++)
+		loop_run_once(l, 100);
+	ck_assert_int_eq(w.done, 1);
+	ck_assert_msg(w.ok, "%s", w.error);
+	ck_assert_int_eq(w.starts, 1);
+	ck_assert_uint_eq(jobs_count(js), 0);
+	ck_assert_int_eq(stat(file, &st), 0);
+	unlink(file);
+	rmdir(dir);
+	free(file);
+	free(text);
+	prepare_plan_free(&plan);
+	profile_free(p);
+	jobs_drain(js, 1000);
+	jobs_free(js);
+	loop_free(l);
+}
+END_TEST
+
 int
 main(void)
 {
@@ -219,6 +297,7 @@ main(void)
 	tcase_add_test(tc, test_plan_overlay);
 	tcase_add_test(tc, test_plan_blank);
 	tcase_add_test(tc, test_facts);
+	tcase_add_test(tc, test_run_as_jobs);
 	suite_add_tcase(s, tc);
 	sr = srunner_create(s);
 	srunner_run_all(sr, CK_NORMAL);
