@@ -142,6 +142,61 @@ cancel:
 	return CAN;
 }
 
+/* Where the run of printable ASCII (0x20-0x7e) from j ends: eight bytes at
+ * a time, as most of a flood is such text. */
+static size_t
+skip_ascii(const unsigned char *p, size_t j, size_t len)
+{
+	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+	uint64_t x;
+
+	for (; j + 8 <= len; j += 8) {
+		memcpy(&x, p + j, 8);
+		/* A byte below 0x20 (borrows into its high bit, which was
+		 * clear), 0x7f (carries into it) or 0x80 and above (has it). */
+		if (((x - ones * 0x20) & ~x) & high || (x | (x + ones)) & high)
+			break;
+	}
+	while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
+		j++;
+	return j;
+}
+
+/*
+ * The end of the control sequence starting with the ESC at p[i] when it is
+ * complete in p, has no leader or intermediate, needs nothing cancelled and
+ * is not REP: ESC [, digits and separators within bounds, a final byte. 0
+ * for anything else, which the byte-by-byte path takes.
+ */
+static size_t
+plain_csi(const unsigned char *p, size_t i, size_t len)
+{
+	unsigned seps = 0, digits = 0;
+	size_t k;
+	unsigned char c;
+
+	if (i + 2 >= len || p[i + 1] != '[')
+		return 0;
+	/* Digits, ':' and ';' up to the final byte. */
+	for (k = i + 2; k < len && p[k] >= '0' && p[k] <= ';'; k++)
+		/* nothing */;
+	if (k == len || p[k] < 0x40 || p[k] > 0x7e || p[k] == 'b')
+		return 0;
+	/* Nine bytes hold neither ten digits nor sixteen separators. */
+	if (k - i - 2 <= MAX_DIGITS)
+		return k + 1;
+	for (i += 2; i < k; i++) {
+		c = p[i];
+		if (c == ';' || c == ':') {
+			digits = 0;
+			if (++seps > MAX_SEPS)
+				return 0;
+		} else if ((digits > 0 || c != '0') && ++digits > MAX_DIGITS)
+			return 0;
+	}
+	return k + 1;
+}
+
 size_t
 term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 {
@@ -155,17 +210,32 @@ term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 			/* Text: the bulk of a console's bytes, copied as a run. */
 			bool plain = g->utf8_left == 0 && !g->broken;
 
-			for (j = i; j < len && p[j] >= 0x20 && p[j] != 0x7f; j++)
-				if (!plain || p[j] >= 0x80) {
-					text_byte(g, p[j]);
-					plain = g->utf8_left == 0 && !g->broken;
-				}
+			for (j = i;; j++) {
+				/* Printable ASCII changes nothing while no UTF-8
+				 * sequence is open or broken: skip it. */
+				if (plain)
+					j = skip_ascii(p, j, len);
+				if (j >= len || p[j] < 0x20 || p[j] == 0x7f)
+					break;
+				text_byte(g, p[j]);
+				plain = g->utf8_left == 0 && !g->broken;
+			}
 			if (plain && p[j - 1] < 0x7f)
 				g->rep_ok = true;
 			if (out + n != in + i)
 				memmove(out + n, in + i, j - i);
 			n += j - i;
 			i = j;
+			continue;
+		}
+		if (c == 0x1b && g->state == G_GROUND && (j = plain_csi(p, i, len)) > 0) {
+			/* A whole control sequence with nothing to cancel:
+			 * the SGR runs of a colourful guest. */
+			if (out + n != in + i)
+				memmove(out + n, in + i, j - i);
+			n += j - i;
+			i = j;
+			g->broken = false;	/* the next text is a new run */
 			continue;
 		}
 		if (g->state == G_CSI_ARGS && ((c >= '0' && c <= '9') || c == ';' || c == ':')) {
