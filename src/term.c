@@ -12,6 +12,7 @@
 #include "term.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -367,16 +368,23 @@ sb_line_size(const struct sb_line *l)
 	return sizeof *l + (3 * (size_t)l->nruns + l->ncodes) * sizeof (uint32_t);
 }
 
-/* A screen row as a history line; flip is DECSCNM's reverse, kept as shown. */
+/* A screen row as a history line; flip is DECSCNM's reverse, kept as shown.
+ * Every line a flooding guest writes comes through here (most only to be
+ * dropped 10,000 lines later): out of line, so that its loop keeps its
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static struct sb_line *
 sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 {
-	const struct cell *cells = row->cells;
+	const struct cell *cells = row->cells, *cell, *end;
 	struct sb_line *l;
-	uint32_t *runs, *codes;
+	uint32_t *runs, *codes, *out;
 	uint64_t colors = UINT64_MAX;	/* no colour is: a run starts */
+	uint32_t akey = UINT32_MAX;	/* the run's attrs beside comb 0 */
 	uint16_t attrs = 0;
-	size_t nruns = 0, ncodes = 0, need, base = 0;
+	size_t nruns = 0, ncodes, need;
 	int n, c, i;
 
 	/* Most trailing blanks are erased cells in the default pen: all
@@ -397,40 +405,57 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 		t->enc = xreallocarray(NULL, t->enc_alloc, sizeof *t->enc);
 	}
 	runs = t->enc;
-	codes = t->enc + 3 * (size_t)n;
-	/* Every line a flooding guest writes comes through here (most only to
-	 * be dropped 10,000 lines later): keep the per-cell path short. The
-	 * pen is packed already, so a run starts where it changes. */
-	for (c = 0; c < n; c++) {
-		const struct cell *cell = &cells[c];
+	codes = out = t->enc + 3 * (size_t)n;
+	for (cell = cells, end = cells + n; cell < end; cell++) {
+		uint32_t ch = cell->ch, ac;
 		uint64_t cc;
 
-		if (cell->ch == CELL_RIGHT) {
-			/* The cell before is wide: its code says so. */
-			if (c > 0 && cells[c - 1].ch != CELL_RIGHT)
-				codes[base] |= SB_WIDE;
+		/* The common cell: in the run's pen (fg and bg one word, attrs
+		 * and comb another), no combining chars, not a right half. */
+		memcpy(&cc, (const char *)cell + offsetof(struct cell, fg),
+		    sizeof cc);
+		memcpy(&ac, (const char *)cell + offsetof(struct cell, attrs),
+		    sizeof ac);
+		if (cc == colors && ac == akey && ch != CELL_RIGHT) {
+			*out++ = ch;
 			continue;
 		}
-		/* fg and bg at once; a run is the pen as the screen holds it
-		 * (a protected cell may start one more run than needed). */
-		memcpy(&cc, &cell->fg, sizeof cc);
+		c = (int)(cell - cells);
+		if (ch == CELL_RIGHT) {
+			/* The cell before is wide: its base code says so. */
+			if (c > 0 && cells[c - 1].ch != CELL_RIGHT) {
+				uint32_t *base = out - 1;
+
+				while (*base & SB_COMB)
+					base--;
+				*base |= SB_WIDE;
+			}
+			continue;
+		}
+		/* A run is the pen as the screen holds it (a protected cell
+		 * may start one more run than needed). */
 		if (cc != colors || cell->attrs != attrs) {
+			struct cell key = *cell;
+
+			key.comb = 0;
+			memcpy(&akey, (const char *)&key +
+			    offsetof(struct cell, attrs), sizeof akey);
 			colors = cc;
 			attrs = cell->attrs;
-			runs[3 * nruns] = (uint32_t)c | (uint32_t)((attrs ^ flip) &
-			    ~PA_PROTECTED) << 16;
+			runs[3 * nruns] = (uint32_t)c | (uint32_t)((cell->attrs ^
+			    flip) & ~PA_PROTECTED) << 16;
 			runs[3 * nruns + 1] = cell->fg;
 			runs[3 * nruns + 2] = cell->bg;
 			nruns++;
 		}
-		base = ncodes;
 		/* valid_cp made every char fit SB_CHAR. */
-		codes[ncodes++] = cell->ch;
+		*out++ = ch;
 		if (!cell->comb)
 			continue;
 		for (i = 0; i < COMB_MAX && row->comb[c][i] != 0; i++)
-			codes[ncodes++] = (row->comb[c][i] & SB_CHAR) | SB_COMB;
+			*out++ = (row->comb[c][i] & SB_CHAR) | SB_COMB;
 	}
+	ncodes = (size_t)(out - codes);
 
 	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
 	l->nruns = (uint16_t)nruns;
@@ -618,13 +643,20 @@ pen_blank(const struct term *t, int r)
 	return c;
 }
 
-/* Every line feed at the bottom blanks a row: a plain loop, four cells a
- * turn (memcpy calls cost more on rows this short). */
+/* Every line feed at the bottom blanks a row: memset for the default pen's
+ * blank, else a plain loop (memcpy calls cost more on rows this short). */
 static void
 row_fill(struct row *row, int c0, int c1, struct cell blank)
 {
 	struct cell *p = row->cells + c0, *e = row->cells + c1;
+	uint64_t w[2];
 
+	memcpy(w, &blank, sizeof w);
+	if ((w[0] | w[1]) == 0 && e > p) {
+		/* The default pen's blank: all 0. */
+		memset(p, 0, (size_t)(e - p) * sizeof *p);
+		return;
+	}
 	for (; e - p >= 4; p += 4) {
 		p[0] = blank;
 		p[1] = blank;
