@@ -2,6 +2,9 @@
 #include "term_guard.h"
 
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #define CAN		0x18
 #define MAX_SEPS	15	/* the parser has 16 argument slots */
@@ -142,24 +145,40 @@ cancel:
 	return CAN;
 }
 
-/* Where the run of printable ASCII (0x20-0x7e) from j ends: eight bytes at
- * a time, as most of a flood is such text. */
-static size_t
-skip_ascii(const unsigned char *p, size_t j, size_t len)
+/*
+ * Where the run of bytes in [lo, hi] from j ends: sixteen at a time with
+ * SSE2 (every x86-64 has it), as most of a flood is printable ASCII
+ * (0x20-0x7e) and SGR parameters ('0'-';').
+ */
+static inline size_t
+span(const unsigned char *p, size_t j, size_t len, unsigned char lo,
+    unsigned char hi)
 {
-	const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
-	uint64_t x;
+#if defined(__SSE2__) && defined(__GNUC__)
+	const __m128i vlo = _mm_set1_epi8((char)lo);
+	const __m128i vk = _mm_set1_epi8((char)(hi - lo));
+	__m128i v;
+	unsigned out;
 
-	for (; j + 8 <= len; j += 8) {
-		memcpy(&x, p + j, 8);
-		/* A byte below 0x20 (borrows into its high bit, which was
-		 * clear), 0x7f (carries into it) or 0x80 and above (has it). */
-		if (((x - ones * 0x20) & ~x) & high || (x | (x + ones)) & high)
-			break;
+	for (; j + 16 <= len; j += 16) {
+		/* In range: b - lo (unsigned) <= hi - lo. */
+		v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)
+		    (p + j)), vlo);
+		out = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_min_epu8(v, vk), v)) ^ 0xffffu;
+		if (out != 0)
+			return j + (size_t)__builtin_ctz(out);
 	}
-	while (j < len && p[j] >= 0x20 && p[j] < 0x7f)
+#endif
+	while (j < len && (unsigned char)(p[j] - lo) <= (unsigned char)(hi - lo))
 		j++;
 	return j;
+}
+
+static inline size_t
+skip_ascii(const unsigned char *p, size_t j, size_t len)
+{
+	return span(p, j, len, 0x20, 0x7e);
 }
 
 /*
@@ -168,7 +187,7 @@ skip_ascii(const unsigned char *p, size_t j, size_t len)
  * is not REP: ESC [, digits and separators within bounds, a final byte. 0
  * for anything else, which the byte-by-byte path takes.
  */
-static size_t
+static inline size_t
 plain_csi(const unsigned char *p, size_t i, size_t len)
 {
 	unsigned seps = 0, digits = 0;
@@ -178,8 +197,7 @@ plain_csi(const unsigned char *p, size_t i, size_t len)
 	if (i + 2 >= len || p[i + 1] != '[')
 		return 0;
 	/* Digits, ':' and ';' up to the final byte. */
-	for (k = i + 2; k < len && p[k] >= '0' && p[k] <= ';'; k++)
-		/* nothing */;
+	k = span(p, i + 2, len, '0', ';');
 	if (k == len || p[k] < 0x40 || p[k] > 0x7e || p[k] == 'b')
 		return 0;
 	/* Nine bytes hold neither ten digits nor sixteen separators. */
@@ -205,6 +223,30 @@ term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 	int c;
 
 	while (i < len) {
+		if (g->state == G_GROUND && g->utf8_left == 0 && !g->broken) {
+			/* Printable ASCII and plain control sequences, most
+			 * of a flood, in one loop and one move. */
+			size_t from = i;
+
+			for (;;) {
+				j = skip_ascii(p, i, len);
+				if (j > i) {
+					g->rep_ok = true;
+					i = j;
+				}
+				if (i < len && p[i] == 0x1b &&
+				    (j = plain_csi(p, i, len)) > 0) {
+					i = j;
+					continue;
+				}
+				break;
+			}
+			if (out + n != in + from)
+				memmove(out + n, in + from, i - from);
+			n += i - from;
+			if (i == len)
+				break;
+		}
 		c = p[i];
 		if (g->state == G_GROUND && c >= 0x20 && c != 0x7f) {
 			/* Text: the bulk of a console's bytes, copied as a run. */
