@@ -388,12 +388,14 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 	int n, c, i;
 
 	/* Most trailing blanks are erased cells in the default pen: all
-	 * their bytes are 0 (COL_DEFAULT is). */
+	 * their bytes are 0 (COL_DEFAULT is), and unless DECSCNM shows them
+	 * reversed they can go. */
 	for (n = cols; n > 0; n--) {
 		uint64_t w[2];
 
 		memcpy(w, &cells[n - 1], sizeof w);
-		if ((w[0] | w[1]) != 0 && !cell_trimmable(&cells[n - 1], flip))
+		if (((w[0] | w[1]) != 0 || flip != 0) &&
+		    !cell_trimmable(&cells[n - 1], flip))
 			break;
 	}
 
