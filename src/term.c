@@ -107,6 +107,8 @@ struct row {
  */
 struct grid {
 	struct row *rows;
+	struct row **at;	/* 2n: at[i] is &rows[i % n], so that logical
+				 * row r is at[top + r] with no wrap */
 	int n, cols, top;
 };
 
@@ -609,9 +611,7 @@ sb_pop(struct term *t, struct row *row, int cols)
 static struct row *
 grid_row(const struct grid *g, int r)
 {
-	int i = g->top + r;
-
-	return &g->rows[i >= g->n ? i - g->n : i];
+	return g->at[g->top + r];
 }
 
 /* Screen row r shows at display row r + view: mark it for drawing. */
@@ -712,6 +712,7 @@ grid_free(struct grid *g)
 		free(g->rows[r].comb);
 	}
 	free(g->rows);
+	free(g->at);
 	memset(g, 0, sizeof *g);
 }
 
@@ -746,6 +747,9 @@ grid_size(struct term *t, struct grid *g, int rows, int cols)
 	}
 	free(g->rows);
 	g->rows = nr;
+	g->at = xreallocarray(g->at, 2 * (size_t)rows, sizeof *g->at);
+	for (r = 0; r < 2 * rows; r++)
+		g->at[r] = &nr[r % rows];
 	g->n = rows;
 	g->cols = cols;
 	g->top = 0;
@@ -917,13 +921,11 @@ cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 	struct grid *g = t->grid;
 	struct row *row;
 	uint32_t ch = info->chars[0];
-	int i;
 
 	if ((unsigned)pos.row >= (unsigned)g->n ||
 	    (unsigned)pos.col >= (unsigned)g->cols)
 		return 1;
-	i = g->top + pos.row;
-	row = &g->rows[i >= g->n ? i - g->n : i];
+	row = g->at[g->top + pos.row];
 	row->cells[pos.col] = t->pen;
 	row->cells[pos.col].ch = ch;
 	row->written = true;
