@@ -411,19 +411,24 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 	runs = t->enc;
 	codes = out = t->enc + 3 * (size_t)n;
 	for (cell = cells, end = cells + n; cell < end; cell++) {
-		uint32_t ch = cell->ch, ac;
-		uint64_t cc;
+		uint32_t ch = 0, ac;	/* set by the loop: cell < end */
+		uint64_t cc = 0;
 
-		/* The common cell: in the run's pen (fg and bg one word, attrs
-		 * and comb another), no combining chars, not a right half. */
-		memcpy(&cc, (const char *)cell + offsetof(struct cell, fg),
-		    sizeof cc);
-		memcpy(&ac, (const char *)cell + offsetof(struct cell, attrs),
-		    sizeof ac);
-		if (cc == colors && ac == akey && ch != CELL_RIGHT) {
+		/* The common cell, in a loop of its own: in the run's pen (fg
+		 * and bg one word, attrs and comb another), no combining
+		 * chars, not a right half. */
+		for (; cell < end; cell++) {
+			ch = cell->ch;
+			memcpy(&cc, (const char *)cell +
+			    offsetof(struct cell, fg), sizeof cc);
+			memcpy(&ac, (const char *)cell +
+			    offsetof(struct cell, attrs), sizeof ac);
+			if (cc != colors || ac != akey || ch == CELL_RIGHT)
+				break;
 			*out++ = ch;
-			continue;
 		}
+		if (cell == end)
+			break;
 		c = (int)(cell - cells);
 		if (ch == CELL_RIGHT) {
 			/* The cell before is wide: its base code says so. */
