@@ -12,6 +12,7 @@
 #include "term.h"
 
 #include <limits.h>
+#include <stddef.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -88,10 +89,15 @@ struct cell {
 	uint16_t attrs;		/* PA_* */
 	uint16_t comb;		/* 1: row->comb[col] holds combining chars */
 };
+/* sb_encode reads a cell as two words: no padding, and a blank cell in the
+ * default pen is all 0. */
+_Static_assert(sizeof (struct cell) == 16 && COL_DEFAULT == 0,
+    "struct cell is 16 bytes, COL_DEFAULT 0");
 
 struct row {
 	struct cell *cells;
 	uint32_t (*comb)[COMB_MAX];	/* NULL until a cell needs it */
+	bool written;	/* putglyph wrote here since the last term_draw */
 };
 
 /*
@@ -101,12 +107,9 @@ struct row {
  */
 struct grid {
 	struct row *rows;
+	struct row **at;	/* 2n: at[i] is &rows[i % n], so that logical
+				 * row r is at[top + r] with no wrap */
 	int n, cols, top;
-};
-
-struct pen {
-	uint32_t fg, bg;
-	uint16_t attrs;
 };
 
 struct term {
@@ -120,10 +123,10 @@ struct term {
 	/* The screen libvterm's state layer draws into (see "screen"). */
 	struct grid grids[2];	/* primary, alternate (allocated on use) */
 	struct grid *grid;	/* the one shown */
-	struct pen pen;
+	struct cell pen;	/* the pen, as a blank cell: putglyph copies it */
 	bool reverse;		/* DECSCNM: the whole screen in reverse */
 
-	bool *dirty;		/* per displayed row */
+	bool *dirty;		/* per displayed row (and struct row's written) */
 	bool touched;		/* everything */
 	WINDOW *last_win;	/* a different window or place: redraw all */
 	int last_y, last_x;
@@ -367,19 +370,36 @@ sb_line_size(const struct sb_line *l)
 	return sizeof *l + (3 * (size_t)l->nruns + l->ncodes) * sizeof (uint32_t);
 }
 
-/* A screen row as a history line; flip is DECSCNM's reverse, kept as shown. */
+/* A screen row as a history line; flip is DECSCNM's reverse, kept as shown.
+ * Every line a flooding guest writes comes through here (most only to be
+ * dropped 10,000 lines later): out of line, so that its loop keeps its
+ * registers. */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 static struct sb_line *
 sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 {
-	const struct cell *cells = row->cells;
+	const struct cell *cells = row->cells, *cell, *end;
 	struct sb_line *l;
-	uint32_t *runs, *codes, fg = 0, bg = 0;
+	uint32_t *runs, *codes, *out;
+	uint64_t colors = UINT64_MAX;	/* no colour is: a run starts */
+	uint32_t akey = UINT32_MAX;	/* the run's attrs beside comb 0 */
 	uint16_t attrs = 0;
-	size_t nruns = 0, ncodes = 0, need, base = 0;
+	size_t nruns = 0, ncodes, need;
 	int n, c, i;
 
-	for (n = cols; n > 0 && cell_trimmable(&cells[n - 1], flip); n--)
-		/* nothing */;
+	/* Most trailing blanks are erased cells in the default pen: all
+	 * their bytes are 0 (COL_DEFAULT is), and unless DECSCNM shows them
+	 * reversed they can go. */
+	for (n = cols; n > 0; n--) {
+		uint64_t w[2];
+
+		memcpy(w, &cells[n - 1], sizeof w);
+		if (((w[0] | w[1]) != 0 || flip != 0) &&
+		    !cell_trimmable(&cells[n - 1], flip))
+			break;
+	}
 
 	/* Worst case: a run and all the chars of every cell. */
 	need = (size_t)n * (3 + VTERM_MAX_CHARS_PER_CELL);
@@ -389,36 +409,62 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 		t->enc = xreallocarray(NULL, t->enc_alloc, sizeof *t->enc);
 	}
 	runs = t->enc;
-	codes = t->enc + 3 * (size_t)n;
-	/* Every line a flooding guest writes comes through here (most only to
-	 * be dropped 10,000 lines later): keep the per-cell path short. The
-	 * pen is packed already, so a run starts where it changes. */
-	for (c = 0; c < n; c++) {
-		const struct cell *cell = &cells[c];
+	codes = out = t->enc + 3 * (size_t)n;
+	for (cell = cells, end = cells + n; cell < end; cell++) {
+		uint32_t ch = 0, ac;	/* set by the loop: cell < end */
+		uint64_t cc = 0;
 
-		if (cell->ch == CELL_RIGHT) {
-			/* The cell before is wide: its code says so. */
-			if (c > 0 && cells[c - 1].ch != CELL_RIGHT)
-				codes[base] |= SB_WIDE;
+		/* The common cell, in a loop of its own: in the run's pen (fg
+		 * and bg one word, attrs and comb another), no combining
+		 * chars, not a right half. */
+		for (; cell < end; cell++) {
+			ch = cell->ch;
+			memcpy(&cc, (const char *)cell +
+			    offsetof(struct cell, fg), sizeof cc);
+			memcpy(&ac, (const char *)cell +
+			    offsetof(struct cell, attrs), sizeof ac);
+			if (cc != colors || ac != akey || ch == CELL_RIGHT)
+				break;
+			*out++ = ch;
+		}
+		if (cell == end)
+			break;
+		c = (int)(cell - cells);
+		if (ch == CELL_RIGHT) {
+			/* The cell before is wide: its base code says so. */
+			if (c > 0 && cells[c - 1].ch != CELL_RIGHT) {
+				uint32_t *base = out - 1;
+
+				while (*base & SB_COMB)
+					base--;
+				*base |= SB_WIDE;
+			}
 			continue;
 		}
-		if (cell->fg != fg || cell->bg != bg || nruns == 0 ||
-		    ((cell->attrs ^ flip) & ~PA_PROTECTED) != attrs) {
-			attrs = (uint16_t)((cell->attrs ^ flip) & ~PA_PROTECTED);
-			fg = cell->fg;
-			bg = cell->bg;
-			runs[3 * nruns] = (uint32_t)c | (uint32_t)attrs << 16;
-			runs[3 * nruns + 1] = fg;
-			runs[3 * nruns + 2] = bg;
+		/* A run is the pen as the screen holds it (a protected cell
+		 * may start one more run than needed). */
+		if (cc != colors || cell->attrs != attrs) {
+			struct cell key = *cell;
+
+			key.comb = 0;
+			memcpy(&akey, (const char *)&key +
+			    offsetof(struct cell, attrs), sizeof akey);
+			colors = cc;
+			attrs = cell->attrs;
+			runs[3 * nruns] = (uint32_t)c | (uint32_t)((cell->attrs ^
+			    flip) & ~PA_PROTECTED) << 16;
+			runs[3 * nruns + 1] = cell->fg;
+			runs[3 * nruns + 2] = cell->bg;
 			nruns++;
 		}
-		base = ncodes;
-		codes[ncodes++] = cell->ch & SB_CHAR;
+		/* valid_cp made every char fit SB_CHAR. */
+		*out++ = ch;
 		if (!cell->comb)
 			continue;
 		for (i = 0; i < COMB_MAX && row->comb[c][i] != 0; i++)
-			codes[ncodes++] = (row->comb[c][i] & SB_CHAR) | SB_COMB;
+			*out++ = (row->comb[c][i] & SB_CHAR) | SB_COMB;
 	}
+	ncodes = (size_t)(out - codes);
 
 	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
 	l->nruns = (uint16_t)nruns;
@@ -570,9 +616,7 @@ sb_pop(struct term *t, struct row *row, int cols)
 static struct row *
 grid_row(const struct grid *g, int r)
 {
-	int i = g->top + r;
-
-	return &g->rows[i >= g->n ? i - g->n : i];
+	return g->at[g->top + r];
 }
 
 /* Screen row r shows at display row r + view: mark it for drawing. */
@@ -594,7 +638,7 @@ mark_rows(struct term *t, int start, int end)
 static struct cell
 pen_blank(const struct term *t, int r)
 {
-	struct cell c = { 0, t->pen.fg, t->pen.bg, t->pen.attrs, 0 };
+	struct cell c = t->pen;
 	const VTermLineInfo *li;
 
 	if (r < t->rows) {
@@ -606,19 +650,28 @@ pen_blank(const struct term *t, int r)
 	return c;
 }
 
-/* Every line feed at the bottom blanks a row: copies of doubling size. */
+/* Every line feed at the bottom blanks a row: memset for the default pen's
+ * blank, else a plain loop (memcpy calls cost more on rows this short). */
 static void
 row_fill(struct row *row, int c0, int c1, struct cell blank)
 {
-	struct cell *p = row->cells + c0;
-	int n = c1 - c0, done;
+	struct cell *p = row->cells + c0, *e = row->cells + c1;
+	uint64_t w[2];
 
-	if (n <= 0)
+	memcpy(w, &blank, sizeof w);
+	if ((w[0] | w[1]) == 0 && e > p) {
+		/* The default pen's blank: all 0. */
+		memset(p, 0, (size_t)(e - p) * sizeof *p);
 		return;
-	p[0] = blank;
-	for (done = 1; done < n; done *= 2)
-		memcpy(p + done, p, (size_t)(n - done < done ? n - done : done) *
-		    sizeof *p);
+	}
+	for (; e - p >= 4; p += 4) {
+		p[0] = blank;
+		p[1] = blank;
+		p[2] = blank;
+		p[3] = blank;
+	}
+	for (; p < e; p++)
+		*p = blank;
 }
 
 /* Blank rows [r0, r1) x [c0, c1) of g with the pen (selective: DECSED/DECSEL
@@ -664,6 +717,7 @@ grid_free(struct grid *g)
 		free(g->rows[r].comb);
 	}
 	free(g->rows);
+	free(g->at);
 	memset(g, 0, sizeof *g);
 }
 
@@ -672,7 +726,7 @@ grid_free(struct grid *g)
 static void
 grid_size(struct term *t, struct grid *g, int rows, int cols)
 {
-	struct cell blank = { 0, t->pen.fg, t->pen.bg, t->pen.attrs, 0 };
+	struct cell blank = t->pen;
 	struct row *nr = xcalloc((size_t)rows, sizeof *nr);
 	int r, keep = g->n < rows ? g->n : rows;
 
@@ -698,6 +752,9 @@ grid_size(struct term *t, struct grid *g, int rows, int cols)
 	}
 	free(g->rows);
 	g->rows = nr;
+	g->at = xreallocarray(g->at, 2 * (size_t)rows, sizeof *g->at);
+	for (r = 0; r < 2 * rows; r++)
+		g->at[r] = &nr[r % rows];
 	g->n = rows;
 	g->cols = cols;
 	g->top = 0;
@@ -827,17 +884,22 @@ valid_cp(uint32_t c)
 	return c > 0x10ffff || (c >= 0xd800 && c <= 0xdfff) ? 0xfffd : c;
 }
 
-/* A glyph with combining chars, wide, protected or on a DECDWL/DECDHL line;
- * out of line, so that cb_putglyph stays a leaf with few registers. */
+/* A glyph other than one plain printable ASCII char: one beyond ASCII, with
+ * combining chars, wide, protected or on a DECDWL/DECDHL line. Out of line,
+ * so that cb_putglyph stays a leaf with few registers. */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
-static void
+static int
 put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
 {
 	struct cell *cell = &row->cells[col];
 	int i, c;
 
+	cell->ch = valid_cp(info->chars[0]);
+	if (info->width == 1 && (info->chars[0] == 0 || info->chars[1] == 0) &&
+	    !info->protected_cell && !info->dwl && !info->dhl)
+		return 1;
 	cell->attrs = (uint16_t)(t->pen.attrs |
 	    (info->protected_cell ? PA_PROTECTED : 0) |
 	    (info->dwl ? PA_DWL : 0) | info->dhl << PA_DHL_SHIFT);
@@ -852,32 +914,29 @@ put_rare(struct term *t, struct row *row, const VTermGlyphInfo *info, int col)
 		row->cells[col + c].ch = CELL_RIGHT;
 		row->cells[col + c].comb = 0;
 	}
+	return 1;
 }
 
-/* Once per character a guest prints: keep it short. */
+/* Once per character a guest prints: keep it short. The pen is a whole
+ * blank cell already, so a plain char is two stores. */
 static int
 cb_putglyph(VTermGlyphInfo *info, VTermPos pos, void *user)
 {
 	struct term *t = user;
 	struct grid *g = t->grid;
 	struct row *row;
-	struct cell *cell;
+	uint32_t ch = info->chars[0];
 
 	if ((unsigned)pos.row >= (unsigned)g->n ||
 	    (unsigned)pos.col >= (unsigned)g->cols)
 		return 1;
-	row = grid_row(g, pos.row);
-	cell = &row->cells[pos.col];
-	cell->ch = valid_cp(info->chars[0]);
-	cell->fg = t->pen.fg;
-	cell->bg = t->pen.bg;
-	cell->attrs = t->pen.attrs;
-	cell->comb = 0;
-	if (info->width != 1 || (info->chars[0] != 0 && info->chars[1] != 0) ||
+	row = g->at[g->top + pos.row];
+	row->cells[pos.col] = t->pen;
+	row->cells[pos.col].ch = ch;
+	row->written = true;
+	if (ch - 0x20 >= 0x5f || info->chars[1] != 0 || info->width != 1 ||
 	    info->protected_cell || info->dwl || info->dhl)
-		put_rare(t, row, info, pos.col);
-	if (pos.row + t->view < t->rows)
-		t->dirty[pos.row + t->view] = true;
+		return put_rare(t, row, info, pos.col);
 	return 1;
 }
 
@@ -897,7 +956,7 @@ cb_initpen(void *user)
 {
 	struct term *t = user;
 
-	t->pen = (struct pen){ COL_DEFAULT, COL_DEFAULT, 0 };
+	t->pen = (struct cell){ 0, COL_DEFAULT, COL_DEFAULT, 0, 0 };
 	return 1;
 }
 
@@ -1175,7 +1234,7 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 	t->ghost_row = -1;
 	term_guard_init(&t->guard);
 	buffers_size(t, t->rows, t->cols);
-	t->pen = (struct pen){ COL_DEFAULT, COL_DEFAULT, 0 };
+	t->pen = (struct cell){ 0, COL_DEFAULT, COL_DEFAULT, 0, 0 };
 	grid_size(t, &t->grids[0], t->rows, t->cols);
 	t->grid = &t->grids[0];
 
@@ -1323,7 +1382,7 @@ feed_through(struct term *t, const char *buf, size_t len)
 static void
 feed_guarded(struct term *t, const char *buf, size_t len)
 {
-	const unsigned char *p = (const unsigned char *)buf;
+	const unsigned char *p = (const unsigned char *)buf, *e;
 	size_t k;
 
 	if (len == 0)
@@ -1360,7 +1419,11 @@ feed_guarded(struct term *t, const char *buf, size_t len)
 			vterm_input_write(t->vt, buf, len);
 			return;
 		}
-		k = scan(t, p, len, false);
+		/* An ESC starts a sequence in any state: the scan from the
+		 * last one ends as one from the start would. */
+		e = memrchr(p, 0x1b, len);
+		k = e == NULL ? len : (size_t)(e - p) +
+		    scan(t, e, len - (size_t)(e - p), false);
 		vterm_input_write(t->vt, buf, k);
 		if (k < len && len - k <= sizeof t->held) {
 			memcpy(t->held, buf + k, len - k);
@@ -1374,7 +1437,8 @@ feed_guarded(struct term *t, const char *buf, size_t len)
 
 /*
  * Every byte from a guest passes term_guard first. Slices bound the stack
- * libvterm 0.1.4 takes per write (an array of the write's length).
+ * libvterm 0.1.4 takes per write (an array of the write's length). The
+ * guard filters a copy in place: it moves nothing until it drops a byte.
  */
 void
 term_feed(struct term *t, const char *buf, size_t len)
@@ -1384,7 +1448,8 @@ term_feed(struct term *t, const char *buf, size_t len)
 
 	while (len > 0) {
 		k = len < sizeof slice ? len : sizeof slice;
-		n = term_guard_filter(&t->guard, buf, k, slice);
+		memcpy(slice, buf, k);
+		n = term_guard_filter(&t->guard, slice, k, slice);
 		if (n > 0)
 			feed_guarded(t, slice, n);
 		buf += k;
@@ -1431,7 +1496,7 @@ term_dirty(const struct term *t)
 	if (t->touched || t->pool_gen != pool.gen)
 		return true;
 	for (r = 0; r < t->rows; r++)
-		if (t->dirty[r])
+		if (t->dirty[r] || grid_row(t->grid, r)->written)
 			return true;
 	return false;
 }
@@ -1990,13 +2055,17 @@ term_draw(struct term *t, WINDOW *w, int y, int x, bool focused)
 	wattr_get(w, &oattr, &opair, &oext);
 	wattr_set(w, A_NORMAL, 0, NULL);
 	for (r = 0; r < maxrows && maxcols > 0; r++) {
-		if (!t->touched && !t->dirty[r])
+		/* Display row r shows screen row r - view. */
+		if (!t->touched && !t->dirty[r] && (r < t->view ||
+		    !grid_row(t->grid, r - t->view)->written))
 			continue;
 		draw_row(t, w, y, x, r, maxcols, r == grow ? gcol : -1);
 	}
 	wattr_set(w, oattr, opair, &oext);
 
 	memset(t->dirty, 0, (size_t)t->rows * sizeof *t->dirty);
+	for (r = 0; r < t->grid->n; r++)
+		grid_row(t->grid, r)->written = false;
 	t->touched = false;
 }
 

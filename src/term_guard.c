@@ -2,6 +2,9 @@
 #include "term_guard.h"
 
 #include <string.h>
+#if defined(__SSE2__) && defined(__GNUC__)
+#include <emmintrin.h>
+#endif
 
 #define CAN		0x18
 #define MAX_SEPS	15	/* the parser has 16 argument slots */
@@ -142,6 +145,76 @@ cancel:
 	return CAN;
 }
 
+/*
+ * Where the run of bytes in [lo, hi] from j ends: sixteen at a time with
+ * SSE2 (every x86-64 has it), as most of a flood is printable ASCII
+ * (0x20-0x7e) and SGR parameters ('0'-';').
+ */
+static inline size_t
+span(const unsigned char *p, size_t j, size_t len, unsigned char lo,
+    unsigned char hi)
+{
+#if defined(__SSE2__) && defined(__GNUC__)
+	const __m128i vlo = _mm_set1_epi8((char)lo);
+	const __m128i vk = _mm_set1_epi8((char)(hi - lo));
+	__m128i v;
+	unsigned out;
+
+	for (; j + 16 <= len; j += 16) {
+		/* In range: b - lo (unsigned) <= hi - lo. */
+		v = _mm_sub_epi8(_mm_loadu_si128((const __m128i *)(const void *)
+		    (p + j)), vlo);
+		out = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(
+		    _mm_min_epu8(v, vk), v)) ^ 0xffffu;
+		if (out != 0)
+			return j + (size_t)__builtin_ctz(out);
+	}
+#endif
+	while (j < len && (unsigned char)(p[j] - lo) <= (unsigned char)(hi - lo))
+		j++;
+	return j;
+}
+
+static inline size_t
+skip_ascii(const unsigned char *p, size_t j, size_t len)
+{
+	return span(p, j, len, 0x20, 0x7e);
+}
+
+/*
+ * The end of the control sequence starting with the ESC at p[i] when it is
+ * complete in p, has no leader or intermediate, needs nothing cancelled and
+ * is not REP: ESC [, digits and separators within bounds, a final byte. 0
+ * for anything else, which the byte-by-byte path takes.
+ */
+static inline size_t
+plain_csi(const unsigned char *p, size_t i, size_t len)
+{
+	unsigned seps = 0, digits = 0;
+	size_t k;
+	unsigned char c;
+
+	if (i + 2 >= len || p[i + 1] != '[')
+		return 0;
+	/* Digits, ':' and ';' up to the final byte. */
+	k = span(p, i + 2, len, '0', ';');
+	if (k == len || p[k] < 0x40 || p[k] > 0x7e || p[k] == 'b')
+		return 0;
+	/* Nine bytes hold neither ten digits nor sixteen separators. */
+	if (k - i - 2 <= MAX_DIGITS)
+		return k + 1;
+	for (i += 2; i < k; i++) {
+		c = p[i];
+		if (c == ';' || c == ':') {
+			digits = 0;
+			if (++seps > MAX_SEPS)
+				return 0;
+		} else if ((digits > 0 || c != '0') && ++digits > MAX_DIGITS)
+			return 0;
+	}
+	return k + 1;
+}
+
 size_t
 term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 {
@@ -150,22 +223,61 @@ term_guard_filter(struct term_guard *g, const char *in, size_t len, char *out)
 	int c;
 
 	while (i < len) {
+		if (g->state == G_GROUND && g->utf8_left == 0 && !g->broken) {
+			/* Printable ASCII and plain control sequences, most
+			 * of a flood, in one loop and one move. */
+			size_t from = i;
+
+			for (;;) {
+				j = skip_ascii(p, i, len);
+				if (j > i) {
+					g->rep_ok = true;
+					i = j;
+				}
+				if (i < len && p[i] == 0x1b &&
+				    (j = plain_csi(p, i, len)) > 0) {
+					i = j;
+					continue;
+				}
+				break;
+			}
+			if (out + n != in + from)
+				memmove(out + n, in + from, i - from);
+			n += i - from;
+			if (i == len)
+				break;
+		}
 		c = p[i];
 		if (g->state == G_GROUND && c >= 0x20 && c != 0x7f) {
 			/* Text: the bulk of a console's bytes, copied as a run. */
 			bool plain = g->utf8_left == 0 && !g->broken;
 
-			for (j = i; j < len && p[j] >= 0x20 && p[j] != 0x7f; j++)
-				if (!plain || p[j] >= 0x80) {
-					text_byte(g, p[j]);
-					plain = g->utf8_left == 0 && !g->broken;
-				}
+			for (j = i;; j++) {
+				/* Printable ASCII changes nothing while no UTF-8
+				 * sequence is open or broken: skip it. */
+				if (plain)
+					j = skip_ascii(p, j, len);
+				if (j >= len || p[j] < 0x20 || p[j] == 0x7f)
+					break;
+				text_byte(g, p[j]);
+				plain = g->utf8_left == 0 && !g->broken;
+			}
 			if (plain && p[j - 1] < 0x7f)
 				g->rep_ok = true;
 			if (out + n != in + i)
 				memmove(out + n, in + i, j - i);
 			n += j - i;
 			i = j;
+			continue;
+		}
+		if (c == 0x1b && g->state == G_GROUND && (j = plain_csi(p, i, len)) > 0) {
+			/* A whole control sequence with nothing to cancel:
+			 * the SGR runs of a colourful guest. */
+			if (out + n != in + i)
+				memmove(out + n, in + i, j - i);
+			n += j - i;
+			i = j;
+			g->broken = false;	/* the next text is a new run */
 			continue;
 		}
 		if (g->state == G_CSI_ARGS && ((c >= '0' && c <= '9') || c == ';' || c == ':')) {

@@ -92,6 +92,27 @@ on_output(const char *s, size_t len, void *user)
 	(void)s; (void)len; (void)user;
 }
 
+/* All the feeding, apart, for callgrind's --toggle-collect=feed
+ * (bench/term-instructions). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+void feed(VTerm *vt, VTermScreen *vs, const char *data, long size);
+
+void
+feed(VTerm *vt, VTermScreen *vs, const char *data, long size)
+{
+	long off;
+
+	for (off = 0; off < size; off += 65536) {
+		long n = size - off < 65536 ? size - off : 65536;
+
+		vterm_input_write(vt, data + off, (size_t)n);
+		if (vs != NULL)
+			vterm_screen_flush_damage(vs);
+	}
+}
+
 int
 main(int argc, char **argv)
 {
@@ -114,7 +135,7 @@ main(int argc, char **argv)
 	VTermState *st;
 	FILE *f;
 	char *data;
-	long size, off;
+	long size;
 	int rows, cols, state_only = 0;
 
 	if (argc == 5 && strcmp(argv[1], "--state") == 0) {
@@ -158,13 +179,7 @@ main(int argc, char **argv)
 	}
 
 	clock_gettime(CLOCK_MONOTONIC, &a);
-	for (off = 0; off < size; off += 65536) {
-		long n = size - off < 65536 ? size - off : 65536;
-
-		vterm_input_write(vt, data + off, (size_t)n);
-		if (vs != NULL)
-			vterm_screen_flush_damage(vs);
-	}
+	feed(vt, vs, data, size);
 	clock_gettime(CLOCK_MONOTONIC, &b);
 	printf("%.6f %ld %ld\n", (double)(b.tv_sec - a.tv_sec) +
 	    (double)(b.tv_nsec - a.tv_nsec) / 1e9, size, pushed);

@@ -553,6 +553,27 @@ START_TEST(test_scrollback_order)
 }
 END_TEST
 
+/* Under DECSCNM (the whole screen reversed) a line goes to the history as
+ * shown: its trailing blanks are reversed too, and kept. */
+START_TEST(test_scrollback_reverse_screen)
+{
+	struct term *t = mkterm(3, 10, 100);
+	struct term_cell c;
+
+	feed(t, "\033[?5hab\r\nx\r\ny\r\nz");
+	ck_assert_int_eq(term_scrollback_lines(t), 1);
+	ck_assert_str_eq(line(t, -1), "ab");
+	ck_assert_int_eq(term_cell(t, -1, 9, &c), 0);
+	ck_assert(c.attrs & TERM_ATTR_REVERSE);
+	feed(t, "\033[?5l\r\nw");
+	ck_assert_int_eq(term_cell(t, -2, 0, &c), 0);
+	ck_assert(c.attrs & TERM_ATTR_REVERSE);
+	ck_assert_int_eq(term_cell(t, -1, 9, &c), 0);
+	ck_assert(!(c.attrs & TERM_ATTR_REVERSE));
+	term_free(t);
+}
+END_TEST
+
 START_TEST(test_scrollback_limit)
 {
 	struct term *t = mkterm(10, 20, 50);
@@ -845,6 +866,37 @@ START_TEST(test_damage)
 }
 END_TEST
 
+/* A glyph marks its screen row for drawing wherever the view puts it, and
+ * only that row. */
+START_TEST(test_damage_scrolled)
+{
+	struct term *t = mkterm(5, 20, 100);
+	WINDOW *w = pad_for(t);
+	cchar_t cc;
+	wchar_t z[2] = { L'Z', L'\0' };
+
+	feed_lines(t, 1, 10);
+	term_scroll(t, 2);
+	term_draw(t, w, 0, 0, true);
+	ck_assert(!term_dirty(t));
+	setcchar(&cc, z, A_NORMAL, 0, NULL);
+	mvwadd_wch(w, 0, 0, &cc);
+	mvwadd_wch(w, 3, 0, &cc);
+	/* Screen row 1 shows at display row 3; row 4 is below the view. */
+	feed(t, "\033[2;1Hq\033[5;1Hr");
+	ck_assert(term_dirty(t));
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 0, 0), L'Z');	/* not redrawn */
+	ck_assert_int_eq(char_at(w, 3, 0), L'q');
+	ck_assert(!term_dirty(t));
+	term_scroll_reset(t);
+	term_draw(t, w, 0, 0, true);
+	ck_assert_int_eq(char_at(w, 4, 0), L'r');
+	delwin(w);
+	term_free(t);
+}
+END_TEST
+
 /* ---- search ---- */
 
 START_TEST(test_search)
@@ -1130,6 +1182,35 @@ START_TEST(test_hostile_many_params)
 	/* A C0 control inside a cancelled sequence still acts, as in xterm. */
 	feed(t, "\r\n\033[;;;;;;;;;;;;;;;;;;;;\r;;;mX");
 	line_is(t, 2, "X");
+	term_free(t);
+}
+END_TEST
+
+/* Whole sequences in one write take term_guard's fast path: the same
+ * bounds hold there. */
+START_TEST(test_hostile_params_whole)
+{
+	struct term *t = mkterm(5, 40, 100);
+	struct term_cell c;
+
+	/* 16 separators: cancelled, the text after it plain. */
+	feed(t, "\033[1;2;3;4;5;6;7;8;9;10;11;12;13;14;15;16;31ma\033[m");
+	ck_assert_int_eq(term_cell(t, 0, 0, &c), 0);
+	ck_assert_int_eq(c.fg.value, -1);
+	/* Leading zeros are not significant: 31, red. */
+	feed(t, "\033[0000000000031mb\033[m");
+	ck_assert_int_eq(term_cell(t, 0, 1, &c), 0);
+	ck_assert_int_eq(c.fg.value, 1);
+	/* Ten significant digits: cancelled. */
+	feed(t, "\033[1234567890;31mc\033[m");
+	ck_assert_int_eq(term_cell(t, 0, 2, &c), 0);
+	ck_assert_int_eq(c.fg.value, -1);
+	/* 15 separators and 24-bit colour: legal. */
+	feed(t, "\033[0;0;0;0;0;0;0;0;0;0;0;38;2;10;20;30md\033[m");
+	ck_assert_int_eq(term_cell(t, 0, 3, &c), 0);
+	ck_assert(c.fg.rgb);
+	ck_assert_int_eq(c.fg.value, 0x0a141e);
+	line_is(t, 0, "abcd");
 	term_free(t);
 }
 END_TEST
@@ -1488,12 +1569,14 @@ term_suite(void)
 	tcase_add_test(tc, test_altscreen);
 	tcase_add_test(tc, test_scrollback_order);
 	tcase_add_test(tc, test_scrollback_limit);
+	tcase_add_test(tc, test_scrollback_reverse_screen);
 	tcase_add_test(tc, test_scrollback_keeps_cells);
 	tcase_add_test(tc, test_resize);
 	tcase_add_test(tc, test_resize_stale_state);
 	tcase_add_test(tc, test_fuzz_sequences);
 	tcase_add_test(tc, test_scroll_view);
 	tcase_add_test(tc, test_damage);
+	tcase_add_test(tc, test_damage_scrolled);
 	tcase_add_test(tc, test_search);
 	tcase_add_test(tc, test_keys);
 	tcase_add_test(tc, test_paste);
@@ -1510,6 +1593,7 @@ term_suite(void)
 	tcase_add_checked_fixture(tch, setup256, screen_close);
 	tcase_set_timeout(tch, 10);
 	tcase_add_test(tch, test_hostile_many_params);
+	tcase_add_test(tch, test_hostile_params_whole);
 	tcase_add_test(tch, test_hostile_repeat);
 	tcase_add_test(tch, test_hostile_invalid_codepoints);
 	tcase_add_test(tch, test_hostile_history);
