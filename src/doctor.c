@@ -24,6 +24,7 @@
 #include "firmware.h"
 #include "net.h"
 #include "rundir.h"
+#include "sshlib.h"
 #include "spawnchild.h"
 #include "tap.h"
 #include "util.h"
@@ -219,6 +220,11 @@ doctor_host(struct doctor_report *r, const struct doctor_versions *known)
 			check_binary(r, known, a->qemu_binary, a->debian_package, false);
 	}
 	check_kvm(r, false);
+	/* Opened only when SSH is used: its absence would otherwise show at the first SSH pane. */
+	if (sshlib_load(&err) == -1)
+		check(r, WARN, "libssh", "sudo apt-get install libssh-4", "%s", err.msg);
+	else
+		check(r, OK, "libssh", NULL, "loads (SSH panes, ssh, run, the ssh stages)");
 	if ((fd = open("/dev/net/tun", O_RDWR | O_CLOEXEC)) == -1)
 		check(r, WARN, "/dev/net/tun", "sudo modprobe tun",
 		    "%s: tap networking will not work", strerror(errno));

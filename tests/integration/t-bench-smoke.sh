@@ -50,4 +50,16 @@ expect "$out" image-convert \
 	"^qemu-tui image convert: $num s \(median of 1\)" \
 	"^ratio qemu-tui/qemu-img: $num"
 ok "bench/image-convert --gib 1 runs and prints its figures ($((SECONDS - start)) s)"
+if command -v valgrind >/dev/null; then
+	start=$SECONDS
+	out=$("$top_srcdir/bench/term-instructions" --mb 0.2 --size 40x10 2>&1) ||
+		{ echo "$out"; fail "bench/term-instructions exited non-zero"; }
+	echo "$out"
+	expect "$out" term-instructions \
+		"^term-instructions: [0-9]+ bytes" \
+		"^40x10 +$num M +$num M +$num M $num \\((met|not met)\\)"
+	ok "bench/term-instructions --mb 0.2 runs and prints its figures ($((SECONDS - start)) s)"
+elif [ "${CI:-}" = true ]; then
+	fail "valgrind is not installed (tests/deps.sh installs it)"
+fi
 echo "PASS: t-bench-smoke"
