@@ -446,6 +446,9 @@ vm_start_sync(const struct profile *p, bool throwaway, int timeout_ms, qt_error 
 
 /* ---- stop ---- */
 
+/* How often the power button is pressed again while the guest has not shut down. */
+#define POWERDOWN_REPEAT_MS	10000
+
 enum stop_step { STEP_CONNECT, STEP_POWERDOWN, STEP_QUIT, STEP_TERM, STEP_KILL };
 
 static const char *const step_names[] = {
@@ -462,6 +465,7 @@ struct vm_stop {
 	struct qmp_client *qmp;
 	enum stop_step step;
 	long long step_deadline;
+	long long repress_at;	/* the power button again (STEP_POWERDOWN) */
 	int timeout_s;
 	bool force;
 	bool finished;
@@ -526,6 +530,23 @@ stop_step(struct vm_stop *op)
 		    STEP_POWERDOWN : op->step]);
 		return;
 	}
+	/*
+	 * A guest still booting misses the power button (its acpid is not up yet), and a
+	 * person presses it again: so does the stop, while the grace period lasts, so that
+	 * such a guest still gets its clean shutdown instead of the quit at the end.
+	 */
+	if (op->step == STEP_POWERDOWN && now_ms() >= op->repress_at &&
+	    now_ms() < op->step_deadline) {
+		char msg[160];
+
+		qmp_send(op->qmp, "system_powerdown", NULL, NULL, NULL);
+		op->repress_at = now_ms() + POWERDOWN_REPEAT_MS;
+		snprintf(msg, sizeof msg, "ACPI powerdown sent again (no shutdown yet); "
+		    "quit in %lld s", (op->step_deadline - now_ms() + 999) / 1000);
+		if (op->progress != NULL)
+			op->progress(op->name, msg, op->arg);
+		return;
+	}
 	if (now_ms() < op->step_deadline)
 		return;
 	switch (op->step) {
@@ -578,6 +599,7 @@ stop_enter(struct vm_stop *op, enum stop_step step)
 	case STEP_POWERDOWN:
 		qmp_send(op->qmp, "system_powerdown", NULL, NULL, NULL);
 		op->step_deadline = now_ms() + (long long)op->timeout_s * 1000;
+		op->repress_at = now_ms() + POWERDOWN_REPEAT_MS;
 		snprintf(msg, sizeof msg, "ACPI powerdown sent; waiting up to %d s "
 		    "for the guest to shut down", op->timeout_s);
 		break;

@@ -43,6 +43,17 @@ for f in qmp.sock serial.sock qemu-qmp.sock qemu-serial.sock qemu.pid supervisor
 done
 ok "no stale sockets or pid files after stop"
 
+# A stop while the guest still boots: the first press of the power button comes before
+# its kernel and acpid can take it; the stop presses it again, and the guest still gets
+# its clean shutdown rather than the quit at the end of the grace period.
+qt start arm >/dev/null || fail "start again"
+out=$(qt stop arm --timeout 200) || fail "stop while booting: $out"
+echo "$out"
+grep -q "ACPI powerdown sent again" <<<"$out" || fail "the power button was not pressed again: $out"
+grep -q "arm stopped by powerdown" <<<"$out" || fail "a stop while booting was not a clean powerdown: $out"
+grep -q 'qemu-tui-guest: powering off' "$(rundir arm)/serial.log" || fail "guest did not see the power button"
+ok "a stop while the guest boots presses the power button again until it shuts down"
+
 qt start arm >/dev/null || fail "restart"
 pid=$(json_field arm pid)
 kill -9 "$pid"
