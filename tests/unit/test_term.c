@@ -6,6 +6,8 @@
 #include <string.h>
 #include <wchar.h>
 
+#include <vterm.h>
+
 #include "term.h"
 #include "util.h"
 
@@ -1551,6 +1553,135 @@ START_TEST(test_altscreen_flood)
 }
 END_TEST
 
+/* ---- against libvterm's own screen ---- */
+
+/* One cell of libvterm's screen as term_cell says it (colours, the
+ * attributes term_cell has). */
+static void
+vt_cell(VTermScreen *vs, int row, int col, struct term_cell *cell)
+{
+	VTermScreenCell vc;
+	VTermPos pos = { row, col };
+	const VTermColor *cs[2];
+	struct term_color *tc[2];
+	int i;
+
+	memset(cell, 0, sizeof *cell);
+	ck_assert(vterm_screen_get_cell(vs, pos, &vc));
+	if (vc.chars[0] == (uint32_t)-1) {
+		cell->width = 0;
+	} else {
+		cell->width = vc.width;
+		for (i = 0; i < VTERM_MAX_CHARS_PER_CELL && i < TERM_CELL_MAXCHARS &&
+		    vc.chars[i] != 0; i++)
+			cell->chars[i] = vc.chars[i];
+	}
+	cell->attrs = (vc.attrs.bold ? TERM_ATTR_BOLD : 0) |
+	    (vc.attrs.underline ? TERM_ATTR_UNDERLINE : 0) |
+	    (vc.attrs.italic ? TERM_ATTR_ITALIC : 0) |
+	    (vc.attrs.reverse ? TERM_ATTR_REVERSE : 0) |
+	    (vc.attrs.strike ? TERM_ATTR_STRIKE : 0);
+	cs[0] = &vc.fg;
+	cs[1] = &vc.bg;
+	tc[0] = &cell->fg;
+	tc[1] = &cell->bg;
+	for (i = 0; i < 2; i++) {
+		if (VTERM_COLOR_IS_DEFAULT_FG(cs[i]) ||
+		    VTERM_COLOR_IS_DEFAULT_BG(cs[i]))
+			*tc[i] = (struct term_color){ -1, false };
+		else if (VTERM_COLOR_IS_INDEXED(cs[i]))
+			*tc[i] = (struct term_color){ cs[i]->indexed.idx, false };
+		else
+			*tc[i] = (struct term_color){ cs[i]->rgb.red << 16 |
+			    cs[i]->rgb.green << 8 | cs[i]->rgb.blue, true };
+	}
+}
+
+/* Random guest output (text, colours, attributes, erases, insertions and
+ * deletions, scroll regions, wide and combining chars, the alternate screen)
+ * through term.c and through libvterm's own screen, cut at random places:
+ * every cell on screen the same. Our screen is our own (ring of rows,
+ * scrollback encoding): this is the check that it draws what libvterm's
+ * would. */
+START_TEST(test_differential_vterm_screen)
+{
+	static const char *const pieces[] = {
+		"\r\n", "\r\n", "\r\n", "\n", "\r", " ", "   ", "\t", "hello",
+		"world wide ", "0123456789abcdefghijklmnopqrstuvwxyz", "x",
+		"\033[0m", "\033[1m", "\033[3m", "\033[4m", "\033[7m", "\033[9m",
+		"\033[31m", "\033[42m", "\033[95m", "\033[38;5;200m",
+		"\033[48;5;17m", "\033[38;2;1;2;3m", "\033[48;2;9;8;7m", "\033[m",
+		"\033[39;49m", "\033[22;24;27m", "\033[K", "\033[1K", "\033[2K",
+		"\033[J", "\033[1J", "\033[2J", "\033[H", "\033[5;3H", "\033[2;40H",
+		"\033[3;10r", "\033[2;5r", "\033[r", "\033[?1049h", "\033[?1049l",
+		"\xe4\xb8\xad", "\xe6\x96\x87", "e\xcc\x81", "\xc3\xa9", "\033[S",
+		"\033[2T", "\033M", "\033D", "\033[2L", "\033[3M", "\033[4@",
+		"\033[2P", "\033[5X", "\033[44m          \033[0m",
+		"\033[7m   \033[0m", "\033[4m \033[0m", "\033[A", "\033[3B",
+		"\033[10C", "\033[4D", "\033[?7l", "\033[?7h",
+	};
+	static char buf[8192];
+	unsigned seed = 7;
+	int round, step, i, k, r, c, rows, cols;
+	size_t n, off, cut, len;
+	struct term_cell a, b;
+
+	for (round = 0; round < 24; round++) {
+		struct term *t;
+		VTerm *vt;
+		VTermScreen *vs;
+
+		seed = seed * 1103515245u + 12345u;
+		rows = 2 + (int)(seed >> 16) % 30;
+		seed = seed * 1103515245u + 12345u;
+		cols = 2 + (int)(seed >> 16) % 120;
+		t = mkterm(rows, cols, round % 2 ? 50 : 0);
+		vt = vterm_new(rows, cols);
+		ck_assert_ptr_nonnull(vt);
+		vterm_set_utf8(vt, 1);
+		vs = vterm_obtain_screen(vt);
+		vterm_screen_enable_altscreen(vs, 1);
+		vterm_screen_reset(vs, 1);
+		for (step = 0; step < 60; step++) {
+			seed = seed * 1103515245u + 12345u;
+			k = 1 + (int)(seed >> 16) % 120;
+			for (n = 0, i = 0; i < k; i++) {
+				seed = seed * 1103515245u + 12345u;
+				len = strlen(pieces[(seed >> 16) %
+				    (sizeof pieces / sizeof *pieces)]);
+				if (n + len >= sizeof buf)
+					break;
+				memcpy(buf + n, pieces[(seed >> 16) %
+				    (sizeof pieces / sizeof *pieces)], len);
+				n += len;
+			}
+			for (off = 0; off < n; off += cut) {
+				seed = seed * 1103515245u + 12345u;
+				cut = 1 + (seed >> 16) % (n - off);
+				term_feed(t, buf + off, cut);
+				vterm_input_write(vt, buf + off, cut);
+			}
+			for (r = 0; r < rows; r++)
+				for (c = 0; c < cols; c++) {
+					memset(&a, 0, sizeof a);
+					ck_assert_int_eq(term_cell(t, r, c, &a), 0);
+					vt_cell(vs, r, c, &b);
+					ck_assert_msg(memcmp(&a, &b, sizeof a) == 0,
+					    "round %d step %d: cell %d,%d: U+%X w%d "
+					    "a%x fg%d bg%d, libvterm U+%X w%d a%x "
+					    "fg%d bg%d", round, step, r, c,
+					    (unsigned)a.chars[0], a.width, a.attrs,
+					    a.fg.value, a.bg.value,
+					    (unsigned)b.chars[0], b.width, b.attrs,
+					    b.fg.value, b.bg.value);
+				}
+		}
+		vterm_free(vt);
+		term_free(t);
+	}
+}
+END_TEST
+
 static Suite *
 term_suite(void)
 {
@@ -1586,6 +1717,7 @@ term_suite(void)
 	tcase_add_test(tc, test_region_flood);
 	tcase_add_test(tc, test_region_margins);
 	tcase_add_test(tc, test_altscreen_flood);
+	tcase_add_test(tc, test_differential_vterm_screen);
 	suite_add_tcase(s, tc);
 
 	/* A hang here is the fault itself: fail fast. */
