@@ -17,14 +17,16 @@ port=$(freeport)
 guest_profile st aarch64 "\"network\": { \"mode\": \"user\" }, \"ready\": { \"probe\": \"test -e /run/qt-ready\" }"
 sed -i "s/\"host_key_check\": \"off\" }/\"host_key_check\": \"off\", \"port\": $port }/" "$T/profiles/st.json"
 # The guest's own word on when dropbear starts: its initramfs with /etc/init.d/dropbear
-# printing a line just before it runs dropbear (a cpio appended; the later file wins).
+# printing a line a second before it runs dropbear (a cpio appended; the later file
+# wins). The second is for the host's reader of that line, which a loaded machine can
+# hold up for a few hundred ms: an ssh stage before the line is still caught.
 python3 - "$GUEST/aarch64/initrd.img" "$T/initrd.img" <<'PY'
 import gzip, sys
 data = open(sys.argv[1], "rb").read()
 if data[:2] == b"\x1f\x8b":
     data = gzip.decompress(data)
 data += b"\0" * (-len(data) % 512)
-script = (b"#!/bin/sh\necho qt-test: dropbear starting >/dev/console\n"
+script = (b"#!/bin/sh\necho qt-test: dropbear starting >/dev/console\nsleep 1\n"
           b"/usr/sbin/dropbear -F -E -p 22 -r /etc/dropbear/dropbear_ed25519_host_key "
           b"</dev/null >>/var/log/dropbear.log 2>&1\nsleep 1\n")
 out = bytearray(data)
