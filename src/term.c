@@ -42,14 +42,29 @@
  * A scrollback line, stored compactly because there are tens of thousands: the
  * trailing blanks are trimmed, attributes are runs, cells are one 32-bit word
  * each (a wide char's right half is not stored, combining chars get a word of
- * their own). data holds nruns runs (3 words: column | attrs << 16, fg, bg)
- * then ncodes codes.
+ * their own). data holds ncodes codes then nruns runs (3 words: column |
+ * attrs << 16, fg, bg): the codes are written straight into place.
  */
 struct sb_line {
 	uint16_t nruns;		/* <= TERM_MAX_COLS */
 	uint16_t ncodes;	/* <= TERM_MAX_COLS * VTERM_MAX_CHARS_PER_CELL */
 	uint32_t data[];
 };
+
+/*
+ * History lines live in blocks, in the order they were pushed, so that a
+ * flood's dropped line costs no free and touches no cold memory: the oldest
+ * block goes when the last of its lines is dropped. Blocks are a list from
+ * the oldest to the newest (the one lines are appended to).
+ */
+struct sb_block {
+	struct sb_block *older, *newer;
+	size_t size, used;	/* bytes of data */
+	int lines;		/* its lines still in the ring */
+	uint32_t data[];
+};
+
+#define SB_BLOCK_MIN	(64 * 1024)
 
 #define SB_WIDE		0x80000000u	/* the cell is two columns wide */
 #define SB_COMB		0x40000000u	/* combines with the cell before */
@@ -151,10 +166,12 @@ struct term {
 	size_t held_len;
 	struct term_guard guard;	/* what libvterm must never see */
 
-	/* Scrollback ring: count lines from head, the oldest first. */
+	/* Scrollback ring: count lines from head, the oldest first, held in
+	 * the blocks from sb_old to sb_new (sb_spare: one kept for reuse). */
 	struct sb_line **ring;
 	int ring_alloc, head, count, limit;
-	size_t sb_bytes;
+	struct sb_block *sb_old, *sb_new, *sb_spare;
+	size_t sb_bytes;	/* the blocks' sizes */
 	long long sb_total;	/* lines pushed minus popped: serial numbers */
 	int view;		/* lines scrolled back; 0 is live */
 
@@ -368,10 +385,101 @@ cell_trimmable(const struct cell *c, uint16_t flip)
 	    !((c->attrs ^ flip) & (PA_REVERSE | PA_UL_MASK | PA_STRIKE));
 }
 
-static size_t
-sb_line_size(const struct sb_line *l)
+static void
+sb_block_free(struct term *t, struct sb_block *b)
 {
-	return sizeof *l + (3 * (size_t)l->nruns + l->ncodes) * sizeof (uint32_t);
+	t->sb_bytes -= b->size;
+	if (t->sb_spare == NULL && b->size == SB_BLOCK_MIN) {
+		t->sb_spare = b;
+		return;
+	}
+	free(b);
+}
+
+/* Room for a line of at most size bytes at the end of the newest block;
+ * sb_commit says how much it took. */
+static struct sb_line *
+sb_reserve(struct term *t, size_t size)
+{
+	struct sb_block *b = t->sb_new;
+
+	if (b == NULL || b->size - b->used < size) {
+		if (size <= SB_BLOCK_MIN / 4 && t->sb_spare != NULL) {
+			b = t->sb_spare;
+			t->sb_spare = NULL;
+		} else {
+			/* A very wide screen's worst case: still several
+			 * lines a block. */
+			size_t bs = size <= SB_BLOCK_MIN / 4 ? SB_BLOCK_MIN :
+			    4 * size;
+
+			b = xmalloc(sizeof *b + bs);
+			b->size = bs;
+		}
+		b->used = 0;
+		b->lines = 0;
+		b->newer = NULL;
+		b->older = t->sb_new;
+		if (t->sb_new != NULL)
+			t->sb_new->newer = b;
+		else
+			t->sb_old = b;
+		t->sb_new = b;
+		t->sb_bytes += b->size;
+	}
+	return (struct sb_line *)(void *)((char *)b->data + b->used);
+}
+
+static void
+sb_commit(struct term *t, size_t size)
+{
+	t->sb_new->used += size;
+	t->sb_new->lines++;
+}
+
+/* The oldest line is gone from the ring: its block goes with its last. */
+static void
+sb_drop_oldest(struct term *t)
+{
+	struct sb_block *b = t->sb_old;
+
+	if (--b->lines > 0)
+		return;
+	if (b == t->sb_new) {
+		b->used = 0;	/* the only block: start it again */
+		return;
+	}
+	t->sb_old = b->newer;
+	t->sb_old->older = NULL;
+	sb_block_free(t, b);
+}
+
+/* The newest line l is gone from the ring: give its bytes back. */
+static void
+sb_drop_newest(struct term *t, struct sb_line *l)
+{
+	struct sb_block *b = t->sb_new;
+
+	b->used = (size_t)((char *)l - (char *)b->data);
+	if (--b->lines > 0 || b == t->sb_old)
+		return;
+	t->sb_new = b->older;
+	t->sb_new->newer = NULL;
+	sb_block_free(t, b);
+}
+
+static void
+sb_free_all(struct term *t)
+{
+	struct sb_block *b, *next;
+
+	for (b = t->sb_old; b != NULL; b = next) {
+		next = b->newer;
+		free(b);
+	}
+	free(t->sb_spare);
+	t->sb_old = t->sb_new = t->sb_spare = NULL;
+	t->sb_bytes = 0;
 }
 
 /* A screen row as a history line; flip is DECSCNM's reverse, kept as shown.
@@ -423,15 +531,18 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 			break;
 	}
 
-	/* Worst case: a run and all the chars of every cell. */
-	need = (size_t)n * (3 + VTERM_MAX_CHARS_PER_CELL);
+	/* Worst case: all the chars of every cell, in the block, and a run
+	 * for every cell, here. */
+	need = 3 * (size_t)n;
 	if (t->enc == NULL || need > t->enc_alloc) {
 		free(t->enc);
 		t->enc_alloc = need + 256;
 		t->enc = xreallocarray(NULL, t->enc_alloc, sizeof *t->enc);
 	}
 	runs = t->enc;
-	codes = out = t->enc + 3 * (size_t)n;
+	l = sb_reserve(t, sizeof *l + (size_t)n * (3 +
+	    VTERM_MAX_CHARS_PER_CELL) * sizeof (uint32_t));
+	codes = out = l->data;
 	for (cell = cells, end = cells + n; cell < end; cell++) {
 		uint32_t ch = 0, ac;	/* set by the loop: cell < end */
 		uint64_t cc = 0;
@@ -488,11 +599,10 @@ sb_encode(struct term *t, const struct row *row, int cols, uint16_t flip)
 	}
 	ncodes = (size_t)(out - codes);
 
-	l = xmalloc(sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
 	l->nruns = (uint16_t)nruns;
 	l->ncodes = (uint16_t)ncodes;
-	memcpy(l->data, runs, 3 * nruns * sizeof (uint32_t));
-	memcpy(l->data + 3 * nruns, codes, ncodes * sizeof (uint32_t));
+	memcpy(l->data + ncodes, runs, 3 * nruns * sizeof (uint32_t));
+	sb_commit(t, sizeof *l + (3 * nruns + ncodes) * sizeof (uint32_t));
 	return l;
 }
 
@@ -507,7 +617,7 @@ row_comb_alloc(struct row *row, int cols)
 static void
 sb_decode(const struct sb_line *l, int cols, struct row *row)
 {
-	const uint32_t *runs = l->data, *codes = l->data + 3 * (size_t)l->nruns;
+	const uint32_t *codes = l->data, *runs = l->data + l->ncodes;
 	const struct cell blank = { 0, COL_DEFAULT, COL_DEFAULT, 0, 0 };
 	struct cell pen = blank, *last = NULL, *cells = row->cells;
 	size_t ncodes = l->ncodes, k;
@@ -574,15 +684,16 @@ sb_push(struct term *t, const struct row *row, int cols)
 
 	if (t->limit == 0)
 		return;
-	l = sb_encode(t, row, cols, t->reverse ? PA_REVERSE : 0);
 	if (t->count == t->limit) {
-		/* Full: the oldest goes. */
-		t->sb_bytes -= sb_line_size(t->ring[t->head]);
-		free(t->ring[t->head]);
+		/* Full: the oldest goes, first, so that its block can be the
+		 * new line's. */
+		sb_drop_oldest(t);
+		l = sb_encode(t, row, cols, t->reverse ? PA_REVERSE : 0);
 		t->ring[t->head] = l;
 		t->head = (t->head + 1) % t->ring_alloc;
 		dropped = true;
 	} else {
+		l = sb_encode(t, row, cols, t->reverse ? PA_REVERSE : 0);
 		if (t->count == t->ring_alloc) {
 			n = t->ring_alloc ? t->ring_alloc * 2 : 256;
 			if (n > t->limit)
@@ -598,7 +709,6 @@ sb_push(struct term *t, const struct row *row, int cols)
 		t->ring[(t->head + t->count) % t->ring_alloc] = l;
 		t->count++;
 	}
-	t->sb_bytes += sb_line_size(l);
 	t->sb_total++;
 
 	/* Scrolled back: stay on the same lines (tmux copy mode). */
@@ -622,8 +732,7 @@ sb_pop(struct term *t, struct row *row, int cols)
 	i = (t->head + t->count - 1) % t->ring_alloc;
 	l = t->ring[i];
 	sb_decode(l, cols, row);
-	t->sb_bytes -= sb_line_size(l);
-	free(l);
+	sb_drop_newest(t, l);
 	t->ring[i] = NULL;
 	t->count--;
 	t->sb_total--;
@@ -1278,15 +1387,12 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 void
 term_free(struct term *t)
 {
-	int i;
-
 	if (t == NULL)
 		return;
 	vterm_free(t->vt);
 	grid_free(&t->grids[0]);
 	grid_free(&t->grids[1]);
-	for (i = 0; i < t->count; i++)
-		free(sb_get(t, i));
+	sb_free_all(t);
 	free(t->ring);
 	free(t->dirty);
 	free(t->enc);
@@ -1761,8 +1867,7 @@ term_cell(const struct term *t, int line, int col, struct term_cell *out)
 size_t
 term_scrollback_bytes(const struct term *t)
 {
-	/* Each allocation also costs malloc's header (16 bytes on glibc). */
-	return t->sb_bytes + 16 * (size_t)t->count +
+	return t->sb_bytes + (t->sb_spare != NULL ? t->sb_spare->size : 0) +
 	    (size_t)t->ring_alloc * sizeof *t->ring;
 }
 

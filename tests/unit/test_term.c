@@ -595,6 +595,92 @@ START_TEST(test_scrollback_limit)
 }
 END_TEST
 
+/* A coloured line numbered n: a colour change every cell, so that a line
+ * takes ~600 bytes of history and 400 of them span several blocks. */
+static void
+feed_coloured_line(struct term *t, int n)
+{
+	char buf[1024];
+	int k, len;
+
+	len = snprintf(buf, sizeof buf, "L%05d", n);
+	for (k = 0; k < 30; k++)
+		len += snprintf(buf + len, sizeof buf - (size_t)len,
+		    "\033[3%dm%c", k % 8, 'a' + (n + k) % 26);
+	len += snprintf(buf + len, sizeof buf - (size_t)len, "\033[0m\r\n");
+	term_feed(t, buf, (size_t)len);
+}
+
+static void
+coloured_line_is(struct term *t, int l, int n)
+{
+	char want[64];
+	int k, len;
+
+	len = snprintf(want, sizeof want, "L%05d", n);
+	for (k = 0; k < 30; k++)
+		want[len++] = (char)('a' + (n + k) % 26);
+	want[len] = '\0';
+	ck_assert_ptr_nonnull(line(t, l));
+	ck_assert_str_eq(line(t, l), want);
+}
+
+/* History lives in blocks dropped as a whole: lines dropped from the oldest,
+ * taken back from the newest when the screen grows (across blocks), pushed
+ * again after, in order, in bounded memory. */
+START_TEST(test_scrollback_blocks)
+{
+	struct term *t = mkterm(5, 40, 400);
+	size_t steady;
+	int i, sb;
+
+	for (i = 1; i <= 3000; i++)
+		feed_coloured_line(t, i);
+	/* 3000 lines and the cursor row: 2996 went up, the last 400 kept. */
+	ck_assert_int_eq(term_scrollback_lines(t), 400);
+	for (i = 1; i <= 400; i++)
+		coloured_line_is(t, -i, 2997 - i);
+	steady = term_scrollback_bytes(t);
+	ck_assert_uint_gt(steady, 400u * 500);
+	ck_assert_uint_lt(steady, 1u << 20);
+
+	/* Grow by 295 rows: that many lines come back from the history. */
+	term_resize(t, 300, 40);
+	sb = term_scrollback_lines(t);
+	ck_assert_int_eq(sb, 105);
+	for (i = 1; i <= sb; i++)
+		coloured_line_is(t, -i, 2997 - 295 - i);
+	coloured_line_is(t, 0, 2997 - 295);
+	coloured_line_is(t, 294, 2996);
+	ck_assert_uint_lt(term_scrollback_bytes(t), steady);
+
+	/* Shrink again and flood: order and memory as before. */
+	term_resize(t, 5, 40);
+	for (i = 3001; i <= 6000; i++)
+		feed_coloured_line(t, i);
+	ck_assert_int_eq(term_scrollback_lines(t), 400);
+	for (i = 1; i <= 400; i++)
+		coloured_line_is(t, -i, 5997 - i);
+	ck_assert_uint_lt(term_scrollback_bytes(t), steady + (128u << 10));
+	term_free(t);
+
+	/* One line of history: its only block starts over each time. */
+	t = mkterm(3, 40, 1);
+	for (i = 1; i <= 500; i++)
+		feed_coloured_line(t, i);
+	ck_assert_int_eq(term_scrollback_lines(t), 1);
+	coloured_line_is(t, -1, 498);
+	ck_assert_uint_lt(term_scrollback_bytes(t), 256u << 10);
+	term_resize(t, 4, 40);
+	ck_assert_int_eq(term_scrollback_lines(t), 0);
+	coloured_line_is(t, 0, 498);
+	feed_coloured_line(t, 501);
+	feed_coloured_line(t, 502);
+	ck_assert_int_eq(term_scrollback_lines(t), 1);
+	term_free(t);
+}
+END_TEST
+
 START_TEST(test_scrollback_keeps_cells)
 {
 	struct term *t = mkterm(3, 20, 100);
@@ -1700,6 +1786,7 @@ term_suite(void)
 	tcase_add_test(tc, test_altscreen);
 	tcase_add_test(tc, test_scrollback_order);
 	tcase_add_test(tc, test_scrollback_limit);
+	tcase_add_test(tc, test_scrollback_blocks);
 	tcase_add_test(tc, test_scrollback_reverse_screen);
 	tcase_add_test(tc, test_scrollback_keeps_cells);
 	tcase_add_test(tc, test_resize);
