@@ -456,7 +456,7 @@ console_run(struct cmd_ctx *ctx, const char *name, struct expect_script *script)
 		return 1;
 	}
 	c.guarded = isatty(STDOUT_FILENO);
-	term_guard_init(&c.guard);
+	term_guard_init(&c.guard, NULL);
 	if (script == NULL) {
 		fprintf(stderr, "Connected to %s's serial console (escape: Ctrl-] or Ctrl-A x)\n",
 		    c.name);

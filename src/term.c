@@ -165,6 +165,7 @@ struct term {
 	char held[4096];
 	size_t held_len;
 	struct term_guard guard;	/* what libvterm must never see */
+	struct term_guard_runs runs;	/* its runs of text in this slice */
 
 	/* Scrollback ring: count lines from head, the oldest first, held in
 	 * the blocks from sb_old to sb_new (sb_spare: one kept for reuse). */
@@ -1363,7 +1364,7 @@ term_new(int rows, int cols, int scrollback, const struct term_callbacks *cb,
 	t->cursor_visible = true;
 	t->touched = true;
 	t->ghost_row = -1;
-	term_guard_init(&t->guard);
+	term_guard_init(&t->guard, &t->runs);
 	buffers_size(t, t->rows, t->cols);
 	t->pen = (struct cell){ 0, COL_DEFAULT, COL_DEFAULT, 0, 0 };
 	grid_size(t, &t->grids[0], t->rows, t->cols);
@@ -1563,6 +1564,62 @@ feed_guarded(struct term *t, const char *buf, size_t len)
 	}
 }
 
+/* Glyphs a run must have to go around libvterm: room for the CUF that
+ * replaces them ("\033[4095C"). */
+#define RUN_DIRECT_MIN	8
+
+/*
+ * The filtered bytes of a slice, with the guard's runs of text (see
+ * term_guard.h) written into the screen here: putglyph's work without
+ * libvterm's per-glyph decoding and bookkeeping, which is most of a flood's
+ * cost. Each run but its last char is written into the cursor's row, and in
+ * the bytes libvterm gets its tail becomes a CUF past it; the last char goes
+ * through libvterm, so that its last glyph (for REP and combining chars) and
+ * its cursor (for wrapping) are its own. A run that would reach the row's
+ * last column, or is on a double-width line, is left to libvterm.
+ */
+static void
+feed_runs(struct term *t, char *buf, size_t len)
+{
+	const struct term_guard_runs *runs = &t->runs;
+	size_t done = 0, at;
+	int i, k, c, m;
+
+	for (i = 0; i < runs->n; i++) {
+		const VTermLineInfo *li;
+		struct grid *g;
+		struct row *row;
+		VTermPos pos;
+		char cuf[16];
+
+		at = runs->at[i];
+		if (at > done)
+			vterm_input_write(t->vt, buf + done, at - done);
+		done = at;
+		g = t->grid;	/* those bytes may have switched screens */
+		vterm_state_get_cursorpos(t->state, &pos);
+		k = (int)runs->len[i] - 1;
+		if (k > g->cols - 1 - pos.col)
+			k = g->cols - 1 - pos.col;
+		if (k < RUN_DIRECT_MIN || pos.row < 0 || pos.row >= g->n ||
+		    pos.col < 0)
+			continue;
+		li = vterm_state_get_lineinfo(t->state, pos.row);
+		if (li->doublewidth || li->doubleheight)
+			continue;
+		row = grid_row(g, pos.row);
+		for (c = 0; c < k; c++) {
+			row->cells[pos.col + c] = t->pen;
+			row->cells[pos.col + c].ch = (unsigned char)buf[at + (size_t)c];
+		}
+		row->written = true;
+		m = snprintf(cuf, sizeof cuf, "\033[%dC", k);
+		done = at + (size_t)(k - m);
+		memcpy(buf + done, cuf, (size_t)m);
+	}
+	feed_guarded(t, buf + done, len - done);
+}
+
 /*
  * Every byte from a guest passes term_guard first. Slices bound the stack
  * libvterm 0.1.4 takes per write (an array of the write's length). The
@@ -1578,7 +1635,11 @@ term_feed(struct term *t, const char *buf, size_t len)
 		k = len < sizeof slice ? len : sizeof slice;
 		memcpy(slice, buf, k);
 		n = term_guard_filter(&t->guard, slice, k, slice);
-		if (n > 0)
+		/* Runs only from a slice that starts outside any sequence. */
+		if (n > 0 && t->runs.n > 0 && t->scan == SCAN_GROUND &&
+		    !t->passthru)
+			feed_runs(t, slice, n);
+		else if (n > 0)
 			feed_guarded(t, slice, n);
 		buf += k;
 		len -= k;

@@ -1705,6 +1705,17 @@ START_TEST(test_differential_vterm_screen)
 		"\033[2P", "\033[5X", "\033[44m          \033[0m",
 		"\033[7m   \033[0m", "\033[4m \033[0m", "\033[A", "\033[3B",
 		"\033[10C", "\033[4D", "\033[?7l", "\033[?7h",
+		/* Long runs of text, which term.c writes past libvterm, and
+		 * what changes how libvterm would write them. */
+		"The quick brown fox jumps over the lazy dog",
+		"abcdefghijklmnopqrstuvwxyz\xcc\x81", "xyzxyzxyzxyzxyz\033[3b",
+		"\033[4h", "\033[4l", "\033[1;4h", "\033[4;20l", "\033[20;4l",
+		"\033[4;1h", "\033[?1;69l", "\033c", "\033(0",
+		"\033(B", "\033)0", "\033)B", "\033*0", "\033(A", "\016",
+		"\017", "\033n", "\033o", "\033N", "\033O", "\033[1\"q",
+		"\033[0\"q", "\033[\"q", "\033[?K", "\033[?J", "\033[?69h",
+		"\033[?69l", "\033[3;30s", "\033#6", "\033#5", "\033#3",
+		"\033[!p", "\033[?1;69h", "\033[?25l\033[?25h",
 	};
 	static char buf[8192];
 	unsigned seed = 7;
@@ -1768,6 +1779,81 @@ START_TEST(test_differential_vterm_screen)
 }
 END_TEST
 
+/* Every cell of t as libvterm's own screen vs shows it. */
+static void
+same_cells(struct term *t, VTermScreen *vs, int rows, int cols, const char *what)
+{
+	struct term_cell a, b;
+	int r, c;
+
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			memset(&a, 0, sizeof a);
+			ck_assert_int_eq(term_cell(t, r, c, &a), 0);
+			vt_cell(vs, r, c, &b);
+			ck_assert_msg(memcmp(&a, &b, sizeof a) == 0,
+			    "%s: cell %d,%d: U+%X w%d a%x, libvterm U+%X w%d a%x",
+			    what, r, c, (unsigned)a.chars[0], a.width, a.attrs,
+			    (unsigned)b.chars[0], b.width, b.attrs);
+		}
+}
+
+/* term.c writes long runs of ASCII past libvterm (term_feed): each case
+ * turns on something that changes how libvterm would write them, then a
+ * run, fed whole and a byte at a time; the screen must be libvterm's. */
+START_TEST(test_direct_text_cases)
+{
+#define RUN "The quick brown fox jumps over the lazy dog 0123456789"
+	static const char *const cases[] = {
+		"\033(0" RUN "\r\n\033(B" RUN,
+		"\033)0\016" RUN "\017\r\n" RUN,
+		"\033*0\033n" RUN "\r\n\033+0\033o" RUN "\017" RUN,
+		"\033N" RUN "\r\n" RUN,
+		RUN "\r\033[4h" RUN "\033[4l\r\n" RUN,
+		"\033[4h\033[20;4l" RUN "\r" RUN "\033[4l" RUN,
+		"\033[1\"q" RUN "\033[0\"q" RUN "\033[?2J",
+		"\033#6" RUN "\r\n\033#3" RUN,
+		"ab\xe4\r\xb8\xad\r\n" RUN "\r\n\xe4" RUN,
+		"\033[1;60H" RUN RUN "\033[?7l" RUN RUN "\033[?7h",
+		/* (REP after a combining char is the guard's to cancel.) */
+		RUN "\xcc\x81" RUN "\033[3b\r\n" RUN "\033[2b",
+		RUN "\033[?1049h" RUN "\033[?1049l" RUN,
+		"\033[?69h\033[5;20s\033[1;5H" RUN "\033[?69l" RUN,
+		"\033(0\033)0\016" RUN "\033c" RUN,
+		"\033[2;5r\033[5;1H" RUN "\r\n" RUN "\r\n" RUN,
+	};
+	size_t k, i, len;
+	int rows = 6, cols = 70, whole;
+	char what[64];
+
+	for (k = 0; k < sizeof cases / sizeof *cases; k++)
+		for (whole = 0; whole < 2; whole++) {
+			struct term *t = mkterm(rows, cols, 20);
+			VTerm *vt = vterm_new(rows, cols);
+			VTermScreen *vs;
+
+			ck_assert_ptr_nonnull(vt);
+			vterm_set_utf8(vt, 1);
+			vs = vterm_obtain_screen(vt);
+			vterm_screen_enable_altscreen(vs, 1);
+			vterm_screen_reset(vs, 1);
+			len = strlen(cases[k]);
+			for (i = 0; i < len; i += whole ? len : 1) {
+				size_t n = whole ? len : 1;
+
+				term_feed(t, cases[k] + i, n);
+				vterm_input_write(vt, cases[k] + i, n);
+			}
+			snprintf(what, sizeof what, "case %zu, %s", k,
+			    whole ? "whole" : "a byte at a time");
+			same_cells(t, vs, rows, cols, what);
+			vterm_free(vt);
+			term_free(t);
+		}
+#undef RUN
+}
+END_TEST
+
 static Suite *
 term_suite(void)
 {
@@ -1805,6 +1891,7 @@ term_suite(void)
 	tcase_add_test(tc, test_region_margins);
 	tcase_add_test(tc, test_altscreen_flood);
 	tcase_add_test(tc, test_differential_vterm_screen);
+	tcase_add_test(tc, test_direct_text_cases);
 	suite_add_tcase(s, tc);
 
 	/* A hang here is the fault itself: fail fast. */
