@@ -1683,6 +1683,27 @@ vt_cell(VTermScreen *vs, int row, int col, struct term_cell *cell)
 	}
 }
 
+/* Every cell of t as libvterm's own screen vs shows it. */
+static void
+same_cells(struct term *t, VTermScreen *vs, int rows, int cols, const char *what)
+{
+	struct term_cell a, b;
+	int r, c;
+
+	for (r = 0; r < rows; r++)
+		for (c = 0; c < cols; c++) {
+			memset(&a, 0, sizeof a);
+			ck_assert_int_eq(term_cell(t, r, c, &a), 0);
+			vt_cell(vs, r, c, &b);
+			ck_assert_msg(memcmp(&a, &b, sizeof a) == 0,
+			    "%s: cell %d,%d: U+%X w%d a%x fg%d bg%d, libvterm "
+			    "U+%X w%d a%x fg%d bg%d", what, r, c,
+			    (unsigned)a.chars[0], a.width, a.attrs, a.fg.value,
+			    a.bg.value, (unsigned)b.chars[0], b.width, b.attrs,
+			    b.fg.value, b.bg.value);
+		}
+}
+
 /* Random guest output (text, colours, attributes, erases, insertions and
  * deletions, scroll regions, wide and combining chars, the alternate screen)
  * through term.c and through libvterm's own screen, cut at random places:
@@ -1719,9 +1740,9 @@ START_TEST(test_differential_vterm_screen)
 	};
 	static char buf[8192];
 	unsigned seed = 7;
-	int round, step, i, k, r, c, rows, cols;
+	int round, step, i, k, rows, cols;
 	size_t n, off, cut, len;
-	struct term_cell a, b;
+	char what[64];
 
 	for (round = 0; round < 24; round++) {
 		struct term *t;
@@ -1758,45 +1779,15 @@ START_TEST(test_differential_vterm_screen)
 				term_feed(t, buf + off, cut);
 				vterm_input_write(vt, buf + off, cut);
 			}
-			for (r = 0; r < rows; r++)
-				for (c = 0; c < cols; c++) {
-					memset(&a, 0, sizeof a);
-					ck_assert_int_eq(term_cell(t, r, c, &a), 0);
-					vt_cell(vs, r, c, &b);
-					ck_assert_msg(memcmp(&a, &b, sizeof a) == 0,
-					    "round %d step %d: cell %d,%d: U+%X w%d "
-					    "a%x fg%d bg%d, libvterm U+%X w%d a%x "
-					    "fg%d bg%d", round, step, r, c,
-					    (unsigned)a.chars[0], a.width, a.attrs,
-					    a.fg.value, a.bg.value,
-					    (unsigned)b.chars[0], b.width, b.attrs,
-					    b.fg.value, b.bg.value);
-				}
+			snprintf(what, sizeof what, "round %d step %d", round,
+			    step);
+			same_cells(t, vs, rows, cols, what);
 		}
 		vterm_free(vt);
 		term_free(t);
 	}
 }
 END_TEST
-
-/* Every cell of t as libvterm's own screen vs shows it. */
-static void
-same_cells(struct term *t, VTermScreen *vs, int rows, int cols, const char *what)
-{
-	struct term_cell a, b;
-	int r, c;
-
-	for (r = 0; r < rows; r++)
-		for (c = 0; c < cols; c++) {
-			memset(&a, 0, sizeof a);
-			ck_assert_int_eq(term_cell(t, r, c, &a), 0);
-			vt_cell(vs, r, c, &b);
-			ck_assert_msg(memcmp(&a, &b, sizeof a) == 0,
-			    "%s: cell %d,%d: U+%X w%d a%x, libvterm U+%X w%d a%x",
-			    what, r, c, (unsigned)a.chars[0], a.width, a.attrs,
-			    (unsigned)b.chars[0], b.width, b.attrs);
-		}
-}
 
 /* term.c writes long runs of ASCII past libvterm (term_feed): each case
  * turns on something that changes how libvterm would write them, then a
