@@ -200,6 +200,9 @@ add_network(const struct profile *p, const struct argv_runtime *rt,
 		net_ssh_endpoint(p, rt->ssh_host_port, &ssh);
 		if (ssh.forward && ssh.port > 0)
 			append_forward(&v, "tcp", ssh.host, ssh.port, 22);
+		if (ssh.forward && rt->knock_host_port > 0)
+			append_forward(&v, "tcp", ssh.host, rt->knock_host_port,
+			    QEMU_KNOCK_GUEST_PORT);
 		for (i = 0; i < n->nforwards; i++)
 			append_forward(&v, n->forwards[i].proto,
 			    n->forwards[i].host_addr, n->forwards[i].host_port,

@@ -2,6 +2,9 @@
 #ifndef QT_QEMU_ARGV_H
 #define QT_QEMU_ARGV_H
 
+/* The guest port the readiness knocks go to first (tcpmux: nothing listens). */
+#define QEMU_KNOCK_GUEST_PORT	1
+
 #include "profile.h"
 #include "strvec.h"
 
@@ -9,6 +12,7 @@
 struct argv_runtime {
 	const char *rundir;	/* absolute */
 	const char *accel;	/* chosen accelerator: "kvm" "tcg" ... */
+	int knock_host_port;	/* forwarded to the guest's port 1 (ready.c), 0 = none */
 	int ssh_host_port;	/* the port start chose for the ssh forward, 0 = none chosen
 				 * (a profile's fixed ssh.port needs none: see net_ssh_endpoint) */
 	int start_paused;	/* add -S (the supervisor attaches, then sends cont) */

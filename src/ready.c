@@ -3,6 +3,7 @@
 
 #include <errno.h>
 #include <netdb.h>
+#include <netinet/in.h>
 #include <poll.h>
 #include <regex.h>
 #include <stdarg.h>
@@ -42,6 +43,14 @@
  * client, the user's own early `ssh` too, is that one address (10.0.2.2).
  * After KNOCK_BOOT_S seconds of a guest without sshd, KNOCK_LATE_MS between
  * knocks. No knock is open once the ssh stage is reached.
+ *
+ * Blind knocks go to a door of their own where start made one (RUN_KNOCK_PORT:
+ * a user-mode forward to the guest's port 1, where nothing listens): a late
+ * SYN there meets a RST, not dropbear, so the burst of them slirp delivers
+ * when the guest's network comes up takes none of sshd's five places (that
+ * burst, right after the ssh stage, closed a user's first `ssh`). Every
+ * KNOCK_SSHD_EVERY-th blind knock still goes to sshd, for a guest that
+ * listens on the door and says nothing.
  */
 #define KNOCKS			(KNOCKS_BLIND + KNOCKS_SSHD)
 #define KNOCKS_BLIND		6
@@ -54,6 +63,7 @@
 #define KNOCK_BOOT_MS		50
 #define KNOCK_BOOT_S		300
 #define KNOCK_LATE_MS		2000
+#define KNOCK_SSHD_EVERY	8
 /* The SSH command (`true`): tries and the longest pause between them. Failing
  * this often means no key of ours is accepted: not worth knocking on for ever. */
 #define COMMAND_TRIES		6
@@ -66,6 +76,7 @@ struct knock {
 	int fd;			/* -1: free */
 	bool connected;
 	bool blind;		/* went out before the guest ever refused one */
+	bool door;		/* to the knock port, not to sshd */
 	long long started, deadline;
 	size_t got;
 	char buf[4];
@@ -86,6 +97,9 @@ struct ready {
 	struct ssh_target t;
 	struct sockaddr_storage sa;
 	socklen_t salen;	/* 0: t.host is a name; knock through ssh.c only */
+	struct sockaddr_storage door_sa;	/* the knock port */
+	socklen_t door_salen;	/* 0: none */
+	unsigned blind_n;	/* blind knocks so far */
 	char *probe;
 
 	struct knock knocks[KNOCKS];
@@ -237,6 +251,18 @@ knock_io(int fd, short revents, void *arg)
 		}
 		return;
 	}
+	if (k->door) {
+		/* Something listens there after all: the network is up. */
+		knock_close(r, k);
+		if (!r->refused) {
+			r->refused = true;
+			r->interval = KNOCK_FIRST_MS;
+			if (r->knock_timer != 0)
+				loop_timer_del(r->loop, r->knock_timer);
+			r->knock_timer = loop_timer_add(r->loop, r->interval, 0, knock_tick, r);
+		}
+		return;
+	}
 	k->got += (size_t)n;
 	if (k->got < sizeof k->buf)
 		return;
@@ -252,17 +278,21 @@ knock_io(int fd, short revents, void *arg)
 static void
 knock_start(struct ready *r, struct knock *k)
 {
-	int fd = socket(r->sa.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	bool door = !r->refused && r->door_salen > 0 &&
+	    r->blind_n++ % KNOCK_SSHD_EVERY != KNOCK_SSHD_EVERY - 1;
+	const struct sockaddr_storage *sa = door ? &r->door_sa : &r->sa;
+	int fd = socket(sa->ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 
 	if (fd == -1)
 		return;
-	if (connect(fd, (struct sockaddr *)&r->sa, r->salen) == -1 &&
-	    errno != EINPROGRESS) {
+	if (connect(fd, (const struct sockaddr *)sa, door ? r->door_salen :
+	    r->salen) == -1 && errno != EINPROGRESS) {
 		close(fd);
 		return;
 	}
 	memset(k, 0, sizeof *k);
 	k->fd = fd;
+	k->door = door;
 	k->blind = !r->refused;
 	k->started = now_ms();
 	k->deadline = k->started + (k->blind ? KNOCK_BLIND_KEEP_MS : KNOCK_SSHD_MS);
@@ -505,6 +535,7 @@ target_init(struct ready *r, const struct profile *p)
 	struct addrinfo hints, *res;
 	char port[16];
 	qt_error err;
+	int door;
 
 	memset(&run, 0, sizeof run);
 	run.ssh_port = (int)rundir_read_num(r->rundir, RUN_SSH_PORT);
@@ -532,6 +563,19 @@ target_init(struct ready *r, const struct profile *p)
 		r->salen = res->ai_addrlen;
 	}
 	freeaddrinfo(res);
+	door = (int)rundir_read_num(r->rundir, RUN_KNOCK_PORT);
+	if (door > 0 && door < 65536 && r->salen > 0) {
+		r->door_sa = r->sa;
+		r->door_salen = r->salen;
+		if (r->door_sa.ss_family == AF_INET)
+			((struct sockaddr_in *)(void *)&r->door_sa)->sin_port =
+			    htons((uint16_t)door);
+		else if (r->door_sa.ss_family == AF_INET6)
+			((struct sockaddr_in6 *)(void *)&r->door_sa)->sin6_port =
+			    htons((uint16_t)door);
+		else
+			r->door_salen = 0;
+	}
 }
 
 struct ready *

@@ -44,6 +44,7 @@ static const struct {
 	[RUN_SERIAL_START]	= { "serial-start", false, false },
 	[RUN_THROWAWAY]		= { "throwaway", false, true },
 	[RUN_STAGES]		= { "stages", false, true },
+	[RUN_KNOCK_PORT]	= { "knock-port", false, true },
 };
 
 /*

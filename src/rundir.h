@@ -35,6 +35,8 @@ enum run_file {
 	RUN_SERIAL_START,	/* serial.log's size when this run began */
 	RUN_THROWAWAY,		/* present when this run's writes are thrown away (-snapshot) */
 	RUN_STAGES,		/* readiness stages reached: "NAME EPOCH_MS" lines (stages.h) */
+	RUN_KNOCK_PORT,		/* the host port forwarded to a closed guest port, for
+				 * knocking before sshd (ready.c), 0 = none */
 	RUN_NFILES
 };
 

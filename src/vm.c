@@ -153,7 +153,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	char text[256], *dir = NULL, *log, *fw_vars = NULL;
 	struct fw_image fw = { 0 };
 	bool fw_created;
-	int ssh_port = 0, fd, start_lock = -1;
+	int ssh_port = 0, knock_port = 0, fd, start_lock = -1, tries;
 
 	if (p->broken != NULL) {
 		err_set(err, "%s", p->broken);
@@ -195,6 +195,15 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	if (ssh.forward && (ssh_port = ssh.port) == 0 &&
 	    (ssh_port = net_free_port(ssh.host, err)) == -1)
 		goto fail;
+	/* The readiness knocks' own door until the guest's network answers
+	 * (ready.c): a closed port, so that knocks slirp delivers late take
+	 * none of sshd's places. */
+	for (tries = 0; ssh.forward && tries < 5 &&
+	    (knock_port == 0 || knock_port == ssh_port); tries++)
+		if ((knock_port = net_free_port(ssh.host, err)) == -1)
+			goto fail;
+	if (knock_port == ssh_port)
+		knock_port = 0;
 	if (net_prepare(p, err) == -1 || net_check(p, err) == -1)
 		goto fail;
 
@@ -205,6 +214,7 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	rt.rundir = dir;
 	rt.accel = acc.name;
 	rt.ssh_host_port = ssh_port;
+	rt.knock_host_port = knock_port;
 	rt.start_paused = 1;
 	rt.bridge_helper = net_bridge_helper();
 	if (p->firmware != NULL && strcmp(p->firmware, FIRMWARE_UEFI) == 0) {
@@ -220,6 +230,8 @@ launch_fork(struct loop *loop, const struct profile *p, bool throwaway, qt_error
 	rundir_write_str(dir, RUN_ACCEL, text);
 	snprintf(text, sizeof text, "%d\n", ssh_port);
 	rundir_write_str(dir, RUN_SSH_PORT, text);
+	snprintf(text, sizeof text, "%d\n", knock_port);
+	rundir_write_str(dir, RUN_KNOCK_PORT, text);
 	snprintf(text, sizeof text, "%lld\n", (long long)time(NULL));
 	rundir_write_str(dir, RUN_STARTED, text);
 	rundir_write_cmdline(dir, argv.v);
