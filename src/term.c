@@ -164,6 +164,8 @@ struct term {
 	bool discard;		/* ... and fix_after_shrink cut it: drop the rest */
 	char held[4096];
 	size_t held_len;
+	char u8[8];		/* an unfinished UTF-8 char the last bytes */
+	size_t u8_len;		/* ended with (see term_feed) */
 	struct term_guard guard;	/* what libvterm must never see */
 	struct term_guard_runs runs;	/* its runs of text in this slice */
 
@@ -1620,20 +1622,54 @@ feed_runs(struct term *t, char *buf, size_t len)
 	feed_guarded(t, buf + done, len - done);
 }
 
+/* How many bytes at the end of p are a UTF-8 char not finished yet. */
+static size_t
+utf8_unfinished(const char *p, size_t len)
+{
+	size_t back, need;
+	unsigned char c;
+
+	for (back = 1; back <= 5 && back <= len; back++) {
+		c = (unsigned char)p[len - back];
+		if (c < 0x80)
+			return 0;
+		if (c < 0xc0)
+			continue;	/* a continuation byte */
+		need = c < 0xe0 ? 2 : c < 0xf0 ? 3 : c < 0xf8 ? 4 : c < 0xfc ? 5 :
+		    c < 0xfe ? 6 : 1;
+		return back < need ? back : 0;
+	}
+	return 0;
+}
+
 /*
  * Every byte from a guest passes term_guard first. Slices bound the stack
  * libvterm 0.1.4 takes per write (an array of the write's length). The
  * guard filters a copy in place: it moves nothing until it drops a byte.
+ * A UTF-8 char cut by a read waits for its rest: libvterm 0.1.4 decodes a
+ * stretch of text starting with ASCII with one decoder and one starting
+ * beyond ASCII with another, so a char split across two writes after some
+ * ASCII came out as two U+FFFD.
  */
 void
 term_feed(struct term *t, const char *buf, size_t len)
 {
 	char slice[16384];
-	size_t k, n;
+	size_t k, n, h;
 
 	while (len > 0) {
-		k = len < sizeof slice ? len : sizeof slice;
-		memcpy(slice, buf, k);
+		h = t->u8_len;
+		memcpy(slice, t->u8, h);
+		k = len < sizeof slice - h ? len : sizeof slice - h;
+		memcpy(slice + h, buf, k);
+		buf += k;
+		len -= k;
+		k += h;
+		h = utf8_unfinished(slice, k);
+		memcpy(t->u8, slice + k - h, h);
+		t->u8_len = h;
+		if ((k -= h) == 0)
+			continue;
 		n = term_guard_filter(&t->guard, slice, k, slice);
 		/* Runs only from a slice that starts outside any sequence. */
 		if (n > 0 && t->runs.n > 0 && t->scan == SCAN_GROUND &&
@@ -1641,8 +1677,6 @@ term_feed(struct term *t, const char *buf, size_t len)
 			feed_runs(t, slice, n);
 		else if (n > 0)
 			feed_guarded(t, slice, n);
-		buf += k;
-		len -= k;
 	}
 }
 
