@@ -50,7 +50,10 @@ qt start arm >/dev/null || fail "start again"
 out=$(qt stop arm --timeout 200) || fail "stop while booting: $out"
 echo "$out"
 grep -q "ACPI powerdown sent again" <<<"$out" || fail "the power button was not pressed again: $out"
-grep -q "arm stopped by powerdown" <<<"$out" || fail "a stop while booting was not a clean powerdown: $out"
+grep -q "arm stopped by powerdown" <<<"$out" ||
+	fail "a stop while booting was not a clean powerdown: $out
+the guest's console, last lines:
+$(tail -n 40 "$(rundir arm)/serial.log" 2>/dev/null)"
 grep -q 'qemu-tui-guest: powering off' "$(rundir arm)/serial.log" || fail "guest did not see the power button"
 ok "a stop while the guest boots presses the power button again until it shuts down"
 
