@@ -117,6 +117,9 @@ finish(struct session *c, enum end e, const char *fmt, ...)
 	va_start(ap, fmt);
 	vsnprintf(c->msg, sizeof c->msg, fmt, ap);
 	va_end(ap);
+	/* Ended from the idle hook (a script's last step done), the turn must not wait. */
+	if (c->loop != NULL)
+		loop_stop(c->loop);
 }
 
 static void

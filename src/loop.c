@@ -301,11 +301,15 @@ loop_run_once(struct loop *l, long max_ms)
 	struct pollfd *pfd;
 	long long now, wait = max_ms;
 	size_t i, n;
-	int r;
+	int r, stopped;
 
 	compact(l);
+	stopped = l->stop;
 	if (l->idle != NULL)
 		l->idle(l->idle_arg);
+	/* The hook ended the loop: nothing may come to wake a poll that waits. */
+	if (l->stop && !stopped)
+		wait = 0;
 	now = now_ms();
 	for (i = 0; i < l->ntimers; i++) {
 		long long left = l->timers[i].due - now;

@@ -38,7 +38,8 @@ int loop_signal(struct loop *l, int sig, loop_signal_cb cb, void *arg);
  */
 void loop_child(struct loop *l, pid_t pid, loop_child_cb cb, void *arg);
 
-/* Runs once per turn after the callbacks, before poll(): where the UI redraws. */
+/* Runs once per turn after the callbacks, before poll(): where the UI redraws.
+ * A hook that calls loop_stop gets a turn whose poll() does not wait. */
 void loop_set_idle(struct loop *l, loop_hook_cb cb, void *arg);
 
 /* One turn: wait at most max_ms (-1: until something happens). */

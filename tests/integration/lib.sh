@@ -64,6 +64,7 @@ qt() { "$QEMU_TUI" --profiles "$T/profiles" "$@"; }
 
 cleanup() {
 	local d pid
+	watchdog_end
 	for d in "$T"/run/*/; do
 		[ -d "$d" ] || continue
 		pid=$(cat "$d/supervisor.pid" 2>/dev/null || true)
@@ -83,6 +84,40 @@ cleanup() {
 	rm -rf "$T"
 }
 trap cleanup EXIT
+
+# A test that hangs fails after QT_TEST_LIMIT seconds, showing what was still running
+# (and where each qemu-tui waited), instead of holding the whole suite until CI's end.
+QT_TEST_LIMIT=${QT_TEST_LIMIT:-1200}
+watchdog_bark() {
+	local p
+	echo "FAIL: $(basename "$0") still running after $QT_TEST_LIMIT s (QT_TEST_LIMIT); what runs:"
+	ps -eo pid,ppid,etimes,stat,wchan:18,args --forest | grep -F -e "$T" -e "$(basename "$0")" | cut -c1-240
+	for p in $(pgrep -f "qemu-tui.*$T" || true); do
+		echo "--- qemu-tui pid $p waits in:"
+		command -v gdb >/dev/null && gdb -p "$p" -batch -ex bt 2>/dev/null | grep '^#' | head -n 12
+	done
+	for p in "$T"/run/*/serial.log; do
+		[ -f "$p" ] && { echo "--- the last lines of $p:"; tail -n 8 "$p" | tr -d '\r'; }
+	done
+	: > "$T/timed-out"
+	# The shell's TERM trap runs once its foreground command is gone.
+	kill -TERM "$test_shell" 2>/dev/null || true
+	for p in $(pgrep -P "$test_shell" || true); do
+		[ "$p" = "$BASHPID" ] || kill -TERM "$p" 2>/dev/null || true
+	done
+}
+test_shell=$$
+trap 'fail "timed out after $QT_TEST_LIMIT s"' TERM
+(
+	trap 'kill $nap 2>/dev/null; exit 0' TERM
+	sleep "$QT_TEST_LIMIT" & nap=$!
+	wait $nap && watchdog_bark
+) &
+watchdog=$!
+watchdog_end() {
+	[ -n "${watchdog:-}" ] && kill -TERM "$watchdog" 2>/dev/null || true
+	watchdog=
+}
 
 # guest_profile NAME ARCH [extra JSON members]: the test guest, TCG, user networking.
 guest_profile() {

@@ -177,6 +177,34 @@ START_TEST(read_after_failed_write)
 }
 END_TEST
 
+static void
+stop_from_idle(void *arg)
+{
+	loop_stop(arg);
+}
+
+static void
+nothing(void *arg)
+{
+	(void)arg;
+}
+
+/* A console script that finished in the idle hook once waited in poll() for output
+ * that never came: the turn whose hook stops the loop must not wait. */
+START_TEST(idle_stop_does_not_wait)
+{
+	struct loop *l = loop_new();
+	long long t0;
+
+	loop_timer_add(l, 5000, 0, nothing, NULL);	/* what the poll would wait for */
+	loop_set_idle(l, stop_from_idle, l);
+	t0 = now_ms();
+	ck_assert_int_eq(loop_run_once(l, -1), 0);
+	ck_assert_msg(now_ms() - t0 < 2000, "the turn waited %lld ms", now_ms() - t0);
+	loop_free(l);
+}
+END_TEST
+
 START_TEST(guard)
 {
 	struct loop_guard g = { 0, false };
@@ -203,6 +231,7 @@ main(void)
 	signal(SIGPIPE, SIG_IGN);
 	tcase_set_timeout(tc, 30);
 	tcase_add_test(tc, guard);
+	tcase_add_test(tc, idle_stop_does_not_wait);
 	tcase_add_test(tc, write_queue_arms_pollout);
 	tcase_add_test(tc, pause_and_resume);
 	tcase_add_test(tc, free_inside_hooks);
