@@ -99,7 +99,6 @@ watchdog_bark() {
 	for p in "$T"/run/*/serial.log; do
 		[ -f "$p" ] && { echo "--- the last lines of $p:"; tail -n 8 "$p" | tr -d '\r'; }
 	done
-	: > "$T/timed-out"
 	# The shell's TERM trap runs once its foreground command is gone.
 	kill -TERM "$test_shell" 2>/dev/null || true
 	for p in $(pgrep -P "$test_shell" || true); do
