@@ -99,10 +99,22 @@ watchdog_bark() {
 	for p in "$T"/run/*/serial.log; do
 		[ -f "$p" ] && { echo "--- the last lines of $p:"; tail -n 8 "$p" | tr -d '\r'; }
 	done
-	# The shell's TERM trap runs once its foreground command is gone.
+	# The shell's TERM trap runs once its foreground command is gone, and a command
+	# substitution is gone only when every process holding its pipe is: the whole tree.
 	kill -TERM "$test_shell" 2>/dev/null || true
-	for p in $(pgrep -P "$test_shell" || true); do
-		[ "$p" = "$BASHPID" ] || kill -TERM "$p" 2>/dev/null || true
+	local me=$BASHPID
+	for p in $(watchdog_tree "$test_shell" "$me"); do
+		kill -TERM "$p" 2>/dev/null || true
+	done
+}
+# watchdog_tree PID WATCHDOG: PID's descendants, but not the watchdog and what it runs
+# (named by the caller: inside a command substitution $BASHPID is the substitution's).
+watchdog_tree() {
+	local c
+	for c in $(pgrep -P "$1" || true); do
+		[ "$c" = "$2" ] && continue
+		echo "$c"
+		watchdog_tree "$c" "$2"
 	done
 }
 test_shell=$$
@@ -113,6 +125,9 @@ trap 'fail "timed out after $QT_TEST_LIMIT s"' TERM
 	wait $nap && watchdog_bark
 ) &
 watchdog=$!
+# Out of the job table: a test's bare `wait` (for its own background starts) must not
+# wait for the watchdog too, which would turn every such test into a timeout.
+disown "$watchdog"
 watchdog_end() {
 	[ -n "${watchdog:-}" ] && kill -TERM "$watchdog" 2>/dev/null || true
 	watchdog=
