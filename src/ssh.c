@@ -60,6 +60,8 @@ struct ssh_sess {
 	struct ssh_hooks hooks;
 	void *arg;
 	struct ssh_callbacks_struct cbs;	/* must outlive the session */
+	struct ssh_channel_callbacks_struct chcbs;	/* must outlive the channel */
+	bool dropping;		/* libssh objects being freed: no more data hooks */
 
 	ssh_session ss;
 	ssh_channel ch;
@@ -416,6 +418,7 @@ drop_session(struct ssh_sess *s)
 		loop_io_del(s->loop, s->fd);
 		s->fd = -1;
 	}
+	s->dropping = true;
 	if (s->ch != NULL) {
 		ssh_channel_free(s->ch);
 		s->ch = NULL;
@@ -425,6 +428,7 @@ drop_session(struct ssh_sess *s)
 		ssh_free(s->ss);
 		s->ss = NULL;
 	}
+	s->dropping = false;
 }
 
 static void
@@ -1009,7 +1013,27 @@ flush_out(struct ssh_sess *s)
 	}
 }
 
-/* Everything the channel holds now, both streams; false when the session is over. */
+/*
+ * The channel's data, as libssh parses each packet. Any libssh call may parse packets
+ * for both streams (a read of stderr, a write, the exit status): data left in
+ * libssh's buffers after the socket was emptied would wait for an event that never
+ * comes (the server's window full, or its close already parsed) and be lost or hang.
+ */
+static int
+chan_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stderr,
+    void *userdata)
+{
+	struct ssh_sess *s = userdata;
+
+	(void)ss;
+	(void)ch;
+	if (!s->dropping && s->st != ST_DONE && !loop_guard_dying(&s->guard))
+		HOOK(s, data, is_stderr != 0, data, (size_t)len);
+	return (int)len;
+}
+
+/* Parse what the socket holds (chan_data takes the data); then the channel's EOF.
+ * False when the session is over. */
 static bool
 drain(struct ssh_sess *s)
 {
@@ -1021,6 +1045,8 @@ drain(struct ssh_sess *s)
 		n = 0;
 		for (is_err = 0; is_err <= 1; is_err++) {
 			n = ssh_channel_read_nonblocking(s->ch, data, sizeof data, is_err);
+			if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
+				return false;	/* a hook, called from chan_data, ended it */
 			if (n > 0) {
 				HOOK(s, data, is_err != 0, data, (size_t)n);
 				if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
@@ -1188,9 +1214,16 @@ step(struct ssh_sess *s)
 				set_state(s, ST_KBDINT);
 			break;
 		case ST_CHAN_OPEN:
-			if (s->ch == NULL && (s->ch = ssh_channel_new(s->ss)) == NULL) {
-				fail(s, "ssh %s: cannot make a channel", s->hostport);
-				break;
+			if (s->ch == NULL) {
+				if ((s->ch = ssh_channel_new(s->ss)) == NULL) {
+					fail(s, "ssh %s: cannot make a channel", s->hostport);
+					break;
+				}
+				memset(&s->chcbs, 0, sizeof s->chcbs);
+				s->chcbs.userdata = s;
+				s->chcbs.channel_data_function = chan_data;
+				ssh_callbacks_init(&s->chcbs);
+				ssh_set_channel_callbacks(s->ch, &s->chcbs);
 			}
 			rc = ssh_channel_open_session(s->ch);
 			if (rc == SSH_AGAIN)

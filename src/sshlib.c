@@ -74,6 +74,8 @@
 	F(int, ssh_session_update_known_hosts, (ssh_session s), (s))		\
 	V(ssh_set_blocking, (ssh_session s, int blocking), (s, blocking))	\
 	F(int, ssh_set_callbacks, (ssh_session s, ssh_callbacks cb), (s, cb))	\
+	F(int, ssh_set_channel_callbacks, (ssh_channel c, ssh_channel_callbacks cb), \
+	    (c, cb))								\
 	V(ssh_string_free_char, (char *str), (str))				\
 	F(int, ssh_userauth_kbdint, (ssh_session s, const char *user,		\
 	    const char *submethods), (s, user, submethods))			\
