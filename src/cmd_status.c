@@ -79,6 +79,19 @@ out:
 	qmp_free(c);
 }
 
+/* {"stage": NAME, "at": epoch seconds with the milliseconds the file keeps, as written}. */
+static struct json_object *
+stage_entry(const char *name, long long at_ms)
+{
+	struct json_object *e = json_object_new_object();
+	char at[32];
+
+	json_object_object_add(e, "stage", json_object_new_string(name));
+	snprintf(at, sizeof at, "%lld.%03lld", at_ms / 1000, at_ms % 1000);
+	json_object_object_add(e, "at", json_object_new_double_s((double)at_ms / 1000.0, at));
+	return e;
+}
+
 static struct json_object *
 vm_facts(const char *name, const struct profile *p, int full)
 {
@@ -215,18 +228,13 @@ vm_facts(const char *name, const struct profile *p, int full)
 		int j, last = stages_last(&run.stages);
 
 		for (j = 0; j < run.stages.n; j++) {
-			struct json_object *e = json_object_new_object();
 			enum stage sg = run.stages.order[j];
 
-			json_object_object_add(e, "stage", json_object_new_string(stage_name(sg)));
-			char at[32];
-
-			/* Epoch seconds with the milliseconds the file keeps, as written. */
-			snprintf(at, sizeof at, "%lld.%03lld", run.stages.at[sg] / 1000,
-			    run.stages.at[sg] % 1000);
-			json_object_object_add(e, "at", json_object_new_double_s(
-			    (double)run.stages.at[sg] / 1000.0, at));
-			json_object_array_add(arr, e);
+			json_object_array_add(arr, stage_entry(stage_name(sg), run.stages.at[sg]));
+			/* A reset of the guest: the stages after it were reached again. */
+			if (j == 0 && run.stages.restarted != 0)
+				json_object_array_add(arr,
+				    stage_entry("restarted", run.stages.restarted));
 		}
 		json_object_object_add(o, "stages", arr);
 		/* The furthest this run got; the list shows it beside a live state. */

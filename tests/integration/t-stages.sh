@@ -229,9 +229,12 @@ assert returned > starts, "wait returned %.3f s before the guest started dropbea
 for n in ("console", "ssh"):
     assert new[n] > reset_at, n + " is the one from before the reset"
 assert "restarted " in sys.argv[6], sys.argv[6]
+assert reset_at < new.get("restarted", 0) < new["ssh"], "status --json: no restarted between the reset and ssh"
 print("after reset: ssh stage %.3f s after the guest's second \"dropbear starting\"; "
       "wait returned %.3f s after the stage" % (new["ssh"] - starts, returned - new["ssh"]))
 PY
+qt status st | grep -q '^  stages     started [0-9:]*, restarted +[0-9.]* s, ' ||
+    fail "status text after a reset: no restarted: $(qt status st)"
 # One reset, one restart (QEMU may send RESET before or after its answer to system_reset).
 [ "$(grep -c '"stage":"restarted"' "$(rundir st)/events.log")" = 1 ] ||
     fail "not one restarted line in events.log: $(grep STAGE "$(rundir st)/events.log")"
@@ -250,7 +253,7 @@ sys.exit(0 if any(h >= t for h in hits) else 1)' "$1" "$T/reset-hms"
 }
 see "stage=restarted" 30 || fail "the dashboard does not show the restart"
 wait_for 30 dash_stage_after ssh || fail "the dashboard does not show the new ssh stage: $(screen)"
-ok "reset: started kept, the stages restarted (stages file, events.log, events --follow, the dashboard live), wait --for ssh waited for the rebooted guest's sshd"
+ok "reset: started kept, the stages restarted (stages file, status, events.log, events --follow, the dashboard live), wait --for ssh waited for the rebooted guest's sshd"
 tm kill-server
 qt stop st >/dev/null
 kill $events_pid 2>/dev/null || true
