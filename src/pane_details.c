@@ -102,10 +102,15 @@ details_draw(struct pane *p)
 
 		/* Each stage after the first as seconds since the first (started). */
 		buf[0] = '\0';
-		for (k = 0; k < sg->n && so < sizeof buf; k++)
+		for (k = 0; k < sg->n && so < sizeof buf; k++) {
 			so += (size_t)snprintf(buf + so, sizeof buf - so, k == 0 ? "%s" :
 			    ", %s +%.1fs", stage_name(sg->order[k]),
 			    (double)(sg->at[sg->order[k]] - first) / 1000.0);
+			/* After a reset of the guest the others were reached again. */
+			if (k == 0 && sg->restarted != 0 && so < sizeof buf)
+				so += (size_t)snprintf(buf + so, sizeof buf - so,
+				    ", restarted +%.1fs", (double)(sg->restarted - first) / 1000.0);
+		}
 		row(&r, "Stages", "%s", buf);
 	}
 	row(&r, "Machine", "%s %s, %s, %d vCPU%s%s", pr->arch, pr->machine ? pr->machine : "",

@@ -253,6 +253,7 @@ sys.exit(0 if any(h >= t for h in hits) else 1)' "$1" "$T/reset-hms"
 }
 see "stage=restarted" 30 || fail "the dashboard does not show the restart"
 wait_for 30 dash_stage_after ssh || fail "the dashboard does not show the new ssh stage: $(screen)"
+see "started, restarted +" 30 || fail "the details' Stages row does not show the restart: $(screen)"
 ok "reset: started kept, the stages restarted (stages file, status, events.log, events --follow, the dashboard live), wait --for ssh waited for the rebooted guest's sshd"
 tm kill-server
 qt stop st >/dev/null
