@@ -25,6 +25,8 @@
 #include "qmp.h"
 #include "ready.h"
 #include "rundir.h"
+#include "spawnchild.h"
+#include "strvec.h"
 #include "prepare.h"
 #include "vm.h"
 #include "vmstate.h"
@@ -32,7 +34,7 @@
 static const char wait_usage[] =
     "usage: qemu-tui wait NAME [--for console|prompt|ssh|ready|stopped|REGEX] [--timeout S]\n";
 static const char run_usage[] =
-    "usage: qemu-tui run NAME [--throwaway] [--keep] [--timeout S] -- COMMAND...\n";
+    "usage: qemu-tui run NAME [--throwaway] [--keep] [--set K=V]... [--timeout S] -- COMMAND...\n";
 
 enum goal { G_CONSOLE, G_PROMPT, G_SSH, G_READY, G_STOPPED, G_REGEX };
 
@@ -51,6 +53,7 @@ struct waiter {
 	struct ready_line line;	/* the console's current last line */
 	const char *self;	/* our binary, for `ssh NAME -- CMD` */
 	const char *profiles;
+	const struct strvec *sets;	/* run's --set, for the ssh child too */
 };
 
 /* Serial bytes: does the console now show the REGEX? */
@@ -75,33 +78,32 @@ static volatile sig_atomic_t run_signal;
 static int
 ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
 {
-	char *argv[64];
-	int n = 0, status, i;
+	struct strvec argv = STRVEC_INIT;
+	qt_error err;
+	int status, i;
 	pid_t pid;
 
-	argv[n++] = (char *)w->self;
+	strvec_push(&argv, w->self);
 	if (w->profiles != NULL) {
-		argv[n++] = "--profiles";
-		argv[n++] = (char *)w->profiles;
+		strvec_push(&argv, "--profiles");
+		strvec_push(&argv, w->profiles);
 	}
-	argv[n++] = "ssh";
-	argv[n++] = (char *)w->name;
-	argv[n++] = "--";
-	for (i = 0; cmd[i] != NULL && n < 63; i++)
-		argv[n++] = cmd[i];
-	argv[n] = NULL;
-	if ((pid = fork()) == -1)
+	/* The profile as run started it: its ssh settings too. */
+	for (i = 0; w->sets != NULL && (size_t)i < w->sets->n; i++) {
+		strvec_push(&argv, "--set");
+		strvec_push(&argv, w->sets->v[i]);
+	}
+	strvec_push(&argv, "ssh");
+	strvec_push(&argv, w->name);
+	strvec_push(&argv, "--");
+	for (i = 0; cmd[i] != NULL; i++)
+		strvec_push(&argv, cmd[i]);
+	pid = spawn_child(argv.v, quiet ? -1 : 0, quiet ? -1 : 1, quiet ? -1 : 2, false,
+	    NULL, &err);
+	strvec_free(&argv);
+	if (pid == -1) {
+		fprintf(stderr, "qemu-tui: %s\n", err.msg);
 		return 255;
-	if (pid == 0) {
-		if (quiet) {
-			int devnull = open("/dev/null", O_RDWR);
-
-			dup2(devnull, 0);
-			dup2(devnull, 1);
-			dup2(devnull, 2);
-		}
-		execv(argv[0], argv);
-		_exit(255);
 	}
 	/* run's handlers do not restart waitpid: a signal to run ends the command too. */
 	if (run_signal)
@@ -381,6 +383,10 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 			keep = true;
 		else if (strcmp(argv[i], "--timeout") == 0 && i + 1 < argc)
 			timeout = strtol(argv[++i], NULL, 10);
+		else if (strcmp(argv[i], "--set") == 0 && i + 1 < argc)
+			strvec_push(&ctx->sets, argv[++i]);
+		else if (strncmp(argv[i], "--set=", 6) == 0)
+			strvec_push(&ctx->sets, argv[i] + 6);
 		else if (strcmp(argv[i], "--help") == 0) {
 			fputs(run_usage, stdout);
 			return 0;
@@ -430,6 +436,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	self = self_path();
 	w.self = self;
 	w.profiles = ctx->profiles_dir;
+	w.sets = &ctx->sets;
 	w.goal = G_READY;
 	if (wait_for(&w, timeout * 1000LL) == 0 && !run_signal)
 		rc = ssh_child(&w, argv + i + 1, false);
@@ -451,7 +458,7 @@ const struct cmd_entry cmd_wait_entry = {
 };
 
 const struct cmd_entry cmd_run_entry = {
-	.name = "run", .args = "NAME [--throwaway] [--keep] [--timeout S] -- COMMAND...",
+	.name = "run", .args = "NAME [--throwaway] [--keep] [--set K=V]... [--timeout S] -- COMMAND...",
 	.min_args = 1, .max_args = -1, .flags = CMD_ARG_PROFILE | CMD_OWN_ARGS,
 	.help = "start it if stopped, run COMMAND over SSH when ready, stop it again",
 	.exec = cmd_run_exec

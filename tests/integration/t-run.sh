@@ -26,6 +26,17 @@ qt run rv --throwaway --timeout 300 -- 'dd if=/dev/urandom of=/dev/vda bs=4096 c
 state_is rv stopped || fail "not stopped after the throwaway run"
 ok "run --throwaway: the guest wrote its disk, the image's md5 is unchanged"
 
+# --set is for the whole run: the start (memory) and the SSH session (the profile's own
+# key is refused; the right one comes from --set, to the supervisor and the ssh child).
+sed "s|$GUEST/id_ed25519|$GUEST/wrong_ed25519|; s|\"name\": \"rv\"|\"name\": \"rs\"|" \
+	"$T/profiles/rv.json" > "$T/profiles/rs.json"
+grep -q wrong_ed25519 "$T/profiles/rs.json" || fail "the rs profile has no wrong key: $(cat "$T/profiles/rs.json")"
+out=$(qt run rs --set memory=320M --set "ssh.identity=$GUEST/id_ed25519" --timeout 300 -- \
+	"awk '/MemTotal/ { print \$2 }' /proc/meminfo" 2>"$T/err") || fail "run --set: rc=$?: $(cat "$T/err")"
+[ "$out" -gt 280000 ] 2>/dev/null || fail "run --set memory=320M: MemTotal $out kB"
+state_is rs stopped || fail "run --set did not stop the VM: $(qt status rs)"
+ok "run --set: the guest got memory=320M, and the SSH session the key from --set ($out kB)"
+
 "$QEMU_TUI" --profiles "$T/profiles" run rv --timeout 300 -- 'sleep 600' &
 pid=$!
 wait_for 300 state_is rv running || fail "run did not start the VM"
