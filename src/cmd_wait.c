@@ -76,7 +76,7 @@ static volatile sig_atomic_t run_signal;
 
 /* `qemu-tui ssh NAME -- CMD` as a child: the one SSH path, with its exit status. */
 static int
-ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
+ssh_child(const struct waiter *w, char *const *cmd)
 {
 	struct strvec argv = STRVEC_INIT;
 	qt_error err;
@@ -98,8 +98,7 @@ ssh_child(const struct waiter *w, char *const *cmd, bool quiet)
 	strvec_push(&argv, "--");
 	for (i = 0; cmd[i] != NULL; i++)
 		strvec_push(&argv, cmd[i]);
-	pid = spawn_child(argv.v, quiet ? -1 : 0, quiet ? -1 : 1, quiet ? -1 : 2, false,
-	    NULL, &err);
+	pid = spawn_child(argv.v, 0, 1, 2, false, NULL, &err);
 	strvec_free(&argv);
 	if (pid == -1) {
 		fprintf(stderr, "qemu-tui: %s\n", err.msg);
@@ -439,7 +438,7 @@ cmd_run_exec(struct cmd_ctx *ctx, int argc, char **argv)
 	w.sets = &ctx->sets;
 	w.goal = G_READY;
 	if (wait_for(&w, timeout * 1000LL) == 0 && !run_signal)
-		rc = ssh_child(&w, argv + i + 1, false);
+		rc = ssh_child(&w, argv + i + 1);
 	if (w.serial != -1)
 		close(w.serial);
 	if (run_signal)

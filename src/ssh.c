@@ -1032,41 +1032,27 @@ chan_data(ssh_session ss, ssh_channel ch, void *data, uint32_t len, int is_stder
 	return (int)len;
 }
 
-/* Parse what the socket holds (chan_data takes the data); then the channel's EOF.
- * False when the session is over. */
+/* Parse what the socket holds (chan_data takes every byte, so libssh keeps none), then
+ * note the channel's EOF. False when the session is over. */
 static bool
 drain(struct ssh_sess *s)
 {
-	char data[16384];
-	int is_err, n, eofs;
+	int is_err, n, eofs = 0;
 
-	for (;;) {
-		eofs = 0;
-		n = 0;
-		for (is_err = 0; is_err <= 1; is_err++) {
-			n = ssh_channel_read_nonblocking(s->ch, data, sizeof data, is_err);
-			if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
-				return false;	/* a hook, called from chan_data, ended it */
-			if (n > 0) {
-				HOOK(s, data, is_err != 0, data, (size_t)n);
-				if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
-					return false;
-				break;
-			}
-			if (n == SSH_EOF)
-				eofs++;
-			else if (n == SSH_ERROR) {
-				fail(s, "connection to %s lost (%s)", s->hostport,
-				    ssh_get_error(s->ss));
-				return false;
-			}
+	for (is_err = 0; is_err <= 1; is_err++) {
+		n = ssh_channel_poll(s->ch, is_err);
+		if (loop_guard_dying(&s->guard) || s->st == ST_DONE)
+			return false;	/* a hook, called from chan_data, ended it */
+		if (n == SSH_EOF)
+			eofs++;
+		else if (n == SSH_ERROR) {
+			fail(s, "connection to %s lost (%s)", s->hostport, ssh_get_error(s->ss));
+			return false;
 		}
-		if (n > 0)
-			continue;
-		if (eofs == 2 || (eofs > 0 && ssh_channel_is_eof(s->ch)))
-			s->stdout_eof = true;
-		return true;
 	}
+	if (eofs == 2 || (eofs > 0 && ssh_channel_is_eof(s->ch)))
+		s->stdout_eof = true;
+	return true;
 }
 
 static void

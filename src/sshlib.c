@@ -33,8 +33,7 @@
 	F(int, ssh_channel_is_eof, (ssh_channel c), (c))			\
 	F(ssh_channel, ssh_channel_new, (ssh_session s), (s))			\
 	F(int, ssh_channel_open_session, (ssh_channel c), (c))			\
-	F(int, ssh_channel_read_nonblocking, (ssh_channel c, void *dest,	\
-	    uint32_t count, int is_stderr), (c, dest, count, is_stderr))		\
+	F(int, ssh_channel_poll, (ssh_channel c, int is_stderr), (c, is_stderr))	\
 	F(int, ssh_channel_request_exec, (ssh_channel c, const char *cmd), (c, cmd)) \
 	F(int, ssh_channel_request_pty_size, (ssh_channel c, const char *term,	\
 	    int cols, int rows), (c, term, cols, rows))				\
